@@ -1,0 +1,56 @@
+//! Command-line interface: the only place that prints, builds the thread pool and exits.
+//!
+//! Exit codes: 0 success, 2 bad input (scenario, material, flags), 1 any other failure.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Result;
+
+/// millage: write, age and read a nanoscale QR mark in a ceramic film.
+#[derive(Debug, Parser)]
+#[command(name = "millage", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every scenario key with its type, unit, default and meaning.
+    Explain,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap's own exit codes: 0 for --help/--version, 2 for usage errors.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Explain => Ok(()),
+    }
+}
+
+/// Builds the rayon pool for a command: `threads` = 0 means one per core.
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| crate::error::Error::Numerical(format!("cannot build thread pool: {e}")))
+}

@@ -1,0 +1,471 @@
+//! `sims/materials/*.toml`: the material file format and its conversion to [`Material`].
+//!
+//! The file is in user units (g/cm³, cm²/s, J/m², nm³, eV, K, s); the conversion to internal
+//! units (nm²/s) happens here and nowhere else. Every number is a table
+//! `{ value, provenance, source, uncertainty? }`; a bare number is rejected so that no
+//! parameter enters the library without saying where it comes from.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::material::{
+    BulkDiffusion, Constituent, Element, Material, Oxidation, OxidationLaw, Provenance, Sourced,
+    SurfaceTransport, element,
+};
+
+/// cm²/s → nm²/s.
+const CM2_TO_NM2: f64 = 1.0e14;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSourced {
+    value: f64,
+    provenance: Provenance,
+    source: String,
+    #[serde(default)]
+    uncertainty: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConstituent {
+    symbol: String,
+    atomic_fraction: f64,
+    surface_binding_ev: RawSourced,
+    displacement_ev: RawSourced,
+    cutoff_ev: RawSourced,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSurface {
+    surface_energy_j_m2: RawSourced,
+    formula_volume_nm3: RawSourced,
+    melting_k: RawSourced,
+    diffusion_d0_cm2_per_s: RawSourced,
+    diffusion_ea_ev: RawSourced,
+    #[serde(default)]
+    d0_ea_correlation: Option<RawSourced>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawLaw {
+    Inert,
+    Parabolic,
+    Logarithmic,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComponent {
+    symbol: String,
+    atomic_fraction: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOxidation {
+    law: RawLaw,
+    oxide_formula: String,
+    oxide_elements: Vec<RawComponent>,
+    oxide_density_g_cm3: RawSourced,
+    pilling_bedworth_ratio: RawSourced,
+    native_oxide_nm: RawSourced,
+    #[serde(default)]
+    parabolic_kp0_cm2_per_s: Option<RawSourced>,
+    #[serde(default)]
+    activation_ev: Option<RawSourced>,
+    #[serde(default)]
+    log_amplitude_nm: Option<RawSourced>,
+    #[serde(default)]
+    log_time_constant_s: Option<RawSourced>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBulk {
+    species: String,
+    d0_cm2_per_s: RawSourced,
+    activation_ev: RawSourced,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMaterial {
+    name: String,
+    description: String,
+    density_g_cm3: RawSourced,
+    se_escape_depth_nm: RawSourced,
+    elements: Vec<RawConstituent>,
+    #[serde(default)]
+    surface: Option<RawSurface>,
+    #[serde(default)]
+    oxidation: Option<RawOxidation>,
+    #[serde(default)]
+    bulk_diffusion: Vec<RawBulk>,
+}
+
+struct Ctx<'a> {
+    file: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn err(&self, key: &str, rule: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::input(Some(self.file.to_path_buf()), key, None, rule, hint)
+    }
+
+    fn sourced(&self, key: &str, raw: RawSourced, min_exclusive: Option<f64>) -> Result<Sourced> {
+        if !raw.value.is_finite() {
+            return Err(self.err(key, format!("value must be finite (got {})", raw.value), ""));
+        }
+        if let Some(min) = min_exclusive
+            && raw.value <= min
+        {
+            return Err(self.err(
+                key,
+                format!("value must be > {min} (got {})", raw.value),
+                "check the unit in the key name",
+            ));
+        }
+        if let Some(u) = raw.uncertainty
+            && !(u.is_finite() && u >= 0.0)
+        {
+            return Err(self.err(key, format!("uncertainty must be ≥ 0 (got {u})"), ""));
+        }
+        if raw.source.trim().is_empty() {
+            return Err(self.err(
+                key,
+                "source is empty",
+                "give the citation (measured/literature) or the estimation rule (estimated)",
+            ));
+        }
+        Ok(Sourced {
+            value: raw.value,
+            provenance: raw.provenance,
+            source: raw.source,
+            uncertainty: raw.uncertainty,
+        })
+    }
+
+    fn element(&self, key: &str, symbol: &str) -> Result<Element> {
+        element::by_symbol(symbol).ok_or_else(|| {
+            self.err(
+                key,
+                format!("unknown element symbol `{symbol}`"),
+                "write the symbol as chemistry does, e.g. `Cr`, `N`, `Si`",
+            )
+        })
+    }
+
+    fn fractions_sum_to_one(&self, key: &str, fractions: &[f64]) -> Result<()> {
+        let sum: f64 = fractions.iter().sum();
+        if fractions.iter().any(|f| !(*f > 0.0 && *f <= 1.0)) || (sum - 1.0).abs() > 1e-6 {
+            return Err(self.err(
+                key,
+                format!("atomic fractions must be in (0, 1] and sum to 1 (sum = {sum})"),
+                "normalise the fractions",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Parses one material file's text. `file` is used only in error messages.
+pub fn parse_material(text: &str, file: &Path) -> Result<Material> {
+    let raw: RawMaterial = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
+        Error::input(
+            Some(file.to_path_buf()),
+            "",
+            line,
+            e.message().to_string(),
+            "see sims/materials/CrN.toml for the format",
+        )
+    })?;
+    let cx = Ctx { file };
+    if raw.elements.is_empty() {
+        return Err(cx.err("elements", "at least one element is required", ""));
+    }
+    let mut constituents = Vec::with_capacity(raw.elements.len());
+    for (i, c) in raw.elements.into_iter().enumerate() {
+        let k = |f: &str| format!("elements[{i}].{f}");
+        constituents.push(Constituent {
+            element: cx.element(&k("symbol"), &c.symbol)?,
+            atomic_fraction: c.atomic_fraction,
+            surface_binding_ev: cx.sourced(
+                &k("surface_binding_ev"),
+                c.surface_binding_ev,
+                Some(0.0),
+            )?,
+            displacement_ev: cx.sourced(&k("displacement_ev"), c.displacement_ev, Some(0.0))?,
+            cutoff_ev: cx.sourced(&k("cutoff_ev"), c.cutoff_ev, Some(0.0))?,
+        });
+    }
+    let fractions: Vec<f64> = constituents.iter().map(|c| c.atomic_fraction).collect();
+    cx.fractions_sum_to_one("elements", &fractions)?;
+
+    let surface = raw.surface.map(|s| surface_transport(&cx, s)).transpose()?;
+    let oxidation = raw.oxidation.map(|o| oxidation(&cx, o)).transpose()?;
+
+    let mut bulk_diffusion = Vec::new();
+    for (i, b) in raw.bulk_diffusion.into_iter().enumerate() {
+        let k = |f: &str| format!("bulk_diffusion[{i}].{f}");
+        bulk_diffusion.push(BulkDiffusion {
+            species: cx.element(&k("species"), &b.species)?,
+            d0_nm2_per_s: cx
+                .sourced(&k("d0_cm2_per_s"), b.d0_cm2_per_s, Some(0.0))?
+                .scaled(CM2_TO_NM2),
+            activation_ev: cx.sourced(&k("activation_ev"), b.activation_ev, Some(0.0))?,
+        });
+    }
+
+    Ok(Material {
+        name: raw.name,
+        description: raw.description,
+        density_g_cm3: cx.sourced("density_g_cm3", raw.density_g_cm3, Some(0.0))?,
+        constituents,
+        surface,
+        oxidation,
+        bulk_diffusion,
+        se_escape_depth_nm: cx.sourced("se_escape_depth_nm", raw.se_escape_depth_nm, Some(0.0))?,
+    })
+}
+
+fn surface_transport(cx: &Ctx, s: RawSurface) -> Result<SurfaceTransport> {
+    let correlation = match s.d0_ea_correlation {
+        Some(r) => {
+            let r = cx.sourced("surface.d0_ea_correlation", r, None)?;
+            if !(-1.0..=1.0).contains(&r.value) {
+                return Err(cx.err("surface.d0_ea_correlation", "must lie in [-1, 1]", ""));
+            }
+            r.value
+        }
+        None => 0.0,
+    };
+    let surface = SurfaceTransport {
+        surface_energy_j_m2: cx.sourced(
+            "surface.surface_energy_j_m2",
+            s.surface_energy_j_m2,
+            Some(0.0),
+        )?,
+        formula_volume_nm3: cx.sourced(
+            "surface.formula_volume_nm3",
+            s.formula_volume_nm3,
+            Some(0.0),
+        )?,
+        melting_k: cx.sourced("surface.melting_k", s.melting_k, Some(0.0))?,
+        diffusion_d0_nm2_per_s: cx
+            .sourced(
+                "surface.diffusion_d0_cm2_per_s",
+                s.diffusion_d0_cm2_per_s,
+                Some(0.0),
+            )?
+            .scaled(CM2_TO_NM2),
+        diffusion_ea_ev: cx.sourced("surface.diffusion_ea_ev", s.diffusion_ea_ev, Some(0.0))?,
+        d0_ea_correlation: correlation,
+    };
+    Ok(surface)
+}
+
+fn oxidation(cx: &Ctx, o: RawOxidation) -> Result<Oxidation> {
+    let need = |key: &str, v: Option<RawSourced>| -> Result<RawSourced> {
+        v.ok_or_else(|| {
+            cx.err(
+                &format!("oxidation.{key}"),
+                "missing: required by this oxidation law",
+                format!("add `{key} = {{ value = …, provenance = …, source = … }}`"),
+            )
+        })
+    };
+    let law = match o.law {
+        RawLaw::Inert => OxidationLaw::Inert,
+        RawLaw::Parabolic => OxidationLaw::Parabolic {
+            kp0_nm2_per_s: cx
+                .sourced(
+                    "oxidation.parabolic_kp0_cm2_per_s",
+                    need("parabolic_kp0_cm2_per_s", o.parabolic_kp0_cm2_per_s)?,
+                    Some(0.0),
+                )?
+                .scaled(CM2_TO_NM2),
+            activation_ev: cx.sourced(
+                "oxidation.activation_ev",
+                need("activation_ev", o.activation_ev)?,
+                Some(0.0),
+            )?,
+        },
+        RawLaw::Logarithmic => OxidationLaw::Logarithmic {
+            amplitude_nm: cx.sourced(
+                "oxidation.log_amplitude_nm",
+                need("log_amplitude_nm", o.log_amplitude_nm)?,
+                Some(0.0),
+            )?,
+            time_constant_s: cx.sourced(
+                "oxidation.log_time_constant_s",
+                need("log_time_constant_s", o.log_time_constant_s)?,
+                Some(0.0),
+            )?,
+            activation_ev: cx.sourced(
+                "oxidation.activation_ev",
+                need("activation_ev", o.activation_ev)?,
+                Some(0.0),
+            )?,
+        },
+    };
+    let mut oxide_elements = Vec::new();
+    for (i, c) in o.oxide_elements.iter().enumerate() {
+        oxide_elements.push((
+            cx.element(&format!("oxidation.oxide_elements[{i}].symbol"), &c.symbol)?,
+            c.atomic_fraction,
+        ));
+    }
+    let ox_fractions: Vec<f64> = oxide_elements.iter().map(|(_, f)| *f).collect();
+    cx.fractions_sum_to_one("oxidation.oxide_elements", &ox_fractions)?;
+    let oxidation = Oxidation {
+        law,
+        oxide_formula: o.oxide_formula,
+        oxide_elements,
+        oxide_density_g_cm3: cx.sourced(
+            "oxidation.oxide_density_g_cm3",
+            o.oxide_density_g_cm3,
+            Some(0.0),
+        )?,
+        pilling_bedworth_ratio: cx.sourced(
+            "oxidation.pilling_bedworth_ratio",
+            o.pilling_bedworth_ratio,
+            Some(0.0),
+        )?,
+        native_oxide_nm: cx.sourced("oxidation.native_oxide_nm", o.native_oxide_nm, None)?,
+    };
+    Ok(oxidation)
+}
+
+/// The materials library: a directory of `<Name>.toml` files.
+#[derive(Debug, Clone)]
+pub struct MaterialLibrary {
+    dir: PathBuf,
+}
+
+impl MaterialLibrary {
+    /// A library rooted at `dir` (not read until a material is asked for).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        MaterialLibrary { dir: dir.into() }
+    }
+
+    /// The bundled library: `sims/materials` of this source tree, for runs from any directory.
+    pub fn bundled() -> Self {
+        Self::new(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("sims")
+                .join("materials"),
+        )
+    }
+
+    /// The library directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// All material files in the library: `<dir>/*.toml` (compounds and films) and
+    /// `<dir>/elements/*.toml` (elemental reference solids), as (name, path), sorted by name.
+    pub fn entries(&self) -> Vec<(String, PathBuf)> {
+        let mut entries: Vec<(String, PathBuf)> = [self.dir.clone(), self.dir.join("elements")]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+            .filter_map(|e| {
+                let p = e.path();
+                if p.extension()? != "toml" {
+                    return None;
+                }
+                Some((p.file_stem()?.to_str()?.to_string(), p))
+            })
+            .collect();
+        entries.sort();
+        entries
+    }
+
+    /// Names of all materials in the library, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.entries().into_iter().map(|(n, _)| n).collect()
+    }
+
+    /// Loads material `name` (case-insensitive file stem). `key` and `from` say where the
+    /// request came from, for the error message.
+    pub fn load(&self, name: &str, key: &str, from: Option<&Path>) -> Result<Material> {
+        let entries = self.entries();
+        let Some((_, path)) = entries.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) else {
+            let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+            let suggestion = super::suggest(name, names.iter().copied());
+            return Err(Error::input(
+                from.map(Path::to_path_buf),
+                key,
+                None,
+                format!(
+                    "unknown material `{name}` (library: {})",
+                    self.dir.display()
+                ),
+                match suggestion {
+                    Some(s) => format!("did you mean `{s}`? Available: {}", names.join(", ")),
+                    None => format!("available: {}", names.join(", ")),
+                },
+            ));
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        parse_material(&text, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_material_parses_with_provenance() {
+        let lib = MaterialLibrary::bundled();
+        let names = lib.names();
+        assert!(names.iter().any(|n| n == "CrN"), "{names:?}");
+        for name in names {
+            let m = lib
+                .load(&name, "test", None)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(m.number_density_per_nm3() > 10.0, "{name}");
+        }
+    }
+
+    #[test]
+    fn crn_number_density_matches_lattice() {
+        // Rock salt with a = 4.148 Å holds 8 atoms per a³: n = 8 / 0.07137 nm³ = 112.1 nm⁻³.
+        let m = MaterialLibrary::bundled()
+            .load("crn", "test", None)
+            .unwrap();
+        let n = m.number_density_per_nm3();
+        assert!((n - 112.1).abs() < 0.5, "n = {n}");
+    }
+
+    #[test]
+    fn bare_number_is_rejected() {
+        let text = std::fs::read_to_string(MaterialLibrary::bundled().dir().join("CrN.toml"))
+            .unwrap()
+            .replace(
+                "density_g_cm3 = { value = 6.14,",
+                "density_g_cm3 = 6.14\nx = {",
+            );
+        let e = parse_material(&text, Path::new("CrN.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("CrN.toml"), "{e}");
+    }
+
+    #[test]
+    fn unknown_material_suggests_a_name() {
+        let e = MaterialLibrary::bundled()
+            .load("CrNN", "film.material", None)
+            .unwrap_err();
+        assert!(e.to_string().contains("did you mean `CrN`"), "{e}");
+    }
+}

@@ -1,0 +1,24 @@
+//! Input files: scenarios (`sims/*.toml`) and the materials library (`sims/materials/`).
+//!
+//! Raw text → validated, resolved domain records with errors that name the file, the key, the
+//! line, the rule and the fix. The only module that reads `sims/`.
+
+pub mod material_file;
+
+pub use material_file::MaterialLibrary;
+
+/// The closest candidate to `word` by Jaro–Winkler similarity, if it is close enough to be a
+/// plausible typo (similarity ≥ 0.8).
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(s, _)| *s >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

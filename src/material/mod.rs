@@ -1,0 +1,195 @@
+//! Material records: composition, density, collision energies, surface transport, oxidation
+//! and bulk diffusion, each number with its provenance.
+//!
+//! Owns the domain types only; reading `sims/materials/*.toml` is `config`'s job. All values
+//! are in internal units (nm, eV, s, K); conversion from the file's units (g/cm³, cm²/s, J/m²)
+//! happens in `config`.
+
+pub mod element;
+
+pub use element::Element;
+
+use crate::units;
+
+/// Where a number comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provenance {
+    /// Measured on this material (citation in `source`).
+    Measured,
+    /// Taken from the literature: a handbook, review or calculation (citation in `source`).
+    Literature,
+    /// Estimated by a stated rule (the rule in `source`).
+    Estimated,
+}
+
+/// A material parameter with its provenance and, where known, a one-sigma uncertainty in the
+/// same unit as the value.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Sourced {
+    /// The value, in the unit named by the field holding it.
+    pub value: f64,
+    /// Measured, literature or estimated.
+    pub provenance: Provenance,
+    /// Citation, or the estimation rule.
+    pub source: String,
+    /// One-sigma absolute uncertainty, same unit as `value`.
+    pub uncertainty: Option<f64>,
+}
+
+impl Sourced {
+    /// A copy with the value (and uncertainty) multiplied by a unit factor.
+    pub fn scaled(&self, factor: f64) -> Sourced {
+        Sourced {
+            value: self.value * factor,
+            uncertainty: self.uncertainty.map(|u| u * factor),
+            ..self.clone()
+        }
+    }
+}
+
+/// One element of a material with its collision energies (used by `bca`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Constituent {
+    /// The element.
+    #[serde(serialize_with = "serialize_element")]
+    pub element: Element,
+    /// Atomic fraction in the material (fractions of a material sum to 1).
+    pub atomic_fraction: f64,
+    /// Planar surface-binding energy Es [eV] (the barrier a sputtered atom must overcome).
+    pub surface_binding_ev: Sourced,
+    /// Displacement energy Ed [eV]: energy a recoil needs to leave its site.
+    pub displacement_ev: Sourced,
+    /// Cutoff energy Ec [eV]: moving atoms below it are stopped.
+    pub cutoff_ev: Sourced,
+}
+
+fn serialize_element<S: serde::Serializer>(e: &Element, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(e.symbol)
+}
+
+/// Capillary surface transport (Mullins): B = Ds γ Ω² ν / kT with Ds = D0 exp(−Ea/kT).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SurfaceTransport {
+    /// Surface energy γ [J/m²].
+    pub surface_energy_j_m2: Sourced,
+    /// Volume per formula unit Ω [nm³].
+    pub formula_volume_nm3: Sourced,
+    /// Melting (or decomposition) temperature [K], used by estimation rules.
+    pub melting_k: Sourced,
+    /// Surface self-diffusion prefactor D0 [nm²/s].
+    pub diffusion_d0_nm2_per_s: Sourced,
+    /// Surface self-diffusion activation energy Ea [eV].
+    pub diffusion_ea_ev: Sourced,
+    /// Correlation coefficient of (ln D0, Ea) for uncertainty sampling (Meyer–Neldel
+    /// compensation makes fitted pairs strongly correlated); 0 when unknown.
+    pub d0_ea_correlation: f64,
+}
+
+/// Kinetic law of film oxidation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "law", rename_all = "lowercase")]
+pub enum OxidationLaw {
+    /// The material does not oxidize in the regime modelled (e.g. an oxide).
+    Inert,
+    /// x² = kp t with kp = kp0 exp(−Ea/kT) (Wagner).
+    Parabolic {
+        /// Prefactor kp0 [nm²/s].
+        kp0_nm2_per_s: Sourced,
+        /// Activation energy [eV].
+        activation_ev: Sourced,
+    },
+    /// x = a ln(1 + t/τ) with τ = τ0 exp(Ea/kT): thin native oxides (Cabrera–Mott regime).
+    Logarithmic {
+        /// Amplitude a [nm].
+        amplitude_nm: Sourced,
+        /// Time constant prefactor τ0 [s].
+        time_constant_s: Sourced,
+        /// Activation energy [eV].
+        activation_ev: Sourced,
+    },
+}
+
+/// Oxidation of the material and what the oxide is.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Oxidation {
+    /// The kinetic law and its constants.
+    pub law: OxidationLaw,
+    /// Oxide formula, e.g. `Cr2O3`.
+    pub oxide_formula: String,
+    /// Oxide composition (element, atomic fraction).
+    #[serde(skip)]
+    pub oxide_elements: Vec<(Element, f64)>,
+    /// Oxide density [g/cm³].
+    pub oxide_density_g_cm3: Sourced,
+    /// Pilling–Bedworth ratio: oxide volume per volume of film consumed.
+    pub pilling_bedworth_ratio: Sourced,
+    /// Native oxide thickness present at t = 0 [nm].
+    pub native_oxide_nm: Sourced,
+}
+
+/// Bulk (lattice or effective) diffusion of one species in the material.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BulkDiffusion {
+    /// The diffusing species.
+    #[serde(serialize_with = "serialize_element")]
+    pub species: Element,
+    /// Prefactor D0 [nm²/s].
+    pub d0_nm2_per_s: Sourced,
+    /// Activation energy [eV].
+    pub activation_ev: Sourced,
+}
+
+/// A solid material: everything the physics stages need to know about it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Material {
+    /// Short name used in scenario files, e.g. `CrN`.
+    pub name: String,
+    /// One line on what the material is (phase, how made).
+    pub description: String,
+    /// Mass density [g/cm³].
+    pub density_g_cm3: Sourced,
+    /// Elements with their fractions and collision energies.
+    pub constituents: Vec<Constituent>,
+    /// Capillary surface transport parameters (`None` for collision-only reference solids).
+    pub surface: Option<SurfaceTransport>,
+    /// Oxidation behaviour (`None` for collision-only reference solids).
+    pub oxidation: Option<Oxidation>,
+    /// Bulk diffusion of species in this material.
+    pub bulk_diffusion: Vec<BulkDiffusion>,
+    /// Secondary-electron escape depth λ_SE [nm] (sets the SEM edge-brightening width).
+    pub se_escape_depth_nm: Sourced,
+}
+
+impl Material {
+    /// Mean atomic mass ⟨M⟩ = Σ cᵢ Mᵢ [amu].
+    pub fn mean_atomic_mass_amu(&self) -> f64 {
+        self.constituents
+            .iter()
+            .map(|c| c.atomic_fraction * c.element.mass_amu)
+            .sum()
+    }
+
+    /// Atomic number density n = ρ N_A / ⟨M⟩ [atoms/nm³].
+    pub fn number_density_per_nm3(&self) -> f64 {
+        units::number_density_per_nm3(self.density_g_cm3.value, self.mean_atomic_mass_amu())
+    }
+
+    /// Mass fractions wᵢ = cᵢ Mᵢ / ⟨M⟩, in constituent order.
+    pub fn mass_fractions(&self) -> Vec<(Element, f64)> {
+        let mean = self.mean_atomic_mass_amu();
+        self.constituents
+            .iter()
+            .map(|c| (c.element, c.atomic_fraction * c.element.mass_amu / mean))
+            .collect()
+    }
+}
+
+/// Mass fractions of a composition given as (element, atomic fraction) pairs.
+pub fn mass_fractions_of(composition: &[(Element, f64)]) -> Vec<(Element, f64)> {
+    let mean: f64 = composition.iter().map(|(e, c)| c * e.mass_amu).sum();
+    composition
+        .iter()
+        .map(|(e, c)| (*e, c * e.mass_amu / mean))
+        .collect()
+}
