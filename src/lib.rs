@@ -21,6 +21,9 @@ pub mod rng;
 pub mod units;
 
 pub mod material;
+pub mod qr;
+
+pub mod decode;
 
 pub mod config;
 
