@@ -367,7 +367,9 @@ fn classify_module(version: u8, side: usize, x: usize, y: usize, is_function: bo
     if upper_left_format || split_format {
         return ModuleRole::FormatInfo;
     }
-    let in_finder = (x < 8 && y < 8) || (x >= far && y < 8) || (x < 8 && y >= far);
+    let in_corner = |c: usize| c < 8 || c >= far;
+    // Three corners carry a finder; the lower-right one does not.
+    let in_finder = in_corner(x) && in_corner(y) && !(x >= far && y >= far);
     if in_finder {
         return ModuleRole::Finder;
     }
@@ -766,7 +768,7 @@ mod tests {
     fn read_format_info(symbol: &QrSymbol) -> (EcLevel, u8) {
         let side = symbol.modules_per_side();
         let mut first = 0u32;
-        let mut push = |bits: &mut u32, x: usize, y: usize| {
+        let push = |bits: &mut u32, x: usize, y: usize| {
             *bits = (*bits << 1) | u32::from(symbol.is_dark(x, y))
         };
         let upper_left: Vec<(usize, usize)> = (0..6)
