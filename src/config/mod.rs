@@ -5,6 +5,9 @@
 
 pub mod material_file;
 
+#[cfg(test)]
+mod material_library_checks;
+
 pub use material_file::MaterialLibrary;
 
 /// The closest candidate to `word` by Jaro–Winkler similarity, if it is close enough to be a
