@@ -6,25 +6,36 @@
 //! |---|---|
 //! | 0 | [`units`], [`rng`], [`error`] |
 //! | 1 | [`material`], [`qr`], [`grid`] |
-//! | 2 | [`bca`] |
 //! | 3 | [`mill`], [`image`] |
 //! | 4 | [`decode`] |
-//! | 5 | [`config`], [`output`] |
+//! | 5 | [`config`], [`pipeline`], [`output`] |
 //! | 6 | [`cli`] |
 //!
 //! Physics (layers 0–4) does no I/O and never prints; only `output` knows the `results/`
 //! layout; only `cli` prints, builds the thread pool and exits.
 #![warn(missing_docs)]
 
+// Layer 0
 pub mod error;
 pub mod rng;
 pub mod units;
 
+// Layer 1
+pub mod grid;
 pub mod material;
 pub mod qr;
 
+// Layer 3
+pub mod image;
+pub mod mill;
+
+// Layer 4
 pub mod decode;
 
+// Layer 5
 pub mod config;
+pub mod output;
+pub mod pipeline;
 
+// Layer 6
 pub mod cli;

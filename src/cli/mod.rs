@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Result;
 
+pub mod run;
+
 /// millage: write, age and read a nanoscale QR mark in a ceramic film.
 #[derive(Debug, Parser)]
 #[command(name = "millage", version, about, long_about = None)]
@@ -18,6 +20,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Write, image and decode a scenario; save results/<run-id>/.
+    Run(run::RunArgs),
     /// List every scenario key with its type, unit, default and meaning.
     Explain,
 }
@@ -43,7 +47,11 @@ pub fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Explain => Ok(()),
+        Command::Run(args) => run::run(&args),
+        Command::Explain => {
+            print!("{}", crate::config::keys::explain_markdown());
+            Ok(())
+        }
     }
 }
 

@@ -3,12 +3,15 @@
 //! Raw text → validated, resolved domain records with errors that name the file, the key, the
 //! line, the rule and the fix. The only module that reads `sims/`.
 
+pub mod keys;
 pub mod material_file;
+pub mod scenario;
 
 #[cfg(test)]
 mod material_library_checks;
 
 pub use material_file::MaterialLibrary;
+pub use scenario::{DecoderKind, MillModel, Readout, Scenario, load_scenario, parse_scenario};
 
 /// The closest candidate to `word` by Jaro–Winkler similarity, if it is close enough to be a
 /// plausible typo (similarity ≥ 0.8).

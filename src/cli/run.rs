@@ -1,0 +1,187 @@
+//! `millage run SCENARIO`: write, image and decode one scenario, and save its results.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::config::{self, MaterialLibrary, Scenario};
+use crate::error::Result;
+use crate::output::{self, RunDir, figures};
+use crate::pipeline::{self, RunProducts};
+
+/// Arguments of `millage run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML), e.g. sims/record.toml.
+    pub scenario: PathBuf,
+    /// Results directory to write (default: results/<name>-<UTC time>-s<seed>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Master seed (overrides run.seed of the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (0 = one per core). Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Materials library directory (default: sims/materials next to the scenario's sims/,
+    /// else the bundled one).
+    #[arg(long)]
+    pub materials: Option<PathBuf>,
+}
+
+/// The materials library for a scenario: `--materials`, else `materials/` beside the
+/// scenario file, else the bundled library.
+pub fn library_for(scenario: &std::path::Path, flag: Option<&PathBuf>) -> MaterialLibrary {
+    if let Some(dir) = flag {
+        return MaterialLibrary::new(dir);
+    }
+    let beside = scenario.parent().map(|p| p.join("materials"));
+    match beside {
+        Some(dir) if dir.is_dir() => MaterialLibrary::new(dir),
+        _ => MaterialLibrary::bundled(),
+    }
+}
+
+/// Runs `millage run`.
+pub fn run(args: &RunArgs) -> Result<()> {
+    let t0 = Instant::now();
+    let library = library_for(&args.scenario, args.materials.as_ref());
+    let scenario = config::load_scenario(&args.scenario, &library)?;
+    for w in &scenario.warnings {
+        eprintln!("warning: {w}");
+    }
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let t_load = t0.elapsed().as_secs_f64();
+
+    let progress = indicatif::ProgressBar::new_spinner();
+    progress.set_message(format!("{}: writing, imaging and decoding", scenario.name));
+    progress.enable_steady_tick(std::time::Duration::from_millis(120));
+    let pool = super::thread_pool(args.threads)?;
+    let threads = pool.current_num_threads();
+    let t1 = Instant::now();
+    let products = pool.install(|| pipeline::run(&scenario, seed))?;
+    let t_physics = t1.elapsed().as_secs_f64();
+    progress.set_message("saving results");
+
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| output::default_results_root().join(output::run_id(&scenario.name, seed)));
+    let t2 = Instant::now();
+    let dir = save(&scenario, &products, &out, seed, threads, &library, (t_load, t_physics))?;
+    let t_save = t2.elapsed().as_secs_f64();
+    progress.finish_and_clear();
+
+    let r = &products.record;
+    let yes_no = |d: &Option<pipeline::DecoderRecord>| match d {
+        Some(d) if d.payload_matches => "decoded",
+        Some(_) => "FAILED",
+        None => "not run",
+    };
+    println!("{}: V{} {}×{} modules at {} nm, {:.3} µm²", r.scenario, r.symbol.version, r.symbol.modules_per_side, r.symbol.modules_per_side, r.symbol.module_pitch_nm, r.symbol.area_um2);
+    println!(
+        "  read at t = 0: rxing {}, rqrr {}; worst RS block {:.2} of capacity",
+        yes_no(&r.readout.decoders.rxing),
+        yes_no(&r.readout.decoders.rqrr),
+        r.readout.information.max_block_error_ratio
+    );
+    println!("  results: {}  ({:.2} s physics, {:.2} s saving)", dir.display(), t_physics, t_save);
+    Ok(())
+}
+
+/// Writes a run's results directory; returns its path.
+pub fn save(
+    scenario: &Scenario,
+    products: &RunProducts,
+    out: &std::path::Path,
+    seed: u64,
+    threads: usize,
+    library: &MaterialLibrary,
+    (t_load, t_physics): (f64, f64),
+) -> Result<PathBuf> {
+    let dir = RunDir::create(out)?;
+    let r = &products.record;
+    dir.write_json("summary.json", r)?;
+    let scenario_text = std::fs::read(&scenario.file).unwrap_or_default();
+    let manifest = json!({
+        "schema": 1,
+        "crate_version": env!("CARGO_PKG_VERSION"),
+        "git_revision": output::git_revision(),
+        "created_utc": chrono::Utc::now().to_rfc3339(),
+        "seed": seed,
+        "threads": threads,
+        "scenario_file": scenario.file.display().to_string(),
+        "materials_dir": library.dir().display().to_string(),
+        "input_sha256": output::sha256_hex(&scenario_text),
+        "resolved_scenario": scenario.resolved,
+        "materials": scenario.materials,
+        "timings_s": { "load": t_load, "physics": t_physics },
+    });
+    dir.write_json("manifest.json", &manifest)?;
+
+    let g = &products.specimen.grid;
+    figures::height_map_png(
+        &dir.path("height.png"),
+        &g.surface_nm,
+        g.nx(),
+        g.ny(),
+        g.cell_nm(),
+        &format!("{}: surface height after {} write", r.scenario, r.mill.model),
+    )?;
+    let caption = match &scenario.readout {
+        config::Readout::Sem(s) => format!(
+            "SEM {:.1} kV  {} pA  {} µs/px  pixel {:.2} nm",
+            s.beam_energy_ev / 1e3,
+            s.probe_current_a * 1e12,
+            s.dwell_s * 1e6,
+            s.pixel_nm
+        ),
+        config::Readout::Height(h) => format!("height map  pixel {:.2} nm", h.pixel_nm),
+    };
+    let image_name = if r.readout.mode == "sem" { "sem" } else { "height_readout" };
+    figures::micrograph_png(&dir.path(&format!("{image_name}.png")), &products.micrograph.grey, products.micrograph.pixel_nm, &caption)?;
+    figures::save_grey(&dir.path(&format!("{image_name}_raw.png")), &products.micrograph.grey)?;
+    dir.write("summary.md", summary_markdown(scenario, products).as_bytes())?;
+    dir.commit()
+}
+
+fn summary_markdown(scenario: &Scenario, p: &RunProducts) -> String {
+    let r = &p.record;
+    let dec = |d: &Option<pipeline::DecoderRecord>| match d {
+        Some(d) if d.payload_matches => "decoded".to_string(),
+        Some(d) => format!("failed ({})", d.error.clone().unwrap_or_default()),
+        None => "not run".into(),
+    };
+    let mut s = format!("# {}\n\n", r.scenario);
+    s += &format!(
+        "QR version {} ({}×{} modules), EC {}, mask {}, module pitch {} nm, symbol area {:.4} µm² (without quiet zone).\n\n",
+        r.symbol.version, r.symbol.modules_per_side, r.symbol.modules_per_side, r.symbol.ec_level, r.symbol.mask, r.symbol.module_pitch_nm, r.symbol.area_um2
+    );
+    let layers: Vec<String> = r.film.layers.iter().map(|l| format!("{} nm {}", l.thickness_nm, l.material)).collect();
+    s += &format!("Film: {} on {}. Grid: {}×{} cells of {:.3} nm.\n\n", layers.join(" / "), r.film.substrate, r.grid.cells_x, r.grid.cells_y, r.grid.cell_nm);
+    s += &format!(
+        "Write: **{}** model (geometric reference, not ion physics): depth {} nm, walls {}°, corner radius {} nm; {} modules milled{}.\n\n",
+        r.mill.model, r.mill.depth_nm, r.mill.sidewall_angle_deg, r.mill.corner_radius_nm, r.mill.ideal.milled_modules,
+        if r.mill.milled_through_film { ", through the film into the substrate" } else { "" }
+    );
+    s += &format!(
+        "Read ({}): {}×{} px of {:.2} nm ({:.1} px/module). rxing: {}. rqrr: {}. Information criterion: {} module errors, worst RS block at {:.2} of its capacity ({}).\n\n",
+        r.readout.mode, r.readout.width_px, r.readout.height_px, r.readout.pixel_nm, r.readout.module_px,
+        dec(&r.readout.decoders.rxing), dec(&r.readout.decoders.rqrr), r.readout.information.module_errors,
+        r.readout.information.max_block_error_ratio,
+        if r.readout.information.decodable { "decodable" } else { "beyond capacity" }
+    );
+    s += &format!(
+        "Module contrast (raw signal): unmilled {:.4}, milled {:.4}, Michelson {:.3}, per-pixel SNR {:.1}.\n",
+        r.readout.contrast.mean_unmilled, r.readout.contrast.mean_milled, r.readout.contrast.michelson, r.readout.contrast.pixel_snr
+    );
+    if !scenario.warnings.is_empty() {
+        s += "\n## Warnings\n\n";
+        for w in &scenario.warnings {
+            s += &format!("- {w}\n");
+        }
+    }
+    s
+}

@@ -1,0 +1,625 @@
+//! Scenario files: TOML text → validated, resolved [`Scenario`].
+//!
+//! Two stages, as ripgrep separates low-level from high-level arguments: the file is parsed
+//! into a flat map of spanned values (every key checked against [`keys::KEYS`], unknown keys
+//! rejected with a suggestion), then each value is typed, range-checked and converted to
+//! internal units, materials are loaded and cross-key rules are checked.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value as Json, json};
+use toml::de::{DeTable, DeValue};
+
+use super::keys::{self, KeyDefault, KeyDef, KeyKind};
+use super::{MaterialLibrary, suggest};
+use crate::error::{Error, Result};
+use crate::grid::{FilmStack, Layer};
+use crate::image::{Contrast, HeightSettings, SemSettings};
+use crate::material::Material;
+use crate::mill::IdealPit;
+use crate::qr::{EcLevel, MaskChoice, MilledModules, QrSymbol, SymbolGeometry, SymbolSpec};
+use crate::units;
+
+/// How the pattern is written.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "model", rename_all = "lowercase")]
+pub enum MillModel {
+    /// Geometric reference pits.
+    Ideal(IdealPit),
+}
+
+/// How the written specimen is read.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+pub enum Readout {
+    /// Secondary-electron image.
+    Sem(SemSettings),
+    /// Height map.
+    Height(HeightSettings),
+}
+
+impl Readout {
+    /// Pixel size [nm].
+    pub fn pixel_nm(&self) -> f64 {
+        match self {
+            Readout::Sem(s) => s.pixel_nm,
+            Readout::Height(h) => h.pixel_nm,
+        }
+    }
+}
+
+/// A QR decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DecoderKind {
+    /// rxing (ZXing port) with reader-side preprocessing.
+    Rxing,
+    /// rqrr (quirc port).
+    Rqrr,
+}
+
+/// A validated, resolved scenario in internal units.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file it came from.
+    pub file: PathBuf,
+    /// The scenario's name.
+    pub name: String,
+    /// Master seed.
+    pub seed: u64,
+    /// The QR symbol to write.
+    pub symbol: SymbolSpec,
+    /// Where and how large the modules are.
+    pub geometry: SymbolGeometry,
+    /// Film layers and substrate (indices into `materials`).
+    pub stack: FilmStack,
+    /// The materials the stack refers to.
+    pub materials: Vec<Material>,
+    /// Film-grid cell [nm].
+    pub cell_nm: f64,
+    /// The write.
+    pub mill: MillModel,
+    /// The read.
+    pub readout: Readout,
+    /// Decoders to run.
+    pub decoders: Vec<DecoderKind>,
+    /// Legal but unwise settings, each with the reason.
+    pub warnings: Vec<String>,
+    /// Every key with its final value (given, default or derived), for the manifest.
+    pub resolved: Json,
+}
+
+/// One value of the file with where it stands.
+struct Entry<'a> {
+    value: DeValue<'a>,
+    line: usize,
+}
+
+struct Parsed<'a> {
+    file: PathBuf,
+    /// Concrete path (`film.layers[0].material`) → entry.
+    entries: BTreeMap<String, Entry<'a>>,
+    /// Number of `[[film.layers]]` tables.
+    layer_count: usize,
+    resolved: BTreeMap<String, Json>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    1 + text[..offset.min(text.len())].matches('\n').count()
+}
+
+/// The pattern form of a concrete path: indices become `[]`.
+fn pattern_of(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for ch in path.chars() {
+        match ch {
+            '[' => {
+                in_index = true;
+                out.push_str("[]");
+            }
+            ']' => in_index = false,
+            _ if in_index => {}
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+impl<'a> Parsed<'a> {
+    fn err(&self, key: &str, line: Option<usize>, rule: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::input(Some(self.file.clone()), key, line, rule, hint)
+    }
+
+    fn flatten(&mut self, text: &str, prefix: &str, table: &DeTable<'a>) -> Result<()> {
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let path = if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            let line = line_of(text, key.span().start);
+            match value.get_ref() {
+                DeValue::Table(sub) => {
+                    self.check_section(&path, line)?;
+                    self.flatten(text, &path, sub)?;
+                }
+                DeValue::Array(items) if items.iter().any(|v| v.get_ref().is_table()) => {
+                    self.check_section(&format!("{path}[]"), line)?;
+                    for (i, item) in items.iter().enumerate() {
+                        let DeValue::Table(sub) = item.get_ref() else {
+                            return Err(self.err(&path, Some(line), "mixes tables and values", "write each element as a [[table]]"));
+                        };
+                        if path == "film.layers" {
+                            self.layer_count = self.layer_count.max(i + 1);
+                        }
+                        self.flatten(text, &format!("{path}[{i}]"), sub)?;
+                    }
+                }
+                other => {
+                    let pattern = pattern_of(&path);
+                    if keys::lookup(&pattern).is_none() {
+                        return Err(self.unknown_key(&path, &pattern, line));
+                    }
+                    self.entries.insert(path, Entry { value: other.clone(), line });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A table header must be a known section.
+    fn check_section(&self, path: &str, line: usize) -> Result<()> {
+        let pattern = pattern_of(path);
+        let known = keys::KEYS.iter().any(|k| k.path.starts_with(&format!("{pattern}.")));
+        if known {
+            return Ok(());
+        }
+        let candidates: Vec<String> = keys::KEYS
+            .iter()
+            .filter_map(|k| k.path.rsplit_once('.').map(|(s, _)| s.to_string()))
+            .collect();
+        let suggestion = suggest(&pattern, candidates.iter().map(String::as_str));
+        Err(self.err(
+            path,
+            Some(line),
+            "unknown section",
+            match suggestion {
+                Some(s) => format!("did you mean [{}]? Sections: {}", s.replace("[]", ""), keys::sections().join(", ")),
+                None => format!("sections: {} (see `millage explain`)", keys::sections().join(", ")),
+            },
+        ))
+    }
+
+    fn unknown_key(&self, path: &str, pattern: &str, line: usize) -> Error {
+        let (section, _) = pattern.rsplit_once('.').unwrap_or(("", pattern));
+        let same_section: Vec<&str> = keys::KEYS
+            .iter()
+            .filter(|k| k.path.rsplit_once('.').map(|(s, _)| s) == Some(section))
+            .map(|k| k.path)
+            .collect();
+        let all: Vec<&str> = keys::KEYS.iter().map(|k| k.path).collect();
+        let suggestion = suggest(pattern, same_section.iter().copied()).or_else(|| suggest(pattern, all.iter().copied()));
+        let hint = match suggestion {
+            Some(s) => format!("did you mean `{}`? (`millage explain` lists every key)", s.rsplit('.').next().unwrap_or(s)),
+            None if !same_section.is_empty() => format!(
+                "keys of [{section}]: {}",
+                same_section.iter().map(|p| p.rsplit('.').next().unwrap_or(p)).collect::<Vec<_>>().join(", ")
+            ),
+            None => "`millage explain` lists every key".into(),
+        };
+        self.err(path, Some(line), "unknown key", hint)
+    }
+
+    fn def(path: &str) -> &'static KeyDef {
+        keys::lookup(&pattern_of(path)).unwrap_or_else(|| panic!("key {path} missing from keys::KEYS"))
+    }
+
+    fn line(&self, path: &str) -> Option<usize> {
+        self.entries.get(path).map(|e| e.line)
+    }
+
+    fn type_error(&self, path: &str, def: &KeyDef, got: &DeValue<'_>) -> Error {
+        self.err(
+            path,
+            self.line(path),
+            format!("expected {}, got a {}", def.kind.describe(), got.type_str()),
+            format!("write e.g. `{} = {}`", path.rsplit('.').next().unwrap_or(path), example(def)),
+        )
+    }
+
+    fn missing(&self, path: &str, def: &KeyDef) -> Error {
+        self.err(
+            path,
+            None,
+            "missing required key",
+            format!("add `{} = {}` ({}{})", path.rsplit('.').next().unwrap_or(path), example(def), def.doc, if def.unit.is_empty() { String::new() } else { format!(" [{}]", def.unit) }),
+        )
+    }
+
+    fn float(&mut self, path: &str) -> Result<Option<f64>> {
+        let def = Self::def(path);
+        let KeyKind::Float { min, max, min_exclusive } = def.kind else {
+            unreachable!("{path} is not a float key")
+        };
+        let value = match self.entries.get(path) {
+            Some(e) => match &e.value {
+                DeValue::Float(f) => parse_float(f.as_str()),
+                DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok().map(|v| v as f64),
+                other => return Err(self.type_error(path, def, other)),
+            }
+            .ok_or_else(|| self.err(path, self.line(path), "not a number", ""))?,
+            None => match def.default {
+                KeyDefault::Required => return Err(self.missing(path, def)),
+                KeyDefault::Value(v) => v.parse().expect("defaults in keys::KEYS parse"),
+                KeyDefault::Auto(_) => return Ok(None),
+            },
+        };
+        let below = if min_exclusive { value <= min } else { value < min };
+        if !value.is_finite() || below || value > max {
+            return Err(self.err(
+                path,
+                self.line(path),
+                format!("{value} is out of range: allowed {}{}", def.kind.describe(), unit_suffix(def)),
+                range_hint(def),
+            ));
+        }
+        self.resolved.insert(path.to_string(), json!(value));
+        Ok(Some(value))
+    }
+
+    fn float_or(&mut self, path: &str, auto: f64) -> Result<f64> {
+        let v = self.float(path)?;
+        let v = v.unwrap_or(auto);
+        self.resolved.insert(path.to_string(), json!(v));
+        Ok(v)
+    }
+
+    fn int(&mut self, path: &str) -> Result<i64> {
+        let def = Self::def(path);
+        let KeyKind::Int { min, max } = def.kind else {
+            unreachable!("{path} is not an integer key")
+        };
+        let value = match self.entries.get(path) {
+            Some(e) => match &e.value {
+                DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                    .map_err(|_| self.err(path, self.line(path), "integer out of range", ""))?,
+                other => return Err(self.type_error(path, def, other)),
+            },
+            None => match def.default {
+                KeyDefault::Required => return Err(self.missing(path, def)),
+                KeyDefault::Value(v) => v.parse().expect("defaults in keys::KEYS parse"),
+                KeyDefault::Auto(_) => unreachable!("integer keys have no auto default"),
+            },
+        };
+        if value < min || value > max {
+            return Err(self.err(
+                path,
+                self.line(path),
+                format!("{value} is out of range: allowed {}", def.kind.describe()),
+                range_hint(def),
+            ));
+        }
+        self.resolved.insert(path.to_string(), json!(value));
+        Ok(value)
+    }
+
+    fn text(&mut self, path: &str) -> Result<Option<String>> {
+        let def = Self::def(path);
+        let value = match self.entries.get(path) {
+            Some(e) => match &e.value {
+                DeValue::String(s) => s.to_string(),
+                other => return Err(self.type_error(path, def, other)),
+            },
+            None => match def.default {
+                KeyDefault::Required => return Err(self.missing(path, def)),
+                KeyDefault::Value(v) => v.to_string(),
+                KeyDefault::Auto(_) => return Ok(None),
+            },
+        };
+        self.resolved.insert(path.to_string(), json!(value));
+        Ok(Some(value))
+    }
+
+    fn choice(&mut self, path: &str) -> Result<&'static str> {
+        let def = Self::def(path);
+        let KeyKind::Choice(options) = def.kind else {
+            unreachable!("{path} is not a choice key")
+        };
+        let given = self.text(path)?.expect("choice keys have a value default");
+        match options.iter().find(|o| **o == given) {
+            Some(o) => Ok(o),
+            None => {
+                let hint = match suggest(&given, options.iter().copied()) {
+                    Some(s) => format!("did you mean \"{s}\"?"),
+                    None => format!("use one of {}", options.join(", ")),
+                };
+                Err(self.err(path, self.line(path), format!("\"{given}\" is not one of {}", options.join(" | ")), hint))
+            }
+        }
+    }
+
+    fn mask(&mut self, path: &str) -> Result<MaskChoice> {
+        let def = Self::def(path);
+        let choice = match self.entries.get(path).map(|e| &e.value) {
+            None => MaskChoice::Auto,
+            Some(DeValue::String(s)) if s.as_ref() == "auto" => MaskChoice::Auto,
+            Some(DeValue::Integer(i)) => match i.as_str().parse::<u8>() {
+                Ok(m) if m <= 7 => MaskChoice::Pattern(m),
+                _ => {
+                    return Err(self.err(path, self.line(path), format!("{} is not a mask pattern", i.as_str()), "use \"auto\" or an integer 0–7"));
+                }
+            },
+            Some(other) => return Err(self.type_error(path, def, other)),
+        };
+        self.resolved.insert(
+            path.to_string(),
+            match choice {
+                MaskChoice::Auto => json!("auto"),
+                MaskChoice::Pattern(m) => json!(m),
+            },
+        );
+        Ok(choice)
+    }
+
+    fn choice_list(&mut self, path: &str) -> Result<Vec<&'static str>> {
+        let def = Self::def(path);
+        let KeyKind::ChoiceList(options) = def.kind else {
+            unreachable!("{path} is not a list key")
+        };
+        let words: Vec<String> = match self.entries.get(path).map(|e| &e.value) {
+            None => options.iter().map(|s| s.to_string()).collect(),
+            Some(DeValue::Array(items)) => {
+                let mut words = Vec::new();
+                for item in items.iter() {
+                    match item.get_ref() {
+                        DeValue::String(s) => words.push(s.to_string()),
+                        other => return Err(self.type_error(path, def, other)),
+                    }
+                }
+                words
+            }
+            Some(other) => return Err(self.type_error(path, def, other)),
+        };
+        let mut out = Vec::new();
+        for w in &words {
+            match options.iter().find(|o| *o == w) {
+                Some(o) if !out.contains(o) => out.push(*o),
+                Some(_) => {}
+                None => {
+                    return Err(self.err(path, self.line(path), format!("\"{w}\" is not one of {}", options.join(" | ")), "list known decoders only"));
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(self.err(path, self.line(path), "the list is empty", format!("name at least one of {}", options.join(", "))));
+        }
+        self.resolved.insert(path.to_string(), json!(out));
+        Ok(out)
+    }
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    let t = text.replace('_', "");
+    match t.as_str() {
+        "nan" | "+nan" | "-nan" => Some(f64::NAN),
+        "inf" | "+inf" => Some(f64::INFINITY),
+        "-inf" => Some(f64::NEG_INFINITY),
+        _ => t.parse().ok(),
+    }
+}
+
+fn unit_suffix(def: &KeyDef) -> String {
+    if def.unit.is_empty() { String::new() } else { format!(" [{}]", def.unit) }
+}
+
+fn example(def: &KeyDef) -> String {
+    match def.kind {
+        KeyKind::Float { .. } => match def.default {
+            KeyDefault::Value(v) => v.to_string(),
+            _ => "1.0".into(),
+        },
+        KeyKind::Int { min, .. } => match def.default {
+            KeyDefault::Value(v) => v.to_string(),
+            _ => min.to_string(),
+        },
+        KeyKind::Text => "\"…\"".into(),
+        KeyKind::Choice(c) => format!("\"{}\"", c[0]),
+        KeyKind::Material => "\"CrN\"".into(),
+        KeyKind::Mask => "\"auto\"".into(),
+        KeyKind::ChoiceList(c) => format!("[\"{}\"]", c[0]),
+    }
+}
+
+fn range_hint(def: &KeyDef) -> String {
+    format!("{}{}; {}", def.kind.describe(), unit_suffix(def), def.doc)
+}
+
+/// Reads and resolves a scenario file. Materials are looked up in `library`.
+pub fn load_scenario(file: &Path, library: &MaterialLibrary) -> Result<Scenario> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Error::input(
+            Some(file.to_path_buf()),
+            "",
+            None,
+            format!("cannot read scenario file: {e}"),
+            "check the path; bundled scenarios are in sims/ (e.g. sims/record.toml)",
+        )
+    })?;
+    parse_scenario(&text, file, library)
+}
+
+/// Resolves scenario text; `file` names it in messages and gives the default name.
+pub fn parse_scenario(text: &str, file: &Path, library: &MaterialLibrary) -> Result<Scenario> {
+    let table = DeTable::parse(text).map_err(|e| {
+        Error::input(
+            Some(file.to_path_buf()),
+            "",
+            e.span().map(|s| line_of(text, s.start)),
+            format!("not valid TOML: {}", e.message()),
+            "fix the syntax at that line (a truncated file, a missing quote or bracket?)",
+        )
+    })?;
+    let mut p = Parsed {
+        file: file.to_path_buf(),
+        entries: BTreeMap::new(),
+        layer_count: 0,
+        resolved: BTreeMap::new(),
+    };
+    p.flatten(text, "", table.get_ref())?;
+    resolve(p, library)
+}
+
+fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
+    let mut warnings = Vec::new();
+    let stem = p.file.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_string();
+    let name = p.text("run.name")?.unwrap_or(stem);
+    p.resolved.insert("run.name".into(), json!(name));
+    let seed = p.int("run.seed")? as u64;
+
+    // Pattern.
+    let payload = p.text("pattern.payload")?.expect("required");
+    let version = p.int("pattern.version")? as u8;
+    let ec_level = match p.choice("pattern.ec_level")? {
+        "L" => EcLevel::L,
+        "M" => EcLevel::M,
+        "Q" => EcLevel::Q,
+        _ => EcLevel::H,
+    };
+    let mask = p.mask("pattern.mask")?;
+    let symbol = SymbolSpec { payload, version, ec_level, mask };
+    if let Err(e) = QrSymbol::encode(&symbol) {
+        return Err(p.err("pattern.payload", p.line("pattern.payload"), e.to_string(), "shorten the payload, raise pattern.version or lower pattern.ec_level"));
+    }
+    let module_pitch_nm = p.float("pattern.module_pitch_nm")?.expect("required");
+    let quiet_zone_modules = p.int("pattern.quiet_zone_modules")? as usize;
+    let milled = match p.choice("pattern.milled_modules")? {
+        "dark" => MilledModules::Dark,
+        _ => MilledModules::Light,
+    };
+    let geometry = SymbolGeometry { module_pitch_nm, quiet_zone_modules, milled };
+
+    // Film.
+    let mut materials: Vec<Material> = Vec::new();
+    let index_of = |p: &mut Parsed, path: &str, materials: &mut Vec<Material>| -> Result<usize> {
+        let name = p.text(path)?.expect("required");
+        if let Some(i) = materials.iter().position(|m| m.name.eq_ignore_ascii_case(&name)) {
+            return Ok(i);
+        }
+        let m = library
+            .load(&name, path, Some(&p.file))
+            .map_err(|e| match e {
+                Error::Input(mut ie) => {
+                    ie.line = p.line(path);
+                    Error::Input(ie)
+                }
+                other => other,
+            })?;
+        materials.push(m);
+        Ok(materials.len() - 1)
+    };
+    // No [[film.layers]] means a bare substrate (a pattern etched into it).
+    let mut layers = Vec::new();
+    for i in 0..p.layer_count {
+        let material = index_of(&mut p, &format!("film.layers[{i}].material"), &mut materials)?;
+        let thickness_nm = p.float(&format!("film.layers[{i}].thickness_nm"))?.expect("required");
+        layers.push(Layer { material, thickness_nm });
+    }
+    let substrate = index_of(&mut p, "film.substrate", &mut materials)?;
+    let stack = FilmStack { layers, substrate };
+
+    // Grid.
+    let cell_nm = p.float_or("grid.cell_nm", module_pitch_nm / 24.0)?;
+    if cell_nm > module_pitch_nm / 8.0 {
+        return Err(p.err("grid.cell_nm", p.line("grid.cell_nm"), format!("{cell_nm} nm cells cannot resolve {module_pitch_nm} nm modules (need ≤ pitch/8 = {:.3} nm)", module_pitch_nm / 8.0), "use a smaller cell or remove the key (auto: pitch/24)"));
+    }
+    let modules = 17 + 4 * version as usize;
+    let field_nm = geometry.field_side_nm(modules);
+    let cells_per_side = (field_nm / cell_nm).round() as usize;
+    const MAX_CELLS: usize = 64_000_000;
+    if cells_per_side * cells_per_side > MAX_CELLS {
+        return Err(p.err("grid.cell_nm", p.line("grid.cell_nm"), format!("{cells_per_side}² cells exceed the limit of {MAX_CELLS} (≈ 1.5 GB)"), "use a larger cell"));
+    }
+
+    // Mill.
+    // "ideal" is the only model until Monte Carlo milling lands; the key is read (and
+    // validated) so that files naming it stay valid.
+    p.choice("mill.model")?;
+    let mill = {
+        MillModel::Ideal(IdealPit {
+            depth_nm: p.float("mill.depth_nm")?.expect("has default"),
+            sidewall_angle_deg: p.float("mill.sidewall_angle_deg")?.expect("has default"),
+            corner_radius_nm: p.float("mill.corner_radius_nm")?.expect("has default"),
+        })
+    };
+    let MillModel::Ideal(pit) = &mill;
+    if pit.corner_radius_nm > module_pitch_nm / 2.0 {
+        warnings.push(format!("mill.corner_radius_nm = {} nm exceeds half the module pitch ({:.1} nm): isolated pits become discs", pit.corner_radius_nm, module_pitch_nm / 2.0));
+    }
+
+    // Readout.
+    let pixel_nm = p.float_or("readout.pixel_nm", module_pitch_nm / 8.0)?;
+    let probe_fwhm_nm = p.float("readout.probe_fwhm_nm")?.expect("has default");
+    let module_px = module_pitch_nm / pixel_nm;
+    if module_px < 3.0 {
+        warnings.push(format!(
+            "readout.pixel_nm = {pixel_nm} nm gives {module_px:.2} px per module: below 3 px/module rqrr is unreliable and below 1.75 rxing fails (../shared/validation/decoders.md)"
+        ));
+    }
+    if pixel_nm < cell_nm {
+        warnings.push(format!("readout.pixel_nm = {pixel_nm} nm is finer than the grid cell ({cell_nm:.3} nm): the image interpolates between cells"));
+    }
+    let mode = p.choice("readout.mode")?;
+    let sem = SemSettings {
+        beam_energy_ev: units::kev_to_ev(p.float("readout.beam_energy_kev")?.expect("has default")),
+        probe_current_a: units::picoamp_to_amp(p.float("readout.probe_current_pa")?.expect("has default")),
+        dwell_s: p.float("readout.dwell_us")?.expect("has default") * 1e-6,
+        pixel_nm,
+        probe_fwhm_nm,
+        detector_efficiency: p.float("readout.detector_efficiency")?.expect("has default"),
+        se_yield_flat: p.float("readout.se_yield_flat")?.expect("has default"),
+        tilt_exponent: p.float("readout.tilt_exponent")?.expect("has default"),
+        edge_gain: p.float("readout.edge_gain")?.expect("has default"),
+        bse_se_gain: p.float("readout.bse_se_gain")?.expect("has default"),
+        film_weight_kappa: p.float("readout.film_weight_kappa")?.expect("has default"),
+        bse_spread_fraction: p.float("readout.bse_spread_fraction")?.expect("has default"),
+        contrast: if p.choice("readout.contrast")? == "reversed" { Contrast::Reversed } else { Contrast::Natural },
+    };
+    let height_noise_nm = p.float("readout.height_noise_nm")?.expect("has default");
+    let readout = if mode == "sem" {
+        let blur_module = probe_fwhm_nm / 2.355 / module_pitch_nm;
+        if blur_module > 0.3 {
+            warnings.push(format!("readout.probe_fwhm_nm = {probe_fwhm_nm} nm blurs by σ = {blur_module:.2} module: rqrr fails beyond ≈ 0.35, rxing beyond ≈ 0.5 (decoders.md)"));
+        }
+        Readout::Sem(sem)
+    } else {
+        Readout::Height(HeightSettings { pixel_nm, probe_fwhm_nm, height_noise_nm })
+    };
+    let decoders = p
+        .choice_list("decode.decoders")?
+        .into_iter()
+        .map(|d| if d == "rxing" { DecoderKind::Rxing } else { DecoderKind::Rqrr })
+        .collect();
+
+    let mut resolved = serde_json::Map::new();
+    for (k, v) in std::mem::take(&mut p.resolved) {
+        resolved.insert(k, v);
+    }
+    Ok(Scenario {
+        file: p.file,
+        name,
+        seed,
+        symbol,
+        geometry,
+        stack,
+        materials,
+        cell_nm,
+        mill,
+        readout,
+        decoders,
+        warnings,
+        resolved: Json::Object(resolved),
+    })
+}

@@ -1,0 +1,170 @@
+//! PNG figures of a run: the micrograph with a data bar and scale bar, and the height map with
+//! a colour bar. Drawn with plotters on a bitmap, text in the bundled DejaVu Sans (no system
+//! fonts needed).
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::error::{Error, Result};
+
+static FONT: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+
+/// Registers the bundled font as "sans-serif" (once per process).
+pub fn ensure_font() {
+    REGISTER.call_once(|| {
+        // The font is bundled and known-good; failure here is a build defect.
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+            .unwrap_or_else(|_| panic!("bundled DejaVuSans.ttf is not a valid font"));
+    });
+}
+
+fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
+    Error::Numerical(format!("drawing failed: {e:?}"))
+}
+
+/// A "nice" scale-bar length (1, 2 or 5 × 10ⁿ nm) near a quarter of `field_nm`.
+pub fn scale_bar_nm(field_nm: f64) -> f64 {
+    let target = field_nm / 4.0;
+    let decade = 10f64.powf(target.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * decade)
+        .filter(|l| *l <= target)
+        .fold(decade, f64::max)
+}
+
+fn length_label(nm: f64) -> String {
+    if nm >= 1000.0 {
+        format!("{} µm", nm / 1000.0)
+    } else {
+        format!("{nm} nm")
+    }
+}
+
+fn save_rgb(path: &Path, buffer: Vec<u8>, width: u32, height: u32) -> Result<()> {
+    let img = ::image::RgbImage::from_raw(width, height, buffer).expect("buffer size matches");
+    let mut bytes = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut bytes), ::image::ImageFormat::Png)
+        .map_err(draw_err)?;
+    super::write_atomic(path, &bytes)
+}
+
+/// Saves a grey image as PNG exactly as given (what the decoders read).
+pub fn save_grey(path: &Path, grey: &::image::GrayImage) -> Result<()> {
+    let mut bytes = Vec::new();
+    grey.write_to(&mut std::io::Cursor::new(&mut bytes), ::image::ImageFormat::Png)
+        .map_err(draw_err)?;
+    super::write_atomic(path, &bytes)
+}
+
+/// The micrograph enlarged to at least ~600 px with a data bar: scale bar and `caption`.
+pub fn micrograph_png(path: &Path, grey: &::image::GrayImage, pixel_nm: f64, caption: &str) -> Result<()> {
+    ensure_font();
+    let (w, h) = (grey.width(), grey.height());
+    let zoom = (600 / w.max(1)).max(1);
+    let bar_h = 56;
+    let (cw, ch) = (w * zoom, h * zoom + bar_h);
+    let mut buffer = vec![0u8; (cw * ch * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (cw, ch)).into_drawing_area();
+        root.fill(&BLACK).map_err(draw_err)?;
+        for v in 0..h * zoom {
+            for u in 0..w * zoom {
+                let g = grey.get_pixel(u / zoom, v / zoom)[0];
+                root.draw_pixel((u as i32, v as i32), &RGBColor(g, g, g)).map_err(draw_err)?;
+            }
+        }
+        let field_nm = f64::from(w) * pixel_nm;
+        let bar_nm = scale_bar_nm(field_nm);
+        let bar_px = (bar_nm / pixel_nm * f64::from(zoom)).round() as i32;
+        let y0 = (h * zoom) as i32 + 12;
+        root.draw(&Rectangle::new([(12, y0), (12 + bar_px, y0 + 8)], WHITE.filled()))
+            .map_err(draw_err)?;
+        let font = ("sans-serif", 16).into_font().color(&WHITE);
+        root.draw(&Text::new(length_label(bar_nm), (12, y0 + 14), font.clone()))
+            .map_err(draw_err)?;
+        root.draw(&Text::new(caption.to_string(), (24 + bar_px.max(80), y0 + 2), font))
+            .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    save_rgb(path, buffer, cw, ch)
+}
+
+/// Height map (viridis) with a colour bar in nm and a scale bar.
+pub fn height_map_png(path: &Path, field: &[f64], nx: usize, ny: usize, cell_nm: f64, title: &str) -> Result<()> {
+    ensure_font();
+    let map_px: u32 = 600;
+    let (margin, bar_w, right) = (40u32, 20u32, 90u32);
+    let (cw, ch) = (margin + map_px + 20 + bar_w + right, margin + map_px + 50);
+    let (zmin, zmax) = field
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), z| (a.min(*z), b.max(*z)));
+    let (zmin, zmax) = if zmax > zmin { (zmin, zmax) } else { (zmin - 1.0, zmax + 1.0) };
+    let mut buffer = vec![0u8; (cw * ch * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (cw, ch)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let font = ("sans-serif", 16).into_font();
+        root.draw(&Text::new(title.to_string(), (margin as i32, 10), font.clone()))
+            .map_err(draw_err)?;
+        for v in 0..map_px {
+            for u in 0..map_px {
+                let i = ((f64::from(u) + 0.5) / f64::from(map_px) * nx as f64) as usize;
+                let j = ((f64::from(v) + 0.5) / f64::from(map_px) * ny as f64) as usize;
+                let z = field[j.min(ny - 1) * nx + i.min(nx - 1)];
+                let c = ViridisRGB.get_color_normalized(z, zmin, zmax);
+                root.draw_pixel(((margin + u) as i32, (margin + v) as i32), &c).map_err(draw_err)?;
+            }
+        }
+        // Colour bar with five ticks.
+        let bx = (margin + map_px + 20) as i32;
+        for v in 0..map_px {
+            let z = zmax - (zmax - zmin) * f64::from(v) / f64::from(map_px - 1);
+            let c = ViridisRGB.get_color_normalized(z, zmin, zmax);
+            root.draw(&Rectangle::new(
+                [(bx, (margin + v) as i32), (bx + bar_w as i32, (margin + v) as i32 + 1)],
+                c.filled(),
+            ))
+            .map_err(draw_err)?;
+        }
+        for t in 0..5 {
+            let frac = f64::from(t) / 4.0;
+            let z = zmax - (zmax - zmin) * frac;
+            let y = margin as i32 + (frac * f64::from(map_px - 1)) as i32;
+            root.draw(&Text::new(format!("{z:.1} nm"), (bx + bar_w as i32 + 6, y - 8), font.clone()))
+                .map_err(draw_err)?;
+        }
+        root.draw(&Text::new("height", (bx, margin as i32 - 22), font.clone()))
+            .map_err(draw_err)?;
+        let field_nm = nx as f64 * cell_nm;
+        let bar_nm = scale_bar_nm(field_nm);
+        let bar_px = (bar_nm / field_nm * f64::from(map_px)).round() as i32;
+        let y0 = (margin + map_px + 14) as i32;
+        root.draw(&Rectangle::new([(margin as i32, y0), (margin as i32 + bar_px, y0 + 8)], BLACK.filled()))
+            .map_err(draw_err)?;
+        root.draw(&Text::new(length_label(bar_nm), (margin as i32 + bar_px + 10, y0 - 4), font))
+            .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    save_rgb(path, buffer, cw, ch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_bar_is_nice_and_fits() {
+        assert_eq!(scale_bar_nm(1794.0), 200.0);
+        assert_eq!(scale_bar_nm(2960.0), 500.0);
+        assert_eq!(scale_bar_nm(100.0), 20.0);
+        for f in [37.0, 123.0, 5_000.0, 77_777.0] {
+            let l = scale_bar_nm(f);
+            assert!(l <= f / 4.0 && l > f / 12.0, "{f} → {l}");
+        }
+    }
+}

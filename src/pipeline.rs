@@ -1,0 +1,366 @@
+//! One scenario, end to end: symbol → film grid → write → image → decode, as records.
+//!
+//! Pure orchestration over the physics modules: no I/O, no printing; `output` writes what this
+//! returns and `cli` times it.
+
+use serde::Serialize;
+
+use crate::config::{DecoderKind, MillModel, Readout, Scenario};
+use crate::decode::{self, DecoderReading, InformationReport, SymbolPlacement};
+use crate::error::{Error, Result};
+use crate::grid::{FilmGrid, Specimen};
+use crate::image::{self, Micrograph, ModuleContrast};
+use crate::material::element;
+use crate::mill::{self, IdealMillReport, ModuleLayout};
+use crate::qr::QrSymbol;
+
+/// The symbol as written.
+#[derive(Debug, Clone, Serialize)]
+pub struct SymbolRecord {
+    /// QR version.
+    pub version: u8,
+    /// Modules per side (17 + 4·version).
+    pub modules_per_side: usize,
+    /// Module pitch [nm].
+    pub module_pitch_nm: f64,
+    /// Symbol area without the quiet zone [µm²].
+    pub area_um2: f64,
+    /// Error-correction level.
+    pub ec_level: String,
+    /// Mask pattern used (0–7).
+    pub mask: u8,
+    /// Payload length [bytes].
+    pub payload_bytes: usize,
+    /// Quiet zone [modules].
+    pub quiet_zone_modules: usize,
+    /// Which modules are milled ("dark" or "light").
+    pub milled_modules: String,
+    /// Side of the written field incl. quiet zone [nm].
+    pub field_side_nm: f64,
+}
+
+/// One film layer in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerRecord {
+    /// Material name.
+    pub material: String,
+    /// Thickness [nm].
+    pub thickness_nm: f64,
+}
+
+/// The film stack in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct FilmRecord {
+    /// Layers from the top.
+    pub layers: Vec<LayerRecord>,
+    /// Substrate material.
+    pub substrate: String,
+}
+
+/// The grid in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridRecord {
+    /// Cell side [nm].
+    pub cell_nm: f64,
+    /// Cells along x.
+    pub cells_x: usize,
+    /// Cells along y.
+    pub cells_y: usize,
+    /// Memory of the grid fields [MB].
+    pub memory_mb: f64,
+}
+
+/// The write in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct MillRecord {
+    /// Model used ("ideal").
+    pub model: String,
+    /// Model parameters and outcome.
+    #[serde(flatten)]
+    pub ideal: IdealMillReport,
+    /// Pit depth [nm].
+    pub depth_nm: f64,
+    /// Sidewall angle [deg].
+    pub sidewall_angle_deg: f64,
+    /// Corner radius [nm].
+    pub corner_radius_nm: f64,
+    /// Whether the pits reach through the film into the substrate.
+    pub milled_through_film: bool,
+}
+
+/// What one decoder read, in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecoderRecord {
+    /// A payload came out.
+    pub decoded: bool,
+    /// It equals the written payload.
+    pub payload_matches: bool,
+    /// The symbol was read as light-on-dark.
+    pub inverted: bool,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+/// Decoders by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecodersRecord {
+    /// rxing (ZXing port) with reader-side preprocessing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxing: Option<DecoderRecord>,
+    /// rqrr (quirc port).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rqrr: Option<DecoderRecord>,
+}
+
+/// Information criterion in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct InformationRecord {
+    /// Worst block's codeword errors ÷ its correction capacity (< 1 decodes).
+    pub max_block_error_ratio: f64,
+    /// Modules read with the wrong colour.
+    pub module_errors: usize,
+    /// Of which data/EC modules.
+    pub data_module_errors: usize,
+    /// Of which function-pattern modules.
+    pub function_module_errors: usize,
+    /// Codeword errors per RS block.
+    pub block_errors: Vec<usize>,
+    /// Correctable codewords per RS block.
+    pub block_capacity: Vec<usize>,
+    /// Every block within capacity and the format information readable.
+    pub decodable: bool,
+}
+
+/// The read in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadoutRecord {
+    /// "sem" or "height".
+    pub mode: String,
+    /// Pixel size [nm].
+    pub pixel_nm: f64,
+    /// Image width [px].
+    pub width_px: usize,
+    /// Image height [px].
+    pub height_px: usize,
+    /// Module pitch in pixels.
+    pub module_px: f64,
+    /// Payload decoded by the first decoder that read the written payload, else `null`.
+    pub payload: Option<String>,
+    /// Per-decoder outcome.
+    pub decoders: DecodersRecord,
+    /// Decoder-independent information criterion.
+    pub information: InformationRecord,
+    /// Milled vs unmilled module contrast in the raw signal.
+    pub contrast: ModuleContrast,
+    /// SEM model diagnostics (absent for the height readout).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sem: Option<image::sem::SemReport>,
+}
+
+/// Everything a run reports (the content of `summary.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRecord {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed used.
+    pub seed: u64,
+    /// The symbol.
+    pub symbol: SymbolRecord,
+    /// The film.
+    pub film: FilmRecord,
+    /// The grid.
+    pub grid: GridRecord,
+    /// The write.
+    pub mill: MillRecord,
+    /// The read at t = 0.
+    pub readout: ReadoutRecord,
+    /// Legal but unwise settings.
+    pub warnings: Vec<String>,
+}
+
+/// A run's records plus the fields the figures are drawn from.
+#[derive(Debug, Clone)]
+pub struct RunProducts {
+    /// The record.
+    pub record: RunRecord,
+    /// The written specimen.
+    pub specimen: Specimen,
+    /// The t = 0 image.
+    pub micrograph: Micrograph,
+    /// The encoded symbol.
+    pub symbol: QrSymbol,
+}
+
+/// Field layout of a scenario's symbol.
+pub fn layout(sc: &Scenario, symbol: &QrSymbol) -> ModuleLayout {
+    ModuleLayout {
+        modules_per_side: symbol.modules_per_side(),
+        module_pitch_nm: sc.geometry.module_pitch_nm,
+        quiet_zone_modules: sc.geometry.quiet_zone_modules,
+    }
+}
+
+/// Builds the pristine specimen of a scenario: a grid over the field, the stack, materials.
+pub fn pristine_specimen(sc: &Scenario, layout: &ModuleLayout) -> Specimen {
+    let cells = (layout.field_side_nm() / sc.cell_nm).round() as usize;
+    // The cell is adjusted so that an integer number of cells spans the field exactly.
+    let cell_nm = layout.field_side_nm() / cells as f64;
+    Specimen {
+        grid: FilmGrid::new(cells, cells, cell_nm),
+        stack: sc.stack.clone(),
+        materials: sc.materials.clone(),
+        implant_species: element::by_symbol("Ga").expect("Ga is in the element table"),
+        implant_depth_nm: 0.0,
+    }
+}
+
+/// Writes the symbol into the specimen with the scenario's mill model.
+pub fn write(sc: &Scenario, symbol: &QrSymbol, layout: &ModuleLayout, specimen: &mut Specimen) -> MillRecord {
+    match &sc.mill {
+        MillModel::Ideal(pit) => {
+            let report = mill::mill_ideal(&mut specimen.grid, layout, &|c, r| symbol.is_milled_in_field(c, r, &sc.geometry), pit);
+            MillRecord {
+                model: "ideal".into(),
+                ideal: report,
+                depth_nm: pit.depth_nm,
+                sidewall_angle_deg: pit.sidewall_angle_deg,
+                corner_radius_nm: pit.corner_radius_nm,
+                milled_through_film: pit.depth_nm > specimen.stack.film_thickness_nm(),
+            }
+        }
+    }
+}
+
+/// Images the specimen (realization `realization` of the noise) and reads it.
+pub fn read(
+    sc: &Scenario,
+    symbol: &QrSymbol,
+    layout: &ModuleLayout,
+    specimen: &Specimen,
+    seed: u64,
+    realization: u64,
+) -> (Micrograph, ReadoutRecord) {
+    let (micrograph, sem_report) = match &sc.readout {
+        Readout::Sem(s) => {
+            let (m, r) = image::sem_image(specimen, s, seed, realization);
+            (m, Some(r))
+        }
+        Readout::Height(h) => (image::height_image(specimen, h, seed, realization), None),
+    };
+    let pixel_nm = micrograph.pixel_nm;
+    let module_px = layout.module_pitch_nm / pixel_nm;
+    let origin_px = layout.quiet_zone_modules as f64 * module_px;
+    let placement = SymbolPlacement {
+        origin_x_px: origin_px,
+        origin_y_px: origin_px,
+        module_px,
+    };
+    let expected = symbol.payload();
+    let record_of = |r: DecoderReading| DecoderRecord {
+        payload_matches: r.payload.as_deref() == Some(expected),
+        decoded: r.decoded,
+        inverted: r.inverted,
+        error: r.error,
+    };
+    let mut decoders = DecodersRecord { rxing: None, rqrr: None };
+    let mut payload = None;
+    for kind in &sc.decoders {
+        let reading = match kind {
+            DecoderKind::Rxing => decode::decode_rxing(&micrograph.grey, module_px),
+            DecoderKind::Rqrr => decode::decode_rqrr(&micrograph.grey, module_px),
+        };
+        if payload.is_none() && reading.payload.as_deref() == Some(expected) {
+            payload = reading.payload.clone();
+        }
+        match kind {
+            DecoderKind::Rxing => decoders.rxing = Some(record_of(reading)),
+            DecoderKind::Rqrr => decoders.rqrr = Some(record_of(reading)),
+        }
+    }
+    let info: InformationReport = decode::information_criterion(&micrograph.grey, &placement, symbol);
+    let milled_kind = sc.geometry.milled;
+    let contrast = image::module_contrast(
+        &micrograph,
+        (origin_px, origin_px),
+        module_px,
+        symbol.modules_per_side(),
+        &|c, r| symbol.is_milled(c, r, milled_kind),
+    );
+    let record = ReadoutRecord {
+        mode: match sc.readout {
+            Readout::Sem(_) => "sem".into(),
+            Readout::Height(_) => "height".into(),
+        },
+        pixel_nm,
+        width_px: micrograph.width_px(),
+        height_px: micrograph.height_px(),
+        module_px,
+        payload,
+        decoders,
+        information: InformationRecord {
+            max_block_error_ratio: info.max_block_error_ratio,
+            module_errors: info.module_errors,
+            data_module_errors: info.data_module_errors,
+            function_module_errors: info.function_module_errors,
+            block_errors: info.blocks.iter().map(|b| b.errors).collect(),
+            block_capacity: info.blocks.iter().map(|b| b.capacity).collect(),
+            decodable: info.decodable,
+        },
+        contrast,
+        sem: sem_report,
+    };
+    (micrograph, record)
+}
+
+/// Runs a scenario end to end at t = 0 with master seed `seed`.
+pub fn run(sc: &Scenario, seed: u64) -> Result<RunProducts> {
+    let symbol = QrSymbol::encode(&sc.symbol).map_err(|e| Error::Numerical(e.to_string()))?;
+    let layout = layout(sc, &symbol);
+    let mut specimen = pristine_specimen(sc, &layout);
+    let mill = write(sc, &symbol, &layout, &mut specimen);
+    let (micrograph, readout) = read(sc, &symbol, &layout, &specimen, seed, 0);
+    let n = symbol.modules_per_side();
+    let record = RunRecord {
+        scenario: sc.name.clone(),
+        seed,
+        symbol: SymbolRecord {
+            version: symbol.version(),
+            modules_per_side: n,
+            module_pitch_nm: sc.geometry.module_pitch_nm,
+            area_um2: sc.geometry.area_um2(n),
+            ec_level: format!("{:?}", symbol.ec_level()),
+            mask: symbol.mask(),
+            payload_bytes: symbol.payload().len(),
+            quiet_zone_modules: sc.geometry.quiet_zone_modules,
+            milled_modules: format!("{:?}", sc.geometry.milled).to_lowercase(),
+            field_side_nm: layout.field_side_nm(),
+        },
+        film: FilmRecord {
+            layers: sc
+                .stack
+                .layers
+                .iter()
+                .map(|l| LayerRecord {
+                    material: sc.materials[l.material].name.clone(),
+                    thickness_nm: l.thickness_nm,
+                })
+                .collect(),
+            substrate: sc.materials[sc.stack.substrate].name.clone(),
+        },
+        grid: GridRecord {
+            cell_nm: specimen.grid.cell_nm(),
+            cells_x: specimen.grid.nx(),
+            cells_y: specimen.grid.ny(),
+            memory_mb: specimen.grid.memory_bytes() as f64 / 1.0e6,
+        },
+        mill,
+        readout,
+        warnings: sc.warnings.clone(),
+    };
+    Ok(RunProducts {
+        record,
+        specimen,
+        micrograph,
+        symbol,
+    })
+}
