@@ -132,10 +132,10 @@ pub fn save(
     )?;
     let caption = match &scenario.readout {
         config::Readout::Sem(s) => format!(
-            "SEM {:.1} kV  {} pA  {} µs/px  pixel {:.2} nm",
-            s.beam_energy_ev / 1e3,
-            s.probe_current_a * 1e12,
-            s.dwell_s * 1e6,
+            "SEM {} kV  {} pA  {} µs/px  pixel {:.2} nm",
+            short(s.beam_energy_ev / 1e3),
+            short(s.probe_current_a * 1e12),
+            short(s.dwell_s * 1e6),
             s.pixel_nm
         ),
         config::Readout::Height(h) => format!("height map  pixel {:.2} nm", h.pixel_nm),
@@ -145,6 +145,13 @@ pub fn save(
     figures::save_grey(&dir.path(&format!("{image_name}_raw.png")), &products.micrograph.grey)?;
     dir.write("summary.md", summary_markdown(scenario, products).as_bytes())?;
     dir.commit()
+}
+
+/// A number with at most four significant digits and no trailing zeros (for captions).
+fn short(x: f64) -> String {
+    let text = format!("{:.4}", x);
+    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{}", trimmed.parse::<f64>().map(|v| (v * 1e4).round() / 1e4).unwrap_or(x))
 }
 
 fn summary_markdown(scenario: &Scenario, p: &RunProducts) -> String {

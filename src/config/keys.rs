@@ -131,7 +131,6 @@ pub const KEYS: &[KeyDef] = &[
     KeyDef { path: "readout.probe_current_pa", kind: positive(1.0e6), unit: "pA", default: KeyDefault::Value("50"), doc: "SEM probe current." },
     KeyDef { path: "readout.dwell_us", kind: positive(1.0e6), unit: "µs", default: KeyDefault::Value("10"), doc: "Dwell per pixel; with the current it fixes the primary electrons per pixel (shot noise)." },
     KeyDef { path: "readout.detector_efficiency", kind: KeyKind::Float { min: 0.0, max: 1.0, min_exclusive: true }, unit: "", default: KeyDefault::Value("0.2"), doc: "Detected fraction of emitted SE (in-lens detectors 0.1–0.5; E–T far lower)." },
-    KeyDef { path: "readout.se_yield_flat", kind: positive(10.0), unit: "SE/primary", default: KeyDefault::Value("0.3"), doc: "SE yield of a flat surface at normal incidence (δ₀, order 0.1–1 at 1–5 keV)." },
     KeyDef { path: "readout.tilt_exponent", kind: float(0.0, 3.0), unit: "", default: KeyDefault::Value("1.0"), doc: "n in the tilt law δ ∝ sec^n θ (0.8 heavy … 1.2 light elements; Reimer)." },
     KeyDef { path: "readout.edge_gain", kind: float(0.0, 10.0), unit: "", default: KeyDefault::Value("1.0"), doc: "k_e: strength of edge brightening (semsim escape-volume term)." },
     KeyDef { path: "readout.bse_se_gain", kind: float(0.0, 20.0), unit: "", default: KeyDefault::Value("3.0"), doc: "β: SE2 generated per backscattered electron, relative to SE1 (2–4)." },
@@ -190,7 +189,7 @@ mod tests {
         paths.dedup();
         assert_eq!(paths.len(), n, "duplicate key path");
         for k in KEYS {
-            if !k.unit.is_empty() && k.unit != "modules" && k.unit != "SE/primary" {
+            if !k.unit.is_empty() && k.unit != "modules" {
                 let suffix = k.path.rsplit('_').next().unwrap();
                 assert!(
                     ["nm", "deg", "kev", "pa", "us"].contains(&suffix),

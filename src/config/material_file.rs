@@ -99,6 +99,8 @@ struct RawMaterial {
     description: String,
     density_g_cm3: RawSourced,
     se_escape_depth_nm: RawSourced,
+    se_yield_max: RawSourced,
+    se_yield_max_energy_ev: RawSourced,
     elements: Vec<RawConstituent>,
     #[serde(default)]
     surface: Option<RawSurface>,
@@ -231,6 +233,8 @@ pub fn parse_material(text: &str, file: &Path) -> Result<Material> {
         oxidation,
         bulk_diffusion,
         se_escape_depth_nm: cx.sourced("se_escape_depth_nm", raw.se_escape_depth_nm, Some(0.0))?,
+        se_yield_max: cx.sourced("se_yield_max", raw.se_yield_max, Some(0.0))?,
+        se_yield_max_energy_ev: cx.sourced("se_yield_max_energy_ev", raw.se_yield_max_energy_ev, Some(0.0))?,
     })
 }
 

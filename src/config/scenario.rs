@@ -579,7 +579,6 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
         pixel_nm,
         probe_fwhm_nm,
         detector_efficiency: p.float("readout.detector_efficiency")?.expect("has default"),
-        se_yield_flat: p.float("readout.se_yield_flat")?.expect("has default"),
         tilt_exponent: p.float("readout.tilt_exponent")?.expect("has default"),
         edge_gain: p.float("readout.edge_gain")?.expect("has default"),
         bse_se_gain: p.float("readout.bse_se_gain")?.expect("has default"),

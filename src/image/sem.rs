@@ -2,8 +2,13 @@
 //!
 //! The detected secondary-electron yield per primary electron at a surface point p is
 //!
-//!   S(p) = δ₀ · [ sec^n θ(p) · (1 + k_e·E(p)) + β · η_eff(p) ⊛ G(σ_BSE) ] ⊛ G(σ_probe)
+//!   S(p) = δ_m(E₀) · [ sec^n θ(p) · (1 + k_e·E(p)) + β · η_eff(p) ⊛ G(σ_BSE) ] ⊛ G(σ_probe)
 //!
+//! - **SE yield of the surface material** δ_m(E₀) at normal incidence from its δ_max and E_max
+//!   by the universal curve of Lin & Joy (Surf. Interface Anal. 37 (2005) 895), see
+//!   [`Material::se_yield`]. This carries most of the material contrast at low kV: insulators
+//!   (glass, δ_max ≈ 2–3) emit two to three times more than metals and nitrides (≈ 1). An
+//!   oxide skin is given its host's yield (no oxide data in the library).
 //! - **Tilt contrast** sec^n θ: SE1 yield grows with the local incidence angle θ (the surface
 //!   slope), n ≈ 0.8 (heavy) … 1.2 (light) (Reimer, *Scanning Electron Microscopy*, 2nd ed.,
 //!   Springer 1998, §4.1.2); θ is clamped at 80° where the law diverges.
@@ -67,8 +72,6 @@ pub struct SemSettings {
     pub probe_fwhm_nm: f64,
     /// Detector efficiency ε: detected SE per emitted SE, in (0, 1].
     pub detector_efficiency: f64,
-    /// SE yield δ₀ of a flat surface at normal incidence (per primary electron).
-    pub se_yield_flat: f64,
     /// Tilt exponent n in sec^n θ.
     pub tilt_exponent: f64,
     /// Edge-brightening gain k_e.
@@ -190,8 +193,9 @@ pub fn sem_image(specimen: &Specimen, s: &SemSettings, seed: u64, realization: u
         })
         .collect();
 
-    // Column-wise η_eff and SE escape depth of the surface material.
-    let column = |k: usize| -> (f64, f64, f64) {
+    let se_yield: Vec<f64> = specimen.materials.iter().map(|m| m.se_yield(s.beam_energy_ev)).collect();
+    // Column-wise η_eff, range, SE escape depth and SE yield of the surface material.
+    let column = |k: usize| -> (f64, f64, f64, f64) {
         let surface = grid.surface_nm[k];
         let stack = specimen.stack.remaining_below(surface);
         let mut layers: Vec<(Optics, f64)> = Vec::with_capacity(stack.len() + 2);
@@ -227,9 +231,9 @@ pub fn sem_image(specimen: &Specimen, s: &SemSettings, seed: u64, realization: u
             }
         }
         let (eta, range) = column_eta(&layers);
-        (eta, range, specimen.materials[top].se_escape_depth_nm.value)
+        (eta, range, specimen.materials[top].se_escape_depth_nm.value, se_yield[top])
     };
-    let columns: Vec<(f64, f64, f64)> = (0..nx * ny).into_par_iter().map(column).collect();
+    let columns: Vec<(f64, f64, f64, f64)> = (0..nx * ny).into_par_iter().map(column).collect();
 
     // Pristine column for the report and the BSE footprint.
     let pristine_layers: Vec<(Optics, f64)> = specimen
@@ -280,7 +284,7 @@ pub fn sem_image(specimen: &Specimen, s: &SemSettings, seed: u64, realization: u
         .collect();
 
     let mut yield_field: Vec<f64> = (0..nx * ny)
-        .map(|k| s.se_yield_flat * (se1[k] + s.bse_se_gain * eta_blurred[k]))
+        .map(|k| columns[k].3 * (se1[k] + s.bse_se_gain * eta_blurred[k]))
         .collect();
     if s.contrast == Contrast::Reversed {
         let mean = yield_field.iter().sum::<f64>() / yield_field.len() as f64;

@@ -159,6 +159,10 @@ pub struct Material {
     pub bulk_diffusion: Vec<BulkDiffusion>,
     /// Secondary-electron escape depth λ_SE [nm] (sets the SEM edge-brightening width).
     pub se_escape_depth_nm: Sourced,
+    /// Maximum secondary-electron yield δ_max at normal incidence (SE per primary).
+    pub se_yield_max: Sourced,
+    /// Primary energy E_max at which the SE yield peaks [eV].
+    pub se_yield_max_energy_ev: Sourced,
 }
 
 impl Material {
@@ -173,6 +177,14 @@ impl Material {
     /// Atomic number density n = ρ N_A / ⟨M⟩ [atoms/nm³].
     pub fn number_density_per_nm3(&self) -> f64 {
         units::number_density_per_nm3(self.density_g_cm3.value, self.mean_atomic_mass_amu())
+    }
+
+    /// Secondary-electron yield δ(E₀) at normal incidence from the universal yield curve of
+    /// Lin & Joy, Surf. Interface Anal. 37 (2005) 895:
+    /// δ/δ_max = 1.28 (E₀/E_max)^−0.67 · [1 − exp(−1.614 (E₀/E_max)^1.67)].
+    pub fn se_yield(&self, beam_energy_ev: f64) -> f64 {
+        let x = beam_energy_ev / self.se_yield_max_energy_ev.value;
+        self.se_yield_max.value * 1.28 * x.powf(-0.67) * (1.0 - (-1.614 * x.powf(1.67)).exp())
     }
 
     /// Mass fractions wᵢ = cᵢ Mᵢ / ⟨M⟩, in constituent order.

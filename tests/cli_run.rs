@@ -1,0 +1,225 @@
+//! `millage run` and `millage explain` end to end: the record read at t = 0, the Münster
+//! scenario, reproducibility across thread counts, and the bad-input contract (clear message,
+//! exit code 2, no results directory left behind).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_millage");
+
+fn sims(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sims").join(name)
+}
+
+fn millage(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("millage runs")
+}
+
+fn run_to(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    millage(&args)
+}
+
+fn summary(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+fn at<'a>(v: &'a Value, dotted: &str) -> &'a Value {
+    dotted.split('.').fold(v, |v, k| &v[k])
+}
+
+mod record {
+    use super::*;
+
+    /// The TU Wien record (V3, 1.977 µm², 15 nm CrN on glass) is read by both decoders at
+    /// t = 0 and every summary key that scripts rely on is present.
+    #[test]
+    fn record_decodes_with_both_decoders_at_t0() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("record");
+        let o = run_to(&sims("record.toml"), &out, &["--threads", "2"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let s = summary(&out);
+        assert_eq!(at(&s, "symbol.version"), 3);
+        assert_eq!(at(&s, "symbol.modules_per_side"), 29);
+        let area = at(&s, "symbol.area_um2").as_f64().unwrap();
+        assert!((area / 1.977 - 1.0).abs() < 0.005, "area {area}");
+        assert!((at(&s, "symbol.module_pitch_nm").as_f64().unwrap() - 48.485).abs() < 1e-9);
+        assert_eq!(at(&s, "readout.decoders.rxing.decoded"), true);
+        assert_eq!(at(&s, "readout.decoders.rqrr.decoded"), true);
+        assert_eq!(at(&s, "readout.decoders.rxing.payload_matches"), true);
+        assert_eq!(at(&s, "readout.decoders.rqrr.payload_matches"), true);
+        assert_eq!(at(&s, "readout.payload"), "https://www.tuwien.at/mwbw/imst");
+        let ratio = at(&s, "readout.information.max_block_error_ratio").as_f64().unwrap();
+        assert!(ratio < 1.0, "worst block ratio {ratio}");
+        for file in ["manifest.json", "summary.md", "sem.png", "sem_raw.png", "height.png"] {
+            assert!(out.join(file).is_file(), "{file} missing");
+        }
+        let manifest: Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+        for key in ["crate_version", "git_revision", "seed", "threads", "resolved_scenario", "input_sha256", "timings_s"] {
+            assert!(!manifest[key].is_null(), "manifest lacks {key}");
+        }
+        // The milled glass emits more secondary electrons than CrN: contrast is "reversed".
+        assert!(at(&s, "readout.contrast.michelson").as_f64().unwrap() < -0.1);
+    }
+
+    /// The previous record: 5.38 µm² ± 1 % with 80 nm modules.
+    #[test]
+    fn muenster_area() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("m");
+        let o = run_to(&sims("muenster_2024.toml"), &out, &[]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let s = summary(&out);
+        let area = at(&s, "symbol.area_um2").as_f64().unwrap();
+        assert!((area / 5.38 - 1.0).abs() < 0.01, "area {area}");
+        assert_eq!(at(&s, "symbol.modules_per_side"), 29);
+    }
+
+    /// Same seed → byte-identical summary.json at 1 and 2 threads.
+    #[test]
+    fn summary_is_identical_for_one_and_two_threads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("t1"), tmp.path().join("t2"));
+        assert!(run_to(&sims("record.toml"), &a, &["--threads", "1", "--seed", "7"]).status.success());
+        assert!(run_to(&sims("record.toml"), &b, &["--threads", "2", "--seed", "7"]).status.success());
+        let (sa, sb) = (std::fs::read(a.join("summary.json")).unwrap(), std::fs::read(b.join("summary.json")).unwrap());
+        assert_eq!(sa, sb, "summary.json differs between 1 and 2 threads");
+        // A different seed changes the shot noise, hence the summary.
+        let c = tmp.path().join("t3");
+        assert!(run_to(&sims("record.toml"), &c, &["--threads", "2", "--seed", "8"]).status.success());
+        assert_ne!(sa, std::fs::read(c.join("summary.json")).unwrap());
+    }
+}
+
+mod bad_input {
+    use super::*;
+
+    /// Writes the record scenario with `edit` applied into a temp dir; runs it; checks exit
+    /// code 2, that stderr contains every `expect`ed fragment, and that no results directory
+    /// (final or partial) was left behind.
+    fn assert_rejected(edit: impl Fn(String) -> String, expect: &[&str]) {
+        let tmp = tempfile::tempdir().unwrap();
+        let scenario = tmp.path().join("bad.toml");
+        let text = std::fs::read_to_string(sims("record.toml")).unwrap();
+        std::fs::write(&scenario, edit(text)).unwrap();
+        let results = tmp.path().join("results");
+        let out = results.join("run");
+        let o = run_to(&scenario, &out, &["--materials", sims("materials").to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "stderr: {stderr}");
+        for fragment in expect {
+            assert!(stderr.contains(fragment), "stderr lacks {fragment:?}:\n{stderr}");
+        }
+        assert!(stderr.contains("bad.toml"), "message does not name the file:\n{stderr}");
+        assert!(!results.exists(), "a results directory was left behind");
+    }
+
+    fn replace(from: &'static str, to: &'static str) -> impl Fn(String) -> String {
+        move |t: String| {
+            assert!(t.contains(from), "record.toml no longer contains {from:?}");
+            t.replacen(from, to, 1)
+        }
+    }
+
+    #[test]
+    fn unknown_key() {
+        assert_rejected(replace("[pattern]\n", "[pattern]\nspeed_of_light = 1\n"), &["pattern.speed_of_light", "unknown key"]);
+    }
+
+    #[test]
+    fn misspelled_key_gets_a_suggestion() {
+        assert_rejected(replace("module_pitch_nm = 48.485", "module_pich_nm = 48.485"), &["unknown key", "did you mean `module_pitch_nm`"]);
+    }
+
+    #[test]
+    fn unknown_section_gets_a_suggestion() {
+        assert_rejected(replace("[readout]", "[readut]"), &["unknown section", "readout"]);
+    }
+
+    #[test]
+    fn negative_pitch() {
+        assert_rejected(replace("module_pitch_nm = 48.485", "module_pitch_nm = -48.485"), &["pattern.module_pitch_nm", "out of range", "(0"]);
+    }
+
+    #[test]
+    fn zero_thickness() {
+        assert_rejected(replace("thickness_nm = 15.0", "thickness_nm = 0.0"), &["film.layers[0].thickness_nm", "out of range"]);
+    }
+
+    #[test]
+    fn nan_is_rejected() {
+        assert_rejected(replace("module_pitch_nm = 48.485", "module_pitch_nm = nan"), &["pattern.module_pitch_nm", "NaN"]);
+    }
+
+    #[test]
+    fn wrong_type() {
+        assert_rejected(replace("depth_nm = 20.0", "depth_nm = \"deep\""), &["mill.depth_nm", "expected float"]);
+    }
+
+    #[test]
+    fn unknown_material() {
+        assert_rejected(replace("material = \"CrN\"", "material = \"CrNx\""), &["film.layers[0].material", "unknown material", "did you mean `CrN`"]);
+    }
+
+    #[test]
+    fn payload_too_long_for_version_and_ec_level() {
+        assert_rejected(
+            replace("payload = \"https://www.tuwien.at/mwbw/imst\"", "payload = \"https://www.tuwien.at/mwbw/imst/a-path-long-enough-to-overflow-version-3\""),
+            &["pattern.payload", "raise pattern.version"],
+        );
+    }
+
+    #[test]
+    fn truncated_toml() {
+        assert_rejected(|t: String| t[..t.find("[film]").unwrap() + 3].to_string(), &["not valid TOML"]);
+    }
+
+    #[test]
+    fn bad_choice_gets_a_suggestion() {
+        assert_rejected(replace("ec_level = \"M\"", "ec_level = \"m\""), &["pattern.ec_level", "did you mean \"M\""]);
+    }
+
+    #[test]
+    fn missing_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("results").join("x");
+        let o = run_to(&tmp.path().join("nope.toml"), &out, &[]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read scenario file"));
+        assert!(!tmp.path().join("results").exists());
+    }
+}
+
+mod warnings {
+    use super::*;
+
+    /// A pixel larger than a third of a module is legal but unwise: it runs, with the reason.
+    #[test]
+    fn coarse_pixel_warns_with_reason() {
+        let tmp = tempfile::tempdir().unwrap();
+        let scenario = tmp.path().join("coarse.toml");
+        let text = std::fs::read_to_string(sims("record.toml")).unwrap();
+        std::fs::write(&scenario, text.replacen("[readout]\n", "[readout]\npixel_nm = 20.0\n", 1)).unwrap();
+        let out = tmp.path().join("out");
+        let o = run_to(&scenario, &out, &["--materials", sims("materials").to_str().unwrap()]);
+        assert!(o.status.success());
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains("warning: readout.pixel_nm") && stderr.contains("px per module"), "{stderr}");
+        assert_eq!(at(&summary(&out), "warnings").as_array().unwrap().len(), 1);
+    }
+}
+
+/// `millage explain` lists every key of the table with its unit.
+#[test]
+fn explain_lists_every_key() {
+    let o = millage(&["explain"]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    for key in millage::config::keys::KEYS {
+        assert!(text.contains(&format!("`{}`", key.path)), "{} missing", key.path);
+    }
+}
