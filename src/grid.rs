@@ -39,7 +39,10 @@ pub struct FilmStack {
 impl FilmStack {
     /// Height of the bottom interface of layer `k` [nm] (negative: below the film top).
     pub fn layer_bottom_z_nm(&self, k: usize) -> f64 {
-        -self.layers[..=k].iter().map(|l| l.thickness_nm).sum::<f64>()
+        -self.layers[..=k]
+            .iter()
+            .map(|l| l.thickness_nm)
+            .sum::<f64>()
     }
 
     /// Total film thickness [nm].
@@ -147,13 +150,22 @@ impl FilmGrid {
     /// Centre of cell (i, j) [nm].
     #[inline]
     pub fn centre_nm(&self, i: usize, j: usize) -> (f64, f64) {
-        ((i as f64 + 0.5) * self.cell_nm, (j as f64 + 0.5) * self.cell_nm)
+        (
+            (i as f64 + 0.5) * self.cell_nm,
+            (j as f64 + 0.5) * self.cell_nm,
+        )
     }
 
     /// Surface height at (x, y) [nm] by bilinear interpolation between cell centres, clamped
     /// at the field edge.
     pub fn surface_at(&self, x_nm: f64, y_nm: f64) -> f64 {
-        bilinear(&self.surface_nm, self.nx, self.ny, x_nm / self.cell_nm - 0.5, y_nm / self.cell_nm - 0.5)
+        bilinear(
+            &self.surface_nm,
+            self.nx,
+            self.ny,
+            x_nm / self.cell_nm - 0.5,
+            y_nm / self.cell_nm - 0.5,
+        )
     }
 
     /// Surface slope angle θ [rad] from the horizontal at cell (i, j), by central differences
@@ -253,13 +265,22 @@ mod tests {
     fn two_layer_stack_remaining() {
         let s = FilmStack {
             layers: vec![
-                Layer { material: 0, thickness_nm: 5.0 },
-                Layer { material: 2, thickness_nm: 10.0 },
+                Layer {
+                    material: 0,
+                    thickness_nm: 5.0,
+                },
+                Layer {
+                    material: 2,
+                    thickness_nm: 10.0,
+                },
             ],
             substrate: 1,
         };
         assert_eq!(s.remaining_below(-7.0), vec![(2, 8.0), (1, f64::INFINITY)]);
-        assert_eq!(s.remaining_below(-1.0), vec![(0, 4.0), (2, 10.0), (1, f64::INFINITY)]);
+        assert_eq!(
+            s.remaining_below(-1.0),
+            vec![(0, 4.0), (2, 10.0), (1, f64::INFINITY)]
+        );
     }
 
     #[test]
@@ -276,4 +297,3 @@ mod tests {
         assert!((g.surface_at(5.0, 3.0) + 4.0).abs() < 1e-12);
     }
 }
-

@@ -215,10 +215,20 @@ pub fn pristine_specimen(sc: &Scenario, layout: &ModuleLayout) -> Specimen {
 }
 
 /// Writes the symbol into the specimen with the scenario's mill model.
-pub fn write(sc: &Scenario, symbol: &QrSymbol, layout: &ModuleLayout, specimen: &mut Specimen) -> MillRecord {
+pub fn write(
+    sc: &Scenario,
+    symbol: &QrSymbol,
+    layout: &ModuleLayout,
+    specimen: &mut Specimen,
+) -> MillRecord {
     match &sc.mill {
         MillModel::Ideal(pit) => {
-            let report = mill::mill_ideal(&mut specimen.grid, layout, &|c, r| symbol.is_milled_in_field(c, r, &sc.geometry), pit);
+            let report = mill::mill_ideal(
+                &mut specimen.grid,
+                layout,
+                &|c, r| symbol.is_milled_in_field(c, r, &sc.geometry),
+                pit,
+            );
             MillRecord {
                 model: "ideal".into(),
                 ideal: report,
@@ -262,7 +272,10 @@ pub fn read(
         inverted: r.inverted,
         error: r.error,
     };
-    let mut decoders = DecodersRecord { rxing: None, rqrr: None };
+    let mut decoders = DecodersRecord {
+        rxing: None,
+        rqrr: None,
+    };
     let mut payload = None;
     for kind in &sc.decoders {
         let reading = match kind {
@@ -277,7 +290,8 @@ pub fn read(
             DecoderKind::Rqrr => decoders.rqrr = Some(record_of(reading)),
         }
     }
-    let info: InformationReport = decode::information_criterion(&micrograph.grey, &placement, symbol);
+    let info: InformationReport =
+        decode::information_criterion(&micrograph.grey, &placement, symbol);
     let milled_kind = sc.geometry.milled;
     let contrast = image::module_contrast(
         &micrograph,

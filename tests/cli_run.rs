@@ -10,7 +10,9 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_millage");
 
 fn sims(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sims").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sims")
+        .join(name)
 }
 
 fn millage(args: &[&str]) -> Output {
@@ -18,7 +20,12 @@ fn millage(args: &[&str]) -> Output {
 }
 
 fn run_to(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     millage(&args)
 }
@@ -53,13 +60,31 @@ mod record {
         assert_eq!(at(&s, "readout.decoders.rxing.payload_matches"), true);
         assert_eq!(at(&s, "readout.decoders.rqrr.payload_matches"), true);
         assert_eq!(at(&s, "readout.payload"), "https://www.tuwien.at/mwbw/imst");
-        let ratio = at(&s, "readout.information.max_block_error_ratio").as_f64().unwrap();
+        let ratio = at(&s, "readout.information.max_block_error_ratio")
+            .as_f64()
+            .unwrap();
         assert!(ratio < 1.0, "worst block ratio {ratio}");
-        for file in ["manifest.json", "summary.md", "sem.png", "sem_raw.png", "height.png"] {
+        for file in [
+            "manifest.json",
+            "summary.md",
+            "sem.png",
+            "sem_raw.png",
+            "height.png",
+        ] {
             assert!(out.join(file).is_file(), "{file} missing");
         }
-        let manifest: Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-        for key in ["crate_version", "git_revision", "seed", "threads", "resolved_scenario", "input_sha256", "timings_s"] {
+        let manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
+                .unwrap();
+        for key in [
+            "crate_version",
+            "git_revision",
+            "seed",
+            "threads",
+            "resolved_scenario",
+            "input_sha256",
+            "timings_s",
+        ] {
             assert!(!manifest[key].is_null(), "manifest lacks {key}");
         }
         // The milled glass emits more secondary electrons than CrN: contrast is "reversed".
@@ -84,13 +109,28 @@ mod record {
     fn summary_is_identical_for_one_and_two_threads() {
         let tmp = tempfile::tempdir().unwrap();
         let (a, b) = (tmp.path().join("t1"), tmp.path().join("t2"));
-        assert!(run_to(&sims("record.toml"), &a, &["--threads", "1", "--seed", "7"]).status.success());
-        assert!(run_to(&sims("record.toml"), &b, &["--threads", "2", "--seed", "7"]).status.success());
-        let (sa, sb) = (std::fs::read(a.join("summary.json")).unwrap(), std::fs::read(b.join("summary.json")).unwrap());
+        assert!(
+            run_to(&sims("record.toml"), &a, &["--threads", "1", "--seed", "7"])
+                .status
+                .success()
+        );
+        assert!(
+            run_to(&sims("record.toml"), &b, &["--threads", "2", "--seed", "7"])
+                .status
+                .success()
+        );
+        let (sa, sb) = (
+            std::fs::read(a.join("summary.json")).unwrap(),
+            std::fs::read(b.join("summary.json")).unwrap(),
+        );
         assert_eq!(sa, sb, "summary.json differs between 1 and 2 threads");
         // A different seed changes the shot noise, hence the summary.
         let c = tmp.path().join("t3");
-        assert!(run_to(&sims("record.toml"), &c, &["--threads", "2", "--seed", "8"]).status.success());
+        assert!(
+            run_to(&sims("record.toml"), &c, &["--threads", "2", "--seed", "8"])
+                .status
+                .success()
+        );
         assert_ne!(sa, std::fs::read(c.join("summary.json")).unwrap());
     }
 }
@@ -108,13 +148,23 @@ mod bad_input {
         std::fs::write(&scenario, edit(text)).unwrap();
         let results = tmp.path().join("results");
         let out = results.join("run");
-        let o = run_to(&scenario, &out, &["--materials", sims("materials").to_str().unwrap()]);
+        let o = run_to(
+            &scenario,
+            &out,
+            &["--materials", sims("materials").to_str().unwrap()],
+        );
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "stderr: {stderr}");
         for fragment in expect {
-            assert!(stderr.contains(fragment), "stderr lacks {fragment:?}:\n{stderr}");
+            assert!(
+                stderr.contains(fragment),
+                "stderr lacks {fragment:?}:\n{stderr}"
+            );
         }
-        assert!(stderr.contains("bad.toml"), "message does not name the file:\n{stderr}");
+        assert!(
+            stderr.contains("bad.toml"),
+            "message does not name the file:\n{stderr}"
+        );
         assert!(!results.exists(), "a results directory was left behind");
     }
 
@@ -127,60 +177,97 @@ mod bad_input {
 
     #[test]
     fn unknown_key() {
-        assert_rejected(replace("[pattern]\n", "[pattern]\nspeed_of_light = 1\n"), &["pattern.speed_of_light", "unknown key"]);
+        assert_rejected(
+            replace("[pattern]\n", "[pattern]\nspeed_of_light = 1\n"),
+            &["pattern.speed_of_light", "unknown key"],
+        );
     }
 
     #[test]
     fn misspelled_key_gets_a_suggestion() {
-        assert_rejected(replace("module_pitch_nm = 48.485", "module_pich_nm = 48.485"), &["unknown key", "did you mean `module_pitch_nm`"]);
+        assert_rejected(
+            replace("module_pitch_nm = 48.485", "module_pich_nm = 48.485"),
+            &["unknown key", "did you mean `module_pitch_nm`"],
+        );
     }
 
     #[test]
     fn unknown_section_gets_a_suggestion() {
-        assert_rejected(replace("[readout]", "[readut]"), &["unknown section", "readout"]);
+        assert_rejected(
+            replace("[readout]", "[readut]"),
+            &["unknown section", "readout"],
+        );
     }
 
     #[test]
     fn negative_pitch() {
-        assert_rejected(replace("module_pitch_nm = 48.485", "module_pitch_nm = -48.485"), &["pattern.module_pitch_nm", "out of range", "(0"]);
+        assert_rejected(
+            replace("module_pitch_nm = 48.485", "module_pitch_nm = -48.485"),
+            &["pattern.module_pitch_nm", "out of range", "(0"],
+        );
     }
 
     #[test]
     fn zero_thickness() {
-        assert_rejected(replace("thickness_nm = 15.0", "thickness_nm = 0.0"), &["film.layers[0].thickness_nm", "out of range"]);
+        assert_rejected(
+            replace("thickness_nm = 15.0", "thickness_nm = 0.0"),
+            &["film.layers[0].thickness_nm", "out of range"],
+        );
     }
 
     #[test]
     fn nan_is_rejected() {
-        assert_rejected(replace("module_pitch_nm = 48.485", "module_pitch_nm = nan"), &["pattern.module_pitch_nm", "NaN"]);
+        assert_rejected(
+            replace("module_pitch_nm = 48.485", "module_pitch_nm = nan"),
+            &["pattern.module_pitch_nm", "NaN"],
+        );
     }
 
     #[test]
     fn wrong_type() {
-        assert_rejected(replace("depth_nm = 20.0", "depth_nm = \"deep\""), &["mill.depth_nm", "expected float"]);
+        assert_rejected(
+            replace("depth_nm = 20.0", "depth_nm = \"deep\""),
+            &["mill.depth_nm", "expected float"],
+        );
     }
 
     #[test]
     fn unknown_material() {
-        assert_rejected(replace("material = \"CrN\"", "material = \"CrNx\""), &["film.layers[0].material", "unknown material", "did you mean `CrN`"]);
+        assert_rejected(
+            replace("material = \"CrN\"", "material = \"CrNx\""),
+            &[
+                "film.layers[0].material",
+                "unknown material",
+                "did you mean `CrN`",
+            ],
+        );
     }
 
     #[test]
     fn payload_too_long_for_version_and_ec_level() {
         assert_rejected(
-            replace("payload = \"https://www.tuwien.at/mwbw/imst\"", "payload = \"https://www.tuwien.at/mwbw/imst/a-path-long-enough-to-overflow-version-3\""),
+            replace(
+                "payload = \"https://www.tuwien.at/mwbw/imst\"",
+                "payload = \"https://www.tuwien.at/mwbw/imst/a-path-long-enough-to-overflow-version-3\"",
+            ),
             &["pattern.payload", "raise pattern.version"],
         );
     }
 
     #[test]
     fn truncated_toml() {
-        assert_rejected(|t: String| t[..t.find("[film]").unwrap() + 3].to_string(), &["not valid TOML"]);
+        assert_rejected(
+            |t: String| t[..t.find("[film]").unwrap() + 3].to_string(),
+            &["not valid TOML"],
+        );
     }
 
     #[test]
     fn bad_choice_gets_a_suggestion() {
-        assert_rejected(replace("ec_level = \"M\"", "ec_level = \"m\""), &["pattern.ec_level", "did you mean \"M\""]);
+        assert_rejected(
+            replace("ec_level = \"M\"", "ec_level = \"m\""),
+            &["pattern.ec_level", "did you mean \"M\""],
+        );
     }
 
     #[test]
@@ -203,12 +290,23 @@ mod warnings {
         let tmp = tempfile::tempdir().unwrap();
         let scenario = tmp.path().join("coarse.toml");
         let text = std::fs::read_to_string(sims("record.toml")).unwrap();
-        std::fs::write(&scenario, text.replacen("[readout]\n", "[readout]\npixel_nm = 20.0\n", 1)).unwrap();
+        std::fs::write(
+            &scenario,
+            text.replacen("[readout]\n", "[readout]\npixel_nm = 20.0\n", 1),
+        )
+        .unwrap();
         let out = tmp.path().join("out");
-        let o = run_to(&scenario, &out, &["--materials", sims("materials").to_str().unwrap()]);
+        let o = run_to(
+            &scenario,
+            &out,
+            &["--materials", sims("materials").to_str().unwrap()],
+        );
         assert!(o.status.success());
         let stderr = String::from_utf8_lossy(&o.stderr);
-        assert!(stderr.contains("warning: readout.pixel_nm") && stderr.contains("px per module"), "{stderr}");
+        assert!(
+            stderr.contains("warning: readout.pixel_nm") && stderr.contains("px per module"),
+            "{stderr}"
+        );
         assert_eq!(at(&summary(&out), "warnings").as_array().unwrap().len(), 1);
     }
 }
@@ -220,6 +318,10 @@ fn explain_lists_every_key() {
     assert!(o.status.success());
     let text = String::from_utf8_lossy(&o.stdout);
     for key in millage::config::keys::KEYS {
-        assert!(text.contains(&format!("`{}`", key.path)), "{} missing", key.path);
+        assert!(
+            text.contains(&format!("`{}`", key.path)),
+            "{} missing",
+            key.path
+        );
     }
 }

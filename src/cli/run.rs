@@ -65,12 +65,19 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let t_physics = t1.elapsed().as_secs_f64();
     progress.set_message("saving results");
 
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| output::default_results_root().join(output::run_id(&scenario.name, seed)));
+    let out = args.out.clone().unwrap_or_else(|| {
+        output::default_results_root().join(output::run_id(&scenario.name, seed))
+    });
     let t2 = Instant::now();
-    let dir = save(&scenario, &products, &out, seed, threads, &library, (t_load, t_physics))?;
+    let dir = save(
+        &scenario,
+        &products,
+        &out,
+        seed,
+        threads,
+        &library,
+        (t_load, t_physics),
+    )?;
     let t_save = t2.elapsed().as_secs_f64();
     progress.finish_and_clear();
 
@@ -80,14 +87,27 @@ pub fn run(args: &RunArgs) -> Result<()> {
         Some(_) => "FAILED",
         None => "not run",
     };
-    println!("{}: V{} {}×{} modules at {} nm, {:.3} µm²", r.scenario, r.symbol.version, r.symbol.modules_per_side, r.symbol.modules_per_side, r.symbol.module_pitch_nm, r.symbol.area_um2);
+    println!(
+        "{}: V{} {}×{} modules at {} nm, {:.3} µm²",
+        r.scenario,
+        r.symbol.version,
+        r.symbol.modules_per_side,
+        r.symbol.modules_per_side,
+        r.symbol.module_pitch_nm,
+        r.symbol.area_um2
+    );
     println!(
         "  read at t = 0: rxing {}, rqrr {}; worst RS block {:.2} of capacity",
         yes_no(&r.readout.decoders.rxing),
         yes_no(&r.readout.decoders.rqrr),
         r.readout.information.max_block_error_ratio
     );
-    println!("  results: {}  ({:.2} s physics, {:.2} s saving)", dir.display(), t_physics, t_save);
+    println!(
+        "  results: {}  ({:.2} s physics, {:.2} s saving)",
+        dir.display(),
+        t_physics,
+        t_save
+    );
     Ok(())
 }
 
@@ -128,7 +148,10 @@ pub fn save(
         g.nx(),
         g.ny(),
         g.cell_nm(),
-        &format!("{}: surface height after {} write", r.scenario, r.mill.model),
+        &format!(
+            "{}: surface height after {} write",
+            r.scenario, r.mill.model
+        ),
     )?;
     let caption = match &scenario.readout {
         config::Readout::Sem(s) => format!(
@@ -140,10 +163,25 @@ pub fn save(
         ),
         config::Readout::Height(h) => format!("height map  pixel {:.2} nm", h.pixel_nm),
     };
-    let image_name = if r.readout.mode == "sem" { "sem" } else { "height_readout" };
-    figures::micrograph_png(&dir.path(&format!("{image_name}.png")), &products.micrograph.grey, products.micrograph.pixel_nm, &caption)?;
-    figures::save_grey(&dir.path(&format!("{image_name}_raw.png")), &products.micrograph.grey)?;
-    dir.write("summary.md", summary_markdown(scenario, products).as_bytes())?;
+    let image_name = if r.readout.mode == "sem" {
+        "sem"
+    } else {
+        "height_readout"
+    };
+    figures::micrograph_png(
+        &dir.path(&format!("{image_name}.png")),
+        &products.micrograph.grey,
+        products.micrograph.pixel_nm,
+        &caption,
+    )?;
+    figures::save_grey(
+        &dir.path(&format!("{image_name}_raw.png")),
+        &products.micrograph.grey,
+    )?;
+    dir.write(
+        "summary.md",
+        summary_markdown(scenario, products).as_bytes(),
+    )?;
     dir.commit()
 }
 
@@ -151,7 +189,13 @@ pub fn save(
 fn short(x: f64) -> String {
     let text = format!("{:.4}", x);
     let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-    format!("{}", trimmed.parse::<f64>().map(|v| (v * 1e4).round() / 1e4).unwrap_or(x))
+    format!(
+        "{}",
+        trimmed
+            .parse::<f64>()
+            .map(|v| (v * 1e4).round() / 1e4)
+            .unwrap_or(x)
+    )
 }
 
 fn summary_markdown(scenario: &Scenario, p: &RunProducts) -> String {
@@ -164,25 +208,64 @@ fn summary_markdown(scenario: &Scenario, p: &RunProducts) -> String {
     let mut s = format!("# {}\n\n", r.scenario);
     s += &format!(
         "QR version {} ({}×{} modules), EC {}, mask {}, module pitch {} nm, symbol area {:.4} µm² (without quiet zone).\n\n",
-        r.symbol.version, r.symbol.modules_per_side, r.symbol.modules_per_side, r.symbol.ec_level, r.symbol.mask, r.symbol.module_pitch_nm, r.symbol.area_um2
+        r.symbol.version,
+        r.symbol.modules_per_side,
+        r.symbol.modules_per_side,
+        r.symbol.ec_level,
+        r.symbol.mask,
+        r.symbol.module_pitch_nm,
+        r.symbol.area_um2
     );
-    let layers: Vec<String> = r.film.layers.iter().map(|l| format!("{} nm {}", l.thickness_nm, l.material)).collect();
-    s += &format!("Film: {} on {}. Grid: {}×{} cells of {:.3} nm.\n\n", layers.join(" / "), r.film.substrate, r.grid.cells_x, r.grid.cells_y, r.grid.cell_nm);
+    let layers: Vec<String> = r
+        .film
+        .layers
+        .iter()
+        .map(|l| format!("{} nm {}", l.thickness_nm, l.material))
+        .collect();
+    s += &format!(
+        "Film: {} on {}. Grid: {}×{} cells of {:.3} nm.\n\n",
+        layers.join(" / "),
+        r.film.substrate,
+        r.grid.cells_x,
+        r.grid.cells_y,
+        r.grid.cell_nm
+    );
     s += &format!(
         "Write: **{}** model (geometric reference, not ion physics): depth {} nm, walls {}°, corner radius {} nm; {} modules milled{}.\n\n",
-        r.mill.model, r.mill.depth_nm, r.mill.sidewall_angle_deg, r.mill.corner_radius_nm, r.mill.ideal.milled_modules,
-        if r.mill.milled_through_film { ", through the film into the substrate" } else { "" }
+        r.mill.model,
+        r.mill.depth_nm,
+        r.mill.sidewall_angle_deg,
+        r.mill.corner_radius_nm,
+        r.mill.ideal.milled_modules,
+        if r.mill.milled_through_film {
+            ", through the film into the substrate"
+        } else {
+            ""
+        }
     );
     s += &format!(
         "Read ({}): {}×{} px of {:.2} nm ({:.1} px/module). rxing: {}. rqrr: {}. Information criterion: {} module errors, worst RS block at {:.2} of its capacity ({}).\n\n",
-        r.readout.mode, r.readout.width_px, r.readout.height_px, r.readout.pixel_nm, r.readout.module_px,
-        dec(&r.readout.decoders.rxing), dec(&r.readout.decoders.rqrr), r.readout.information.module_errors,
+        r.readout.mode,
+        r.readout.width_px,
+        r.readout.height_px,
+        r.readout.pixel_nm,
+        r.readout.module_px,
+        dec(&r.readout.decoders.rxing),
+        dec(&r.readout.decoders.rqrr),
+        r.readout.information.module_errors,
         r.readout.information.max_block_error_ratio,
-        if r.readout.information.decodable { "decodable" } else { "beyond capacity" }
+        if r.readout.information.decodable {
+            "decodable"
+        } else {
+            "beyond capacity"
+        }
     );
     s += &format!(
         "Module contrast (raw signal): unmilled {:.4}, milled {:.4}, Michelson {:.3}, per-pixel SNR {:.1}.\n",
-        r.readout.contrast.mean_unmilled, r.readout.contrast.mean_milled, r.readout.contrast.michelson, r.readout.contrast.pixel_snr
+        r.readout.contrast.mean_unmilled,
+        r.readout.contrast.mean_milled,
+        r.readout.contrast.michelson,
+        r.readout.contrast.pixel_snr
     );
     if !scenario.warnings.is_empty() {
         s += "\n## Warnings\n\n";

@@ -102,44 +102,251 @@ const fn positive(max: f64) -> KeyKind {
 /// Every key a scenario file may contain.
 pub const KEYS: &[KeyDef] = &[
     // [run]
-    KeyDef { path: "run.name", kind: KeyKind::Text, unit: "", default: KeyDefault::Auto("the file stem"), doc: "Name of the scenario, used in the results directory name." },
-    KeyDef { path: "run.seed", kind: KeyKind::Int { min: 0, max: i64::MAX }, unit: "", default: KeyDefault::Value("1"), doc: "Master seed: fixes every random number of the run (--seed overrides)." },
+    KeyDef {
+        path: "run.name",
+        kind: KeyKind::Text,
+        unit: "",
+        default: KeyDefault::Auto("the file stem"),
+        doc: "Name of the scenario, used in the results directory name.",
+    },
+    KeyDef {
+        path: "run.seed",
+        kind: KeyKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        unit: "",
+        default: KeyDefault::Value("1"),
+        doc: "Master seed: fixes every random number of the run (--seed overrides).",
+    },
     // [pattern]
-    KeyDef { path: "pattern.payload", kind: KeyKind::Text, unit: "", default: KeyDefault::Required, doc: "Text encoded in the QR symbol (byte mode)." },
-    KeyDef { path: "pattern.version", kind: KeyKind::Int { min: 1, max: 40 }, unit: "", default: KeyDefault::Value("3"), doc: "QR version: 17 + 4·version modules per side (3 → 29×29, the record)." },
-    KeyDef { path: "pattern.ec_level", kind: KeyKind::Choice(&["L", "M", "Q", "H"]), unit: "", default: KeyDefault::Value("M"), doc: "Reed–Solomon error-correction level (L 7 %, M 15 %, Q 25 %, H 30 % of codewords)." },
-    KeyDef { path: "pattern.mask", kind: KeyKind::Mask, unit: "", default: KeyDefault::Value("auto"), doc: "Data mask pattern; auto picks the lowest-penalty mask as ISO/IEC 18004 §7.8 prescribes." },
-    KeyDef { path: "pattern.module_pitch_nm", kind: positive(1.0e5), unit: "nm", default: KeyDefault::Required, doc: "Module (pixel) pitch. The record: 48.48 nm (1.977 µm² / 29²), quoted as 49 nm." },
-    KeyDef { path: "pattern.quiet_zone_modules", kind: KeyKind::Int { min: 0, max: 16 }, unit: "modules", default: KeyDefault::Value("4"), doc: "Unmilled margin around the symbol (ISO asks 4; decoders read with 1)." },
-    KeyDef { path: "pattern.milled_modules", kind: KeyKind::Choice(&["dark", "light"]), unit: "", default: KeyDefault::Value("dark"), doc: "Which modules the beam mills: the dark ones or the light ones." },
+    KeyDef {
+        path: "pattern.payload",
+        kind: KeyKind::Text,
+        unit: "",
+        default: KeyDefault::Required,
+        doc: "Text encoded in the QR symbol (byte mode).",
+    },
+    KeyDef {
+        path: "pattern.version",
+        kind: KeyKind::Int { min: 1, max: 40 },
+        unit: "",
+        default: KeyDefault::Value("3"),
+        doc: "QR version: 17 + 4·version modules per side (3 → 29×29, the record).",
+    },
+    KeyDef {
+        path: "pattern.ec_level",
+        kind: KeyKind::Choice(&["L", "M", "Q", "H"]),
+        unit: "",
+        default: KeyDefault::Value("M"),
+        doc: "Reed–Solomon error-correction level (L 7 %, M 15 %, Q 25 %, H 30 % of codewords).",
+    },
+    KeyDef {
+        path: "pattern.mask",
+        kind: KeyKind::Mask,
+        unit: "",
+        default: KeyDefault::Value("auto"),
+        doc: "Data mask pattern; auto picks the lowest-penalty mask as ISO/IEC 18004 §7.8 prescribes.",
+    },
+    KeyDef {
+        path: "pattern.module_pitch_nm",
+        kind: positive(1.0e5),
+        unit: "nm",
+        default: KeyDefault::Required,
+        doc: "Module (pixel) pitch. The record: 48.48 nm (1.977 µm² / 29²), quoted as 49 nm.",
+    },
+    KeyDef {
+        path: "pattern.quiet_zone_modules",
+        kind: KeyKind::Int { min: 0, max: 16 },
+        unit: "modules",
+        default: KeyDefault::Value("4"),
+        doc: "Unmilled margin around the symbol (ISO asks 4; decoders read with 1).",
+    },
+    KeyDef {
+        path: "pattern.milled_modules",
+        kind: KeyKind::Choice(&["dark", "light"]),
+        unit: "",
+        default: KeyDefault::Value("dark"),
+        doc: "Which modules the beam mills: the dark ones or the light ones.",
+    },
     // [film]
-    KeyDef { path: "film.substrate", kind: KeyKind::Material, unit: "", default: KeyDefault::Required, doc: "Substrate material under the film (semi-infinite)." },
-    KeyDef { path: "film.layers[].material", kind: KeyKind::Material, unit: "", default: KeyDefault::Required, doc: "Material of a film layer; [[film.layers]] are listed from the top down." },
-    KeyDef { path: "film.layers[].thickness_nm", kind: positive(1.0e5), unit: "nm", default: KeyDefault::Required, doc: "As-deposited thickness of the layer." },
+    KeyDef {
+        path: "film.substrate",
+        kind: KeyKind::Material,
+        unit: "",
+        default: KeyDefault::Required,
+        doc: "Substrate material under the film (semi-infinite).",
+    },
+    KeyDef {
+        path: "film.layers[].material",
+        kind: KeyKind::Material,
+        unit: "",
+        default: KeyDefault::Required,
+        doc: "Material of a film layer; [[film.layers]] are listed from the top down.",
+    },
+    KeyDef {
+        path: "film.layers[].thickness_nm",
+        kind: positive(1.0e5),
+        unit: "nm",
+        default: KeyDefault::Required,
+        doc: "As-deposited thickness of the layer.",
+    },
     // [grid]
-    KeyDef { path: "grid.cell_nm", kind: positive(1.0e3), unit: "nm", default: KeyDefault::Auto("module pitch / 24 (≈ 2 nm at 49 nm)"), doc: "Lateral cell of the film grid. ≤ 2 nm resolves 49 nm modules' walls; cells > pitch/8 are refused." },
+    KeyDef {
+        path: "grid.cell_nm",
+        kind: positive(1.0e3),
+        unit: "nm",
+        default: KeyDefault::Auto("module pitch / 24 (≈ 2 nm at 49 nm)"),
+        doc: "Lateral cell of the film grid. ≤ 2 nm resolves 49 nm modules' walls; cells > pitch/8 are refused.",
+    },
     // [mill]
-    KeyDef { path: "mill.model", kind: KeyKind::Choice(&["ideal"]), unit: "", default: KeyDefault::Value("ideal"), doc: "How the pattern is written. ideal: geometric reference pits (not ion physics)." },
-    KeyDef { path: "mill.depth_nm", kind: positive(1.0e4), unit: "nm", default: KeyDefault::Value("20"), doc: "Ideal pit depth below the film top (20 nm mills through 15 nm CrN into the glass)." },
-    KeyDef { path: "mill.sidewall_angle_deg", kind: KeyKind::Float { min: 0.0, max: 90.0, min_exclusive: true }, unit: "deg", default: KeyDefault::Value("80"), doc: "Ideal pit wall angle from the horizontal (90 = vertical); FIB walls are typically 75–88°." },
-    KeyDef { path: "mill.corner_radius_nm", kind: float(0.0, 1.0e4), unit: "nm", default: KeyDefault::Value("5"), doc: "Rounding radius of convex pit corners (about the beam radius)." },
+    KeyDef {
+        path: "mill.model",
+        kind: KeyKind::Choice(&["ideal"]),
+        unit: "",
+        default: KeyDefault::Value("ideal"),
+        doc: "How the pattern is written. ideal: geometric reference pits (not ion physics).",
+    },
+    KeyDef {
+        path: "mill.depth_nm",
+        kind: positive(1.0e4),
+        unit: "nm",
+        default: KeyDefault::Value("20"),
+        doc: "Ideal pit depth below the film top (20 nm mills through 15 nm CrN into the glass).",
+    },
+    KeyDef {
+        path: "mill.sidewall_angle_deg",
+        kind: KeyKind::Float {
+            min: 0.0,
+            max: 90.0,
+            min_exclusive: true,
+        },
+        unit: "deg",
+        default: KeyDefault::Value("80"),
+        doc: "Ideal pit wall angle from the horizontal (90 = vertical); FIB walls are typically 75–88°.",
+    },
+    KeyDef {
+        path: "mill.corner_radius_nm",
+        kind: float(0.0, 1.0e4),
+        unit: "nm",
+        default: KeyDefault::Value("5"),
+        doc: "Rounding radius of convex pit corners (about the beam radius).",
+    },
     // [readout]
-    KeyDef { path: "readout.mode", kind: KeyKind::Choice(&["sem", "height"]), unit: "", default: KeyDefault::Value("sem"), doc: "sem: secondary-electron image; height: AFM-like height map." },
-    KeyDef { path: "readout.pixel_nm", kind: positive(1.0e4), unit: "nm", default: KeyDefault::Auto("module pitch / 8"), doc: "Image pixel size. Decoders need ≥ 3 px/module (rqrr) and ≥ 1.75 (rxing)." },
-    KeyDef { path: "readout.probe_fwhm_nm", kind: float(0.0, 1.0e4), unit: "nm", default: KeyDefault::Value("3"), doc: "Probe (or AFM tip) diameter at half maximum; FE-SEMs reach 1–3 nm at 1–2 kV." },
-    KeyDef { path: "readout.beam_energy_kev", kind: KeyKind::Float { min: 0.1, max: 30.0, min_exclusive: false }, unit: "keV", default: KeyDefault::Value("2"), doc: "SEM primary energy. At 1–2 keV a 15 nm film dominates the signal; at ≥ 5 keV the substrate does." },
-    KeyDef { path: "readout.probe_current_pa", kind: positive(1.0e6), unit: "pA", default: KeyDefault::Value("50"), doc: "SEM probe current." },
-    KeyDef { path: "readout.dwell_us", kind: positive(1.0e6), unit: "µs", default: KeyDefault::Value("10"), doc: "Dwell per pixel; with the current it fixes the primary electrons per pixel (shot noise)." },
-    KeyDef { path: "readout.detector_efficiency", kind: KeyKind::Float { min: 0.0, max: 1.0, min_exclusive: true }, unit: "", default: KeyDefault::Value("0.2"), doc: "Detected fraction of emitted SE (in-lens detectors 0.1–0.5; E–T far lower)." },
-    KeyDef { path: "readout.tilt_exponent", kind: float(0.0, 3.0), unit: "", default: KeyDefault::Value("1.0"), doc: "n in the tilt law δ ∝ sec^n θ (0.8 heavy … 1.2 light elements; Reimer)." },
-    KeyDef { path: "readout.edge_gain", kind: float(0.0, 10.0), unit: "", default: KeyDefault::Value("1.0"), doc: "k_e: strength of edge brightening (semsim escape-volume term)." },
-    KeyDef { path: "readout.bse_se_gain", kind: float(0.0, 20.0), unit: "", default: KeyDefault::Value("3.0"), doc: "β: SE2 generated per backscattered electron, relative to SE1 (2–4)." },
-    KeyDef { path: "readout.film_weight_kappa", kind: positive(10.0), unit: "", default: KeyDefault::Value("0.25"), doc: "κ: a layer of thickness t weighs 1 − exp(−t/κR) of the BSE signal (R Kanaya–Okayama range)." },
-    KeyDef { path: "readout.bse_spread_fraction", kind: float(0.0, 2.0), unit: "", default: KeyDefault::Value("0.2"), doc: "Lateral σ of the BSE-generated SE2 signal as a fraction of the electron range." },
-    KeyDef { path: "readout.contrast", kind: KeyKind::Choice(&["natural", "reversed"]), unit: "", default: KeyDefault::Value("natural"), doc: "reversed flips contrast about the mean (phenomenological charging of the glass)." },
-    KeyDef { path: "readout.height_noise_nm", kind: float(0.0, 1.0e3), unit: "nm", default: KeyDefault::Value("0.3"), doc: "RMS height noise per pixel of the height readout." },
+    KeyDef {
+        path: "readout.mode",
+        kind: KeyKind::Choice(&["sem", "height"]),
+        unit: "",
+        default: KeyDefault::Value("sem"),
+        doc: "sem: secondary-electron image; height: AFM-like height map.",
+    },
+    KeyDef {
+        path: "readout.pixel_nm",
+        kind: positive(1.0e4),
+        unit: "nm",
+        default: KeyDefault::Auto("module pitch / 8"),
+        doc: "Image pixel size. Decoders need ≥ 3 px/module (rqrr) and ≥ 1.75 (rxing).",
+    },
+    KeyDef {
+        path: "readout.probe_fwhm_nm",
+        kind: float(0.0, 1.0e4),
+        unit: "nm",
+        default: KeyDefault::Value("3"),
+        doc: "Probe (or AFM tip) diameter at half maximum; FE-SEMs reach 1–3 nm at 1–2 kV.",
+    },
+    KeyDef {
+        path: "readout.beam_energy_kev",
+        kind: KeyKind::Float {
+            min: 0.1,
+            max: 30.0,
+            min_exclusive: false,
+        },
+        unit: "keV",
+        default: KeyDefault::Value("2"),
+        doc: "SEM primary energy. At 1–2 keV a 15 nm film dominates the signal; at ≥ 5 keV the substrate does.",
+    },
+    KeyDef {
+        path: "readout.probe_current_pa",
+        kind: positive(1.0e6),
+        unit: "pA",
+        default: KeyDefault::Value("50"),
+        doc: "SEM probe current.",
+    },
+    KeyDef {
+        path: "readout.dwell_us",
+        kind: positive(1.0e6),
+        unit: "µs",
+        default: KeyDefault::Value("10"),
+        doc: "Dwell per pixel; with the current it fixes the primary electrons per pixel (shot noise).",
+    },
+    KeyDef {
+        path: "readout.detector_efficiency",
+        kind: KeyKind::Float {
+            min: 0.0,
+            max: 1.0,
+            min_exclusive: true,
+        },
+        unit: "",
+        default: KeyDefault::Value("0.2"),
+        doc: "Detected fraction of emitted SE (in-lens detectors 0.1–0.5; E–T far lower).",
+    },
+    KeyDef {
+        path: "readout.tilt_exponent",
+        kind: float(0.0, 3.0),
+        unit: "",
+        default: KeyDefault::Value("1.0"),
+        doc: "n in the tilt law δ ∝ sec^n θ (0.8 heavy … 1.2 light elements; Reimer).",
+    },
+    KeyDef {
+        path: "readout.edge_gain",
+        kind: float(0.0, 10.0),
+        unit: "",
+        default: KeyDefault::Value("1.0"),
+        doc: "k_e: strength of edge brightening (semsim escape-volume term).",
+    },
+    KeyDef {
+        path: "readout.bse_se_gain",
+        kind: float(0.0, 20.0),
+        unit: "",
+        default: KeyDefault::Value("3.0"),
+        doc: "β: SE2 generated per backscattered electron, relative to SE1 (2–4).",
+    },
+    KeyDef {
+        path: "readout.film_weight_kappa",
+        kind: positive(10.0),
+        unit: "",
+        default: KeyDefault::Value("0.25"),
+        doc: "κ: a layer of thickness t weighs 1 − exp(−t/κR) of the BSE signal (R Kanaya–Okayama range).",
+    },
+    KeyDef {
+        path: "readout.bse_spread_fraction",
+        kind: float(0.0, 2.0),
+        unit: "",
+        default: KeyDefault::Value("0.2"),
+        doc: "Lateral σ of the BSE-generated SE2 signal as a fraction of the electron range.",
+    },
+    KeyDef {
+        path: "readout.contrast",
+        kind: KeyKind::Choice(&["natural", "reversed"]),
+        unit: "",
+        default: KeyDefault::Value("natural"),
+        doc: "reversed flips contrast about the mean (phenomenological charging of the glass).",
+    },
+    KeyDef {
+        path: "readout.height_noise_nm",
+        kind: float(0.0, 1.0e3),
+        unit: "nm",
+        default: KeyDefault::Value("0.3"),
+        doc: "RMS height noise per pixel of the height readout.",
+    },
     // [decode]
-    KeyDef { path: "decode.decoders", kind: KeyKind::ChoiceList(&["rxing", "rqrr"]), unit: "", default: KeyDefault::Value("[\"rxing\", \"rqrr\"]"), doc: "Decoders run on the image: rxing (ZXing port, with reader preprocessing) and rqrr (quirc port)." },
+    KeyDef {
+        path: "decode.decoders",
+        kind: KeyKind::ChoiceList(&["rxing", "rqrr"]),
+        unit: "",
+        default: KeyDefault::Value("[\"rxing\", \"rqrr\"]"),
+        doc: "Decoders run on the image: rxing (ZXing port, with reader preprocessing) and rqrr (quirc port).",
+    },
 ];
 
 /// The definition of a key path (array indices written as `[]`).
@@ -149,7 +356,10 @@ pub fn lookup(pattern: &str) -> Option<&'static KeyDef> {
 
 /// Section names (first path segment) with at least one key.
 pub fn sections() -> Vec<&'static str> {
-    let mut s: Vec<&str> = KEYS.iter().map(|k| k.path.split('.').next().unwrap_or("")).collect();
+    let mut s: Vec<&str> = KEYS
+        .iter()
+        .map(|k| k.path.split('.').next().unwrap_or(""))
+        .collect();
     s.dedup();
     s
 }
@@ -204,9 +414,21 @@ mod tests {
     #[test]
     fn numeric_defaults_lie_in_range() {
         for k in KEYS {
-            if let (KeyKind::Float { min, max, min_exclusive }, KeyDefault::Value(v)) = (k.kind, k.default) {
+            if let (
+                KeyKind::Float {
+                    min,
+                    max,
+                    min_exclusive,
+                },
+                KeyDefault::Value(v),
+            ) = (k.kind, k.default)
+            {
                 let x: f64 = v.parse().unwrap();
-                assert!(x <= max && (x > min || (!min_exclusive && x == min)), "{}", k.path);
+                assert!(
+                    x <= max && (x > min || (!min_exclusive && x == min)),
+                    "{}",
+                    k.path
+                );
             }
         }
     }

@@ -234,7 +234,11 @@ pub fn parse_material(text: &str, file: &Path) -> Result<Material> {
         bulk_diffusion,
         se_escape_depth_nm: cx.sourced("se_escape_depth_nm", raw.se_escape_depth_nm, Some(0.0))?,
         se_yield_max: cx.sourced("se_yield_max", raw.se_yield_max, Some(0.0))?,
-        se_yield_max_energy_ev: cx.sourced("se_yield_max_energy_ev", raw.se_yield_max_energy_ev, Some(0.0))?,
+        se_yield_max_energy_ev: cx.sourced(
+            "se_yield_max_energy_ev",
+            raw.se_yield_max_energy_ev,
+            Some(0.0),
+        )?,
     })
 }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value as Json, json};
 use toml::de::{DeTable, DeValue};
 
-use super::keys::{self, KeyDefault, KeyDef, KeyKind};
+use super::keys::{self, KeyDef, KeyDefault, KeyKind};
 use super::{MaterialLibrary, suggest};
 use crate::error::{Error, Result};
 use crate::grid::{FilmStack, Layer};
@@ -128,7 +128,13 @@ fn pattern_of(path: &str) -> String {
 }
 
 impl<'a> Parsed<'a> {
-    fn err(&self, key: &str, line: Option<usize>, rule: impl Into<String>, hint: impl Into<String>) -> Error {
+    fn err(
+        &self,
+        key: &str,
+        line: Option<usize>,
+        rule: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Error {
         Error::input(Some(self.file.clone()), key, line, rule, hint)
     }
 
@@ -150,7 +156,12 @@ impl<'a> Parsed<'a> {
                     self.check_section(&format!("{path}[]"), line)?;
                     for (i, item) in items.iter().enumerate() {
                         let DeValue::Table(sub) = item.get_ref() else {
-                            return Err(self.err(&path, Some(line), "mixes tables and values", "write each element as a [[table]]"));
+                            return Err(self.err(
+                                &path,
+                                Some(line),
+                                "mixes tables and values",
+                                "write each element as a [[table]]",
+                            ));
                         };
                         if path == "film.layers" {
                             self.layer_count = self.layer_count.max(i + 1);
@@ -163,7 +174,13 @@ impl<'a> Parsed<'a> {
                     if keys::lookup(&pattern).is_none() {
                         return Err(self.unknown_key(&path, &pattern, line));
                     }
-                    self.entries.insert(path, Entry { value: other.clone(), line });
+                    self.entries.insert(
+                        path,
+                        Entry {
+                            value: other.clone(),
+                            line,
+                        },
+                    );
                 }
             }
         }
@@ -173,7 +190,9 @@ impl<'a> Parsed<'a> {
     /// A table header must be a known section.
     fn check_section(&self, path: &str, line: usize) -> Result<()> {
         let pattern = pattern_of(path);
-        let known = keys::KEYS.iter().any(|k| k.path.starts_with(&format!("{pattern}.")));
+        let known = keys::KEYS
+            .iter()
+            .any(|k| k.path.starts_with(&format!("{pattern}.")));
         if known {
             return Ok(());
         }
@@ -187,8 +206,15 @@ impl<'a> Parsed<'a> {
             Some(line),
             "unknown section",
             match suggestion {
-                Some(s) => format!("did you mean [{}]? Sections: {}", s.replace("[]", ""), keys::sections().join(", ")),
-                None => format!("sections: {} (see `millage explain`)", keys::sections().join(", ")),
+                Some(s) => format!(
+                    "did you mean [{}]? Sections: {}",
+                    s.replace("[]", ""),
+                    keys::sections().join(", ")
+                ),
+                None => format!(
+                    "sections: {} (see `millage explain`)",
+                    keys::sections().join(", ")
+                ),
             },
         ))
     }
@@ -201,12 +227,20 @@ impl<'a> Parsed<'a> {
             .map(|k| k.path)
             .collect();
         let all: Vec<&str> = keys::KEYS.iter().map(|k| k.path).collect();
-        let suggestion = suggest(pattern, same_section.iter().copied()).or_else(|| suggest(pattern, all.iter().copied()));
+        let suggestion = suggest(pattern, same_section.iter().copied())
+            .or_else(|| suggest(pattern, all.iter().copied()));
         let hint = match suggestion {
-            Some(s) => format!("did you mean `{}`? (`millage explain` lists every key)", s.rsplit('.').next().unwrap_or(s)),
+            Some(s) => format!(
+                "did you mean `{}`? (`millage explain` lists every key)",
+                s.rsplit('.').next().unwrap_or(s)
+            ),
             None if !same_section.is_empty() => format!(
                 "keys of [{section}]: {}",
-                same_section.iter().map(|p| p.rsplit('.').next().unwrap_or(p)).collect::<Vec<_>>().join(", ")
+                same_section
+                    .iter()
+                    .map(|p| p.rsplit('.').next().unwrap_or(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             None => "`millage explain` lists every key".into(),
         };
@@ -214,7 +248,8 @@ impl<'a> Parsed<'a> {
     }
 
     fn def(path: &str) -> &'static KeyDef {
-        keys::lookup(&pattern_of(path)).unwrap_or_else(|| panic!("key {path} missing from keys::KEYS"))
+        keys::lookup(&pattern_of(path))
+            .unwrap_or_else(|| panic!("key {path} missing from keys::KEYS"))
     }
 
     fn line(&self, path: &str) -> Option<usize> {
@@ -226,7 +261,11 @@ impl<'a> Parsed<'a> {
             path,
             self.line(path),
             format!("expected {}, got a {}", def.kind.describe(), got.type_str()),
-            format!("write e.g. `{} = {}`", path.rsplit('.').next().unwrap_or(path), example(def)),
+            format!(
+                "write e.g. `{} = {}`",
+                path.rsplit('.').next().unwrap_or(path),
+                example(def)
+            ),
         )
     }
 
@@ -235,19 +274,36 @@ impl<'a> Parsed<'a> {
             path,
             None,
             "missing required key",
-            format!("add `{} = {}` ({}{})", path.rsplit('.').next().unwrap_or(path), example(def), def.doc, if def.unit.is_empty() { String::new() } else { format!(" [{}]", def.unit) }),
+            format!(
+                "add `{} = {}` ({}{})",
+                path.rsplit('.').next().unwrap_or(path),
+                example(def),
+                def.doc,
+                if def.unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", def.unit)
+                }
+            ),
         )
     }
 
     fn float(&mut self, path: &str) -> Result<Option<f64>> {
         let def = Self::def(path);
-        let KeyKind::Float { min, max, min_exclusive } = def.kind else {
+        let KeyKind::Float {
+            min,
+            max,
+            min_exclusive,
+        } = def.kind
+        else {
             unreachable!("{path} is not a float key")
         };
         let value = match self.entries.get(path) {
             Some(e) => match &e.value {
                 DeValue::Float(f) => parse_float(f.as_str()),
-                DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok().map(|v| v as f64),
+                DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                    .ok()
+                    .map(|v| v as f64),
                 other => return Err(self.type_error(path, def, other)),
             }
             .ok_or_else(|| self.err(path, self.line(path), "not a number", ""))?,
@@ -257,12 +313,20 @@ impl<'a> Parsed<'a> {
                 KeyDefault::Auto(_) => return Ok(None),
             },
         };
-        let below = if min_exclusive { value <= min } else { value < min };
+        let below = if min_exclusive {
+            value <= min
+        } else {
+            value < min
+        };
         if !value.is_finite() || below || value > max {
             return Err(self.err(
                 path,
                 self.line(path),
-                format!("{value} is out of range: allowed {}{}", def.kind.describe(), unit_suffix(def)),
+                format!(
+                    "{value} is out of range: allowed {}{}",
+                    def.kind.describe(),
+                    unit_suffix(def)
+                ),
                 range_hint(def),
             ));
         }
@@ -336,7 +400,12 @@ impl<'a> Parsed<'a> {
                     Some(s) => format!("did you mean \"{s}\"?"),
                     None => format!("use one of {}", options.join(", ")),
                 };
-                Err(self.err(path, self.line(path), format!("\"{given}\" is not one of {}", options.join(" | ")), hint))
+                Err(self.err(
+                    path,
+                    self.line(path),
+                    format!("\"{given}\" is not one of {}", options.join(" | ")),
+                    hint,
+                ))
             }
         }
     }
@@ -349,7 +418,12 @@ impl<'a> Parsed<'a> {
             Some(DeValue::Integer(i)) => match i.as_str().parse::<u8>() {
                 Ok(m) if m <= 7 => MaskChoice::Pattern(m),
                 _ => {
-                    return Err(self.err(path, self.line(path), format!("{} is not a mask pattern", i.as_str()), "use \"auto\" or an integer 0–7"));
+                    return Err(self.err(
+                        path,
+                        self.line(path),
+                        format!("{} is not a mask pattern", i.as_str()),
+                        "use \"auto\" or an integer 0–7",
+                    ));
                 }
             },
             Some(other) => return Err(self.type_error(path, def, other)),
@@ -389,12 +463,22 @@ impl<'a> Parsed<'a> {
                 Some(o) if !out.contains(o) => out.push(*o),
                 Some(_) => {}
                 None => {
-                    return Err(self.err(path, self.line(path), format!("\"{w}\" is not one of {}", options.join(" | ")), "list known decoders only"));
+                    return Err(self.err(
+                        path,
+                        self.line(path),
+                        format!("\"{w}\" is not one of {}", options.join(" | ")),
+                        "list known decoders only",
+                    ));
                 }
             }
         }
         if out.is_empty() {
-            return Err(self.err(path, self.line(path), "the list is empty", format!("name at least one of {}", options.join(", "))));
+            return Err(self.err(
+                path,
+                self.line(path),
+                "the list is empty",
+                format!("name at least one of {}", options.join(", ")),
+            ));
         }
         self.resolved.insert(path.to_string(), json!(out));
         Ok(out)
@@ -412,7 +496,11 @@ fn parse_float(text: &str) -> Option<f64> {
 }
 
 fn unit_suffix(def: &KeyDef) -> String {
-    if def.unit.is_empty() { String::new() } else { format!(" [{}]", def.unit) }
+    if def.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", def.unit)
+    }
 }
 
 fn example(def: &KeyDef) -> String {
@@ -474,7 +562,12 @@ pub fn parse_scenario(text: &str, file: &Path, library: &MaterialLibrary) -> Res
 
 fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
     let mut warnings = Vec::new();
-    let stem = p.file.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_string();
+    let stem = p
+        .file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("scenario")
+        .to_string();
     let name = p.text("run.name")?.unwrap_or(stem);
     p.resolved.insert("run.name".into(), json!(name));
     let seed = p.int("run.seed")? as u64;
@@ -489,9 +582,19 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
         _ => EcLevel::H,
     };
     let mask = p.mask("pattern.mask")?;
-    let symbol = SymbolSpec { payload, version, ec_level, mask };
+    let symbol = SymbolSpec {
+        payload,
+        version,
+        ec_level,
+        mask,
+    };
     if let Err(e) = QrSymbol::encode(&symbol) {
-        return Err(p.err("pattern.payload", p.line("pattern.payload"), e.to_string(), "shorten the payload, raise pattern.version or lower pattern.ec_level"));
+        return Err(p.err(
+            "pattern.payload",
+            p.line("pattern.payload"),
+            e.to_string(),
+            "shorten the payload, raise pattern.version or lower pattern.ec_level",
+        ));
     }
     let module_pitch_nm = p.float("pattern.module_pitch_nm")?.expect("required");
     let quiet_zone_modules = p.int("pattern.quiet_zone_modules")? as usize;
@@ -499,13 +602,20 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
         "dark" => MilledModules::Dark,
         _ => MilledModules::Light,
     };
-    let geometry = SymbolGeometry { module_pitch_nm, quiet_zone_modules, milled };
+    let geometry = SymbolGeometry {
+        module_pitch_nm,
+        quiet_zone_modules,
+        milled,
+    };
 
     // Film.
     let mut materials: Vec<Material> = Vec::new();
     let index_of = |p: &mut Parsed, path: &str, materials: &mut Vec<Material>| -> Result<usize> {
         let name = p.text(path)?.expect("required");
-        if let Some(i) = materials.iter().position(|m| m.name.eq_ignore_ascii_case(&name)) {
+        if let Some(i) = materials
+            .iter()
+            .position(|m| m.name.eq_ignore_ascii_case(&name))
+        {
             return Ok(i);
         }
         let m = library
@@ -523,9 +633,18 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
     // No [[film.layers]] means a bare substrate (a pattern etched into it).
     let mut layers = Vec::new();
     for i in 0..p.layer_count {
-        let material = index_of(&mut p, &format!("film.layers[{i}].material"), &mut materials)?;
-        let thickness_nm = p.float(&format!("film.layers[{i}].thickness_nm"))?.expect("required");
-        layers.push(Layer { material, thickness_nm });
+        let material = index_of(
+            &mut p,
+            &format!("film.layers[{i}].material"),
+            &mut materials,
+        )?;
+        let thickness_nm = p
+            .float(&format!("film.layers[{i}].thickness_nm"))?
+            .expect("required");
+        layers.push(Layer {
+            material,
+            thickness_nm,
+        });
     }
     let substrate = index_of(&mut p, "film.substrate", &mut materials)?;
     let stack = FilmStack { layers, substrate };
@@ -540,7 +659,12 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
     let cells_per_side = (field_nm / cell_nm).round() as usize;
     const MAX_CELLS: usize = 64_000_000;
     if cells_per_side * cells_per_side > MAX_CELLS {
-        return Err(p.err("grid.cell_nm", p.line("grid.cell_nm"), format!("{cells_per_side}² cells exceed the limit of {MAX_CELLS} (≈ 1.5 GB)"), "use a larger cell"));
+        return Err(p.err(
+            "grid.cell_nm",
+            p.line("grid.cell_nm"),
+            format!("{cells_per_side}² cells exceed the limit of {MAX_CELLS} (≈ 1.5 GB)"),
+            "use a larger cell",
+        ));
     }
 
     // Mill.
@@ -574,17 +698,27 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
     let mode = p.choice("readout.mode")?;
     let sem = SemSettings {
         beam_energy_ev: units::kev_to_ev(p.float("readout.beam_energy_kev")?.expect("has default")),
-        probe_current_a: units::picoamp_to_amp(p.float("readout.probe_current_pa")?.expect("has default")),
+        probe_current_a: units::picoamp_to_amp(
+            p.float("readout.probe_current_pa")?.expect("has default"),
+        ),
         dwell_s: p.float("readout.dwell_us")?.expect("has default") * 1e-6,
         pixel_nm,
         probe_fwhm_nm,
-        detector_efficiency: p.float("readout.detector_efficiency")?.expect("has default"),
+        detector_efficiency: p
+            .float("readout.detector_efficiency")?
+            .expect("has default"),
         tilt_exponent: p.float("readout.tilt_exponent")?.expect("has default"),
         edge_gain: p.float("readout.edge_gain")?.expect("has default"),
         bse_se_gain: p.float("readout.bse_se_gain")?.expect("has default"),
         film_weight_kappa: p.float("readout.film_weight_kappa")?.expect("has default"),
-        bse_spread_fraction: p.float("readout.bse_spread_fraction")?.expect("has default"),
-        contrast: if p.choice("readout.contrast")? == "reversed" { Contrast::Reversed } else { Contrast::Natural },
+        bse_spread_fraction: p
+            .float("readout.bse_spread_fraction")?
+            .expect("has default"),
+        contrast: if p.choice("readout.contrast")? == "reversed" {
+            Contrast::Reversed
+        } else {
+            Contrast::Natural
+        },
     };
     let height_noise_nm = p.float("readout.height_noise_nm")?.expect("has default");
     let readout = if mode == "sem" {
@@ -594,12 +728,22 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
         }
         Readout::Sem(sem)
     } else {
-        Readout::Height(HeightSettings { pixel_nm, probe_fwhm_nm, height_noise_nm })
+        Readout::Height(HeightSettings {
+            pixel_nm,
+            probe_fwhm_nm,
+            height_noise_nm,
+        })
     };
     let decoders = p
         .choice_list("decode.decoders")?
         .into_iter()
-        .map(|d| if d == "rxing" { DecoderKind::Rxing } else { DecoderKind::Rqrr })
+        .map(|d| {
+            if d == "rxing" {
+                DecoderKind::Rxing
+            } else {
+                DecoderKind::Rqrr
+            }
+        })
         .collect();
 
     let mut resolved = serde_json::Map::new();

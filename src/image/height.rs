@@ -24,7 +24,12 @@ pub struct HeightSettings {
 
 /// Records a height map of the specimen (surface plus oxide skin, the outer surface a probe
 /// touches).
-pub fn height_image(specimen: &Specimen, s: &HeightSettings, seed: u64, realization: u64) -> Micrograph {
+pub fn height_image(
+    specimen: &Specimen,
+    s: &HeightSettings,
+    seed: u64,
+    realization: u64,
+) -> Micrograph {
     let grid = &specimen.grid;
     let (nx, ny, cell) = (grid.nx(), grid.ny(), grid.cell_nm());
     let outer: Vec<f64> = grid

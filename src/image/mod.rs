@@ -72,8 +72,12 @@ pub(crate) fn gaussian_blur(field: &[f64], nx: usize, ny: usize, sigma_cells: f6
         return field.to_vec();
     }
     let buffer: ::image::ImageBuffer<::image::Luma<f32>, Vec<f32>> =
-        ::image::ImageBuffer::from_raw(nx as u32, ny as u32, field.iter().map(|v| *v as f32).collect())
-            .expect("buffer length equals nx × ny");
+        ::image::ImageBuffer::from_raw(
+            nx as u32,
+            ny as u32,
+            field.iter().map(|v| *v as f32).collect(),
+        )
+        .expect("buffer length equals nx × ny");
     let blurred = ::image::imageops::blur(&buffer, sigma_cells as f32);
     blurred.into_raw().into_iter().map(f64::from).collect()
 }
@@ -93,7 +97,13 @@ pub(crate) fn sample_at_pixels(
         for u in 0..width {
             let x = (u as f64 + 0.5) * pixel_nm;
             let y = (v as f64 + 0.5) * pixel_nm;
-            out.push(crate::grid::bilinear(field, nx, ny, x / cell_nm - 0.5, y / cell_nm - 0.5));
+            out.push(crate::grid::bilinear(
+                field,
+                nx,
+                ny,
+                x / cell_nm - 0.5,
+                y / cell_nm - 0.5,
+            ));
         }
     }
     (out, width, height)
@@ -137,8 +147,14 @@ pub fn module_contrast(
             let cx = origin_px.0 + (col as f64 + 0.5) * module_px;
             let cy = origin_px.1 + (row as f64 + 0.5) * module_px;
             let half = 0.25 * module_px;
-            let (u0, u1) = ((cx - half).ceil().max(0.0) as usize, ((cx + half).floor() as usize).min(w));
-            let (v0, v1) = ((cy - half).ceil().max(0.0) as usize, ((cy + half).floor() as usize).min(h));
+            let (u0, u1) = (
+                (cx - half).ceil().max(0.0) as usize,
+                ((cx + half).floor() as usize).min(w),
+            );
+            let (v0, v1) = (
+                (cy - half).ceil().max(0.0) as usize,
+                ((cy + half).floor() as usize).min(h),
+            );
             let mut pixels = Vec::new();
             for v in v0..v1.max(v0) {
                 for u in u0..u1.max(u0) {
@@ -162,7 +178,11 @@ pub fn module_contrast(
     }
     let mean = |a: (f64, f64, f64)| if a.0 > 0.0 { a.1 / a.0 } else { f64::NAN };
     let (unmilled, milled_mean) = (mean(acc[0]), mean(acc[1]));
-    let pixel_noise = if within_n > 0.0 { (within / within_n).sqrt() } else { 0.0 };
+    let pixel_noise = if within_n > 0.0 {
+        (within / within_n).sqrt()
+    } else {
+        0.0
+    };
     let difference = unmilled - milled_mean;
     ModuleContrast {
         mean_unmilled: unmilled,
@@ -170,7 +190,11 @@ pub fn module_contrast(
         michelson: difference / (unmilled + milled_mean),
         difference,
         pixel_noise,
-        pixel_snr: if pixel_noise > 0.0 { difference.abs() / pixel_noise } else { f64::INFINITY },
+        pixel_snr: if pixel_noise > 0.0 {
+            difference.abs() / pixel_noise
+        } else {
+            f64::INFINITY
+        },
     }
 }
 

@@ -103,7 +103,11 @@ pub fn backscatter_coefficient(composition: &[(Element, f64)]) -> f64 {
 
 /// Kanaya–Okayama electron range [nm] at beam energy `energy_ev` in a composition of density
 /// `density_g_cm3`, with mass-fraction-weighted Z and A.
-pub fn kanaya_okayama_range_nm(composition: &[(Element, f64)], density_g_cm3: f64, energy_ev: f64) -> f64 {
+pub fn kanaya_okayama_range_nm(
+    composition: &[(Element, f64)],
+    density_g_cm3: f64,
+    energy_ev: f64,
+) -> f64 {
     let w = mass_fractions_of(composition);
     let z: f64 = w.iter().map(|(e, f)| f * f64::from(e.z)).sum();
     let a: f64 = w.iter().map(|(e, f)| f * e.mass_amu).sum();
@@ -145,7 +149,7 @@ fn column_eta(layers: &[(Optics, f64)]) -> (f64, f64) {
         } else {
             tau + t / o.kappa_range_nm
         };
-        let f = (-tau as f64).exp() - (-tau_next as f64).exp();
+        let f = (-tau).exp() - (-tau_next).exp();
         eta += f * o.eta;
         range += f * o.range_nm;
         tau = tau_next;
@@ -174,7 +178,12 @@ pub struct SemReport {
 /// Records a secondary-electron image of `specimen`. `realization` selects the shot-noise
 /// stream (`Stream::ImageNoise`), so repeated frames of one specimen differ and each is
 /// reproducible.
-pub fn sem_image(specimen: &Specimen, s: &SemSettings, seed: u64, realization: u64) -> (Micrograph, SemReport) {
+pub fn sem_image(
+    specimen: &Specimen,
+    s: &SemSettings,
+    seed: u64,
+    realization: u64,
+) -> (Micrograph, SemReport) {
     let grid = &specimen.grid;
     let (nx, ny, cell) = (grid.nx(), grid.ny(), grid.cell_nm());
 
@@ -193,7 +202,11 @@ pub fn sem_image(specimen: &Specimen, s: &SemSettings, seed: u64, realization: u
         })
         .collect();
 
-    let se_yield: Vec<f64> = specimen.materials.iter().map(|m| m.se_yield(s.beam_energy_ev)).collect();
+    let se_yield: Vec<f64> = specimen
+        .materials
+        .iter()
+        .map(|m| m.se_yield(s.beam_energy_ev))
+        .collect();
     // Column-wise η_eff, range, SE escape depth and SE yield of the surface material.
     let column = |k: usize| -> (f64, f64, f64, f64) {
         let surface = grid.surface_nm[k];
@@ -220,8 +233,9 @@ pub fn sem_image(specimen: &Specimen, s: &SemSettings, seed: u64, realization: u
                     .collect();
                 comp.push((specimen.implant_species, x));
                 let density = host.density_g_cm3.value
-                    * (1.0 + implanted * specimen.implant_species.mass_amu
-                        / (host_atoms * host.mean_atomic_mass_amu()));
+                    * (1.0
+                        + implanted * specimen.implant_species.mass_amu
+                            / (host_atoms * host.mean_atomic_mass_amu()));
                 layers.push((optics(&comp, density, s), d));
                 if t - d > 0.0 {
                     layers.push((material_optics[*m], t - d));
@@ -231,7 +245,12 @@ pub fn sem_image(specimen: &Specimen, s: &SemSettings, seed: u64, realization: u
             }
         }
         let (eta, range) = column_eta(&layers);
-        (eta, range, specimen.materials[top].se_escape_depth_nm.value, se_yield[top])
+        (
+            eta,
+            range,
+            specimen.materials[top].se_escape_depth_nm.value,
+            se_yield[top],
+        )
     };
     let columns: Vec<(f64, f64, f64, f64)> = (0..nx * ny).into_par_iter().map(column).collect();
 
@@ -248,34 +267,63 @@ pub fn sem_image(specimen: &Specimen, s: &SemSettings, seed: u64, realization: u
     let eta_field: Vec<f64> = columns.iter().map(|c| c.0).collect();
     let eta_blurred = gaussian_blur(&eta_field, nx, ny, bse_sigma_nm / cell);
 
-    // SE1: tilt and edge terms.
+    // SE1: tilt and edge terms. The edge sum vanishes wherever the whole kernel window is
+    // level (erf(0) = 0), so a windowed height range marks the cells that need it.
     let z = &grid.surface_nm;
+    let max_radius = columns
+        .iter()
+        .map(|c| ((3.0 * c.2 / cell).ceil() as usize).max(1))
+        .max()
+        .unwrap_or(1);
+    let level = level_windows(z, nx, ny, max_radius);
+    // Gaussian weights w(r) = exp(−r²/2σ_e²) per distinct escape depth, tabulated once.
+    let mut kernels: Vec<(f64, isize, Vec<f64>)> = Vec::new();
+    for c in &columns {
+        if !kernels.iter().any(|(sigma, _, _)| *sigma == c.2) {
+            let radius = ((3.0 * c.2 / cell).ceil() as isize).max(1);
+            let side = (2 * radius + 1) as usize;
+            let weights = (0..side * side)
+                .map(|m| {
+                    let (di, dj) = ((m % side) as isize - radius, (m / side) as isize - radius);
+                    (-((di * di + dj * dj) as f64) * cell * cell / (2.0 * c.2 * c.2)).exp()
+                })
+                .collect();
+            kernels.push((c.2, radius, weights));
+        }
+    }
+    let erf_table = ErfTable::new();
     let se1: Vec<f64> = (0..nx * ny)
         .into_par_iter()
         .map(|k| {
             let (i, j) = (k % nx, k / nx);
             let theta = grid.slope_angle_rad(i, j).min(80f64.to_radians());
             let tilt = theta.cos().powf(-s.tilt_exponent);
+            if level[k] {
+                return tilt;
+            }
             let sigma_e = columns[k].2;
-            let radius = ((3.0 * sigma_e / cell).ceil() as isize).max(1);
+            let (_, radius, weights) = kernels
+                .iter()
+                .find(|(sigma, _, _)| *sigma == sigma_e)
+                .expect("a kernel per escape depth");
+            let side = 2 * radius + 1;
             let zp = z[k];
             let (mut num, mut den) = (0.0, 0.0);
-            for dj in -radius..=radius {
+            for dj in -radius..=*radius {
                 let jj = j as isize + dj;
                 if jj < 0 || jj >= ny as isize {
                     continue;
                 }
-                for di in -radius..=radius {
+                for di in -radius..=*radius {
                     let ii = i as isize + di;
                     if ii < 0 || ii >= nx as isize {
                         continue;
                     }
-                    let r2 = ((di * di + dj * dj) as f64) * cell * cell;
-                    let w = (-r2 / (2.0 * sigma_e * sigma_e)).exp();
+                    let w = weights[((dj + radius) * side + di + radius) as usize];
                     den += w;
                     let dz = zp - z[jj as usize * nx + ii as usize];
                     if dz != 0.0 {
-                        num += w * libm::erf(dz / (std::f64::consts::SQRT_2 * sigma_e));
+                        num += w * erf_table.erf(dz / (std::f64::consts::SQRT_2 * sigma_e));
                     }
                 }
             }
@@ -330,10 +378,97 @@ pub fn sem_image(specimen: &Specimen, s: &SemSettings, seed: u64, realization: u
     )
 }
 
+/// For each cell, whether every height within the square window of half-width `radius` cells
+/// equals its own (separable running min and max).
+fn level_windows(z: &[f64], nx: usize, ny: usize, radius: usize) -> Vec<bool> {
+    // Range (max − min) along x, then the max of those ranges and the spread along y.
+    let mut row_min = vec![0.0; nx * ny];
+    let mut row_max = vec![0.0; nx * ny];
+    row_min
+        .par_chunks_mut(nx)
+        .zip(row_max.par_chunks_mut(nx))
+        .enumerate()
+        .for_each(|(j, (mins, maxs))| {
+            let row = &z[j * nx..(j + 1) * nx];
+            for i in 0..nx {
+                let window = &row[i.saturating_sub(radius)..=(i + radius).min(nx - 1)];
+                mins[i] = window.iter().copied().fold(f64::INFINITY, f64::min);
+                maxs[i] = window.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            }
+        });
+    (0..nx * ny)
+        .into_par_iter()
+        .map(|k| {
+            let (i, j) = (k % nx, k / nx);
+            (j.saturating_sub(radius)..=(j + radius).min(ny - 1))
+                .all(|jj| row_min[jj * nx + i] == z[k] && row_max[jj * nx + i] == z[k])
+        })
+        .collect()
+}
+
+/// erf(x) by linear interpolation in a table on [−6, 6] (|error| < 2·10⁻⁶; erf(±6) = ±1 to
+/// 2·10⁻¹⁷): the edge sum evaluates erf ~10⁸ times per image.
+struct ErfTable {
+    values: Vec<f64>,
+}
+
+impl ErfTable {
+    const HALF_RANGE: f64 = 6.0;
+    const STEPS: usize = 8192;
+
+    fn new() -> Self {
+        let h = 2.0 * Self::HALF_RANGE / Self::STEPS as f64;
+        ErfTable {
+            values: (0..=Self::STEPS)
+                .map(|n| libm::erf(-Self::HALF_RANGE + n as f64 * h))
+                .collect(),
+        }
+    }
+
+    #[inline]
+    fn erf(&self, x: f64) -> f64 {
+        if x <= -Self::HALF_RANGE {
+            return -1.0;
+        }
+        if x >= Self::HALF_RANGE {
+            return 1.0;
+        }
+        let u = (x + Self::HALF_RANGE) * (Self::STEPS as f64 / (2.0 * Self::HALF_RANGE));
+        let n = (u as usize).min(Self::STEPS - 1);
+        let f = u - n as f64;
+        self.values[n] * (1.0 - f) + self.values[n + 1] * f
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::material::element::by_symbol;
+
+    #[test]
+    fn level_window_marks_only_cells_away_from_steps() {
+        let (nx, ny) = (10, 3);
+        let z: Vec<f64> = (0..nx * ny)
+            .map(|k| if k % nx >= 5 { -1.0 } else { 0.0 })
+            .collect();
+        let level = level_windows(&z, nx, ny, 2);
+        let row: Vec<bool> = (0..nx).map(|i| level[nx + i]).collect();
+        assert_eq!(
+            row,
+            [
+                true, true, true, false, false, false, false, true, true, true
+            ]
+        );
+    }
+
+    #[test]
+    fn erf_table_is_accurate() {
+        let t = ErfTable::new();
+        for n in -800..=800 {
+            let x = n as f64 * 0.01 + 0.003;
+            assert!((t.erf(x) - libm::erf(x)).abs() < 2e-6, "x = {x}");
+        }
+    }
 
     #[test]
     fn reuter_backscatter_matches_tabulated_values() {
@@ -344,7 +479,9 @@ mod tests {
         let o = by_symbol("O").unwrap();
         assert!((backscatter_coefficient_element(24) - 0.263).abs() < 0.001);
         assert!((backscatter_coefficient(&[(cr, 0.5), (n, 0.5)]) - 0.224).abs() < 0.001);
-        assert!((backscatter_coefficient(&[(si, 1.0 / 3.0), (o, 2.0 / 3.0)]) - 0.125).abs() < 0.002);
+        assert!(
+            (backscatter_coefficient(&[(si, 1.0 / 3.0), (o, 2.0 / 3.0)]) - 0.125).abs() < 0.002
+        );
     }
 
     #[test]
@@ -355,14 +492,25 @@ mod tests {
         let comp = [(cr, 0.5), (n, 0.5)];
         for (e_kev, r_nm) in [(1.0, 13.6), (2.0, 43.0), (5.0, 200.0)] {
             let r = kanaya_okayama_range_nm(&comp, 6.1, e_kev * 1e3);
-            assert!((r / r_nm - 1.0).abs() < 0.03, "{e_kev} keV: {r} nm vs {r_nm}");
+            assert!(
+                (r / r_nm - 1.0).abs() < 0.03,
+                "{e_kev} keV: {r} nm vs {r_nm}"
+            );
         }
     }
 
     #[test]
     fn thin_film_weight_tends_to_film_and_substrate_limits() {
-        let film = Optics { eta: 0.3, kappa_range_nm: 10.0, range_nm: 40.0 };
-        let sub = Optics { eta: 0.1, kappa_range_nm: 20.0, range_nm: 80.0 };
+        let film = Optics {
+            eta: 0.3,
+            kappa_range_nm: 10.0,
+            range_nm: 40.0,
+        };
+        let sub = Optics {
+            eta: 0.1,
+            kappa_range_nm: 20.0,
+            range_nm: 80.0,
+        };
         let thick = column_eta(&[(film, 1e6), (sub, f64::INFINITY)]).0;
         let none = column_eta(&[(sub, f64::INFINITY)]).0;
         assert!((thick - 0.3).abs() < 1e-12);

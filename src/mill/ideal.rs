@@ -160,8 +160,8 @@ pub fn mill_ideal(
     let mut volume = 0.0;
     let mut depth_sum = 0.0;
     let mut depth_cells = 0usize;
-    for k in 0..nx * ny {
-        let depth = pit.depth_at(inward[k]);
+    for (k, s) in inward.iter().enumerate() {
+        let depth = pit.depth_at(*s);
         grid.surface_nm[k] = -depth;
         volume += depth * cell * cell;
         let (x, y) = grid.centre_nm(k % nx, k / nx);
@@ -210,7 +210,11 @@ mod tests {
         let r = mill_ideal(&mut g, &l, &|c, r| c == 2 && r == 2, &pit);
         assert_eq!(r.milled_modules, 1);
         // Exactly one module area at full depth: 40 × 40 × 20 nm³.
-        assert!((r.milled_volume_nm3 - 32_000.0).abs() < 1e-6, "{}", r.milled_volume_nm3);
+        assert!(
+            (r.milled_volume_nm3 - 32_000.0).abs() < 1e-6,
+            "{}",
+            r.milled_volume_nm3
+        );
         // Symbol module (1, 1) is field module (2, 2): centre at (100, 100) nm.
         assert_eq!(g.surface_at(100.0, 100.0), -20.0);
         assert_eq!(g.surface_nm[g.index(0, 0)], 0.0);
@@ -230,7 +234,11 @@ mod tests {
         let r = mill_ideal(&mut g, &l, &|c, r| c == 2 && r == 2, &pit);
         let frustum = 20.0 / 3.0 * (40.0_f64 * 40.0);
         let rel = (r.milled_volume_nm3 - frustum).abs() / frustum;
-        assert!(rel < 0.01, "volume {} vs pyramid {frustum}", r.milled_volume_nm3);
+        assert!(
+            rel < 0.01,
+            "volume {} vs pyramid {frustum}",
+            r.milled_volume_nm3
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 pub mod ideal;
 
-pub use ideal::{IdealPit, IdealMillReport, mill_ideal};
+pub use ideal::{IdealMillReport, IdealPit, mill_ideal};
 
 /// Where the modules of the symbol sit in the grid's field.
 #[derive(Debug, Clone, Copy, PartialEq)]

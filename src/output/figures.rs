@@ -48,21 +48,32 @@ fn length_label(nm: f64) -> String {
 fn save_rgb(path: &Path, buffer: Vec<u8>, width: u32, height: u32) -> Result<()> {
     let img = ::image::RgbImage::from_raw(width, height, buffer).expect("buffer size matches");
     let mut bytes = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut bytes), ::image::ImageFormat::Png)
-        .map_err(draw_err)?;
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        ::image::ImageFormat::Png,
+    )
+    .map_err(draw_err)?;
     super::write_atomic(path, &bytes)
 }
 
 /// Saves a grey image as PNG exactly as given (what the decoders read).
 pub fn save_grey(path: &Path, grey: &::image::GrayImage) -> Result<()> {
     let mut bytes = Vec::new();
-    grey.write_to(&mut std::io::Cursor::new(&mut bytes), ::image::ImageFormat::Png)
-        .map_err(draw_err)?;
+    grey.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        ::image::ImageFormat::Png,
+    )
+    .map_err(draw_err)?;
     super::write_atomic(path, &bytes)
 }
 
 /// The micrograph enlarged to at least ~600 px with a data bar: scale bar and `caption`.
-pub fn micrograph_png(path: &Path, grey: &::image::GrayImage, pixel_nm: f64, caption: &str) -> Result<()> {
+pub fn micrograph_png(
+    path: &Path,
+    grey: &::image::GrayImage,
+    pixel_nm: f64,
+    caption: &str,
+) -> Result<()> {
     ensure_font();
     let (w, h) = (grey.width(), grey.height());
     let zoom = (600 / w.max(1)).max(1);
@@ -75,49 +86,79 @@ pub fn micrograph_png(path: &Path, grey: &::image::GrayImage, pixel_nm: f64, cap
         for v in 0..h * zoom {
             for u in 0..w * zoom {
                 let g = grey.get_pixel(u / zoom, v / zoom)[0];
-                root.draw_pixel((u as i32, v as i32), &RGBColor(g, g, g)).map_err(draw_err)?;
+                root.draw_pixel((u as i32, v as i32), &RGBColor(g, g, g))
+                    .map_err(draw_err)?;
             }
         }
         let field_nm = f64::from(w) * pixel_nm;
         let bar_nm = scale_bar_nm(field_nm);
         let bar_px = (bar_nm / pixel_nm * f64::from(zoom)).round() as i32;
         let y0 = (h * zoom) as i32 + 12;
-        root.draw(&Rectangle::new([(12, y0), (12 + bar_px, y0 + 8)], WHITE.filled()))
-            .map_err(draw_err)?;
+        root.draw(&Rectangle::new(
+            [(12, y0), (12 + bar_px, y0 + 8)],
+            WHITE.filled(),
+        ))
+        .map_err(draw_err)?;
         let font = ("sans-serif", 16).into_font().color(&WHITE);
-        root.draw(&Text::new(length_label(bar_nm), (12, y0 + 14), font.clone()))
-            .map_err(draw_err)?;
-        root.draw(&Text::new(caption.to_string(), (24 + bar_px.max(80), y0 + 2), font))
-            .map_err(draw_err)?;
+        root.draw(&Text::new(
+            length_label(bar_nm),
+            (12, y0 + 14),
+            font.clone(),
+        ))
+        .map_err(draw_err)?;
+        root.draw(&Text::new(
+            caption.to_string(),
+            (24 + bar_px.max(80), y0 + 2),
+            font,
+        ))
+        .map_err(draw_err)?;
         root.present().map_err(draw_err)?;
     }
     save_rgb(path, buffer, cw, ch)
 }
 
 /// Height map (viridis) with a colour bar in nm and a scale bar.
-pub fn height_map_png(path: &Path, field: &[f64], nx: usize, ny: usize, cell_nm: f64, title: &str) -> Result<()> {
+pub fn height_map_png(
+    path: &Path,
+    field: &[f64],
+    nx: usize,
+    ny: usize,
+    cell_nm: f64,
+    title: &str,
+) -> Result<()> {
     ensure_font();
     let map_px: u32 = 600;
     let (margin, bar_w, right) = (40u32, 20u32, 90u32);
     let (cw, ch) = (margin + map_px + 20 + bar_w + right, margin + map_px + 50);
     let (zmin, zmax) = field
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), z| (a.min(*z), b.max(*z)));
-    let (zmin, zmax) = if zmax > zmin { (zmin, zmax) } else { (zmin - 1.0, zmax + 1.0) };
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), z| {
+            (a.min(*z), b.max(*z))
+        });
+    let (zmin, zmax) = if zmax > zmin {
+        (zmin, zmax)
+    } else {
+        (zmin - 1.0, zmax + 1.0)
+    };
     let mut buffer = vec![0u8; (cw * ch * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buffer, (cw, ch)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
         let font = ("sans-serif", 16).into_font();
-        root.draw(&Text::new(title.to_string(), (margin as i32, 10), font.clone()))
-            .map_err(draw_err)?;
+        root.draw(&Text::new(
+            title.to_string(),
+            (margin as i32, 10),
+            font.clone(),
+        ))
+        .map_err(draw_err)?;
         for v in 0..map_px {
             for u in 0..map_px {
                 let i = ((f64::from(u) + 0.5) / f64::from(map_px) * nx as f64) as usize;
                 let j = ((f64::from(v) + 0.5) / f64::from(map_px) * ny as f64) as usize;
                 let z = field[j.min(ny - 1) * nx + i.min(nx - 1)];
                 let c = ViridisRGB.get_color_normalized(z, zmin, zmax);
-                root.draw_pixel(((margin + u) as i32, (margin + v) as i32), &c).map_err(draw_err)?;
+                root.draw_pixel(((margin + u) as i32, (margin + v) as i32), &c)
+                    .map_err(draw_err)?;
             }
         }
         // Colour bar with five ticks.
@@ -126,7 +167,10 @@ pub fn height_map_png(path: &Path, field: &[f64], nx: usize, ny: usize, cell_nm:
             let z = zmax - (zmax - zmin) * f64::from(v) / f64::from(map_px - 1);
             let c = ViridisRGB.get_color_normalized(z, zmin, zmax);
             root.draw(&Rectangle::new(
-                [(bx, (margin + v) as i32), (bx + bar_w as i32, (margin + v) as i32 + 1)],
+                [
+                    (bx, (margin + v) as i32),
+                    (bx + bar_w as i32, (margin + v) as i32 + 1),
+                ],
                 c.filled(),
             ))
             .map_err(draw_err)?;
@@ -135,8 +179,12 @@ pub fn height_map_png(path: &Path, field: &[f64], nx: usize, ny: usize, cell_nm:
             let frac = f64::from(t) / 4.0;
             let z = zmax - (zmax - zmin) * frac;
             let y = margin as i32 + (frac * f64::from(map_px - 1)) as i32;
-            root.draw(&Text::new(format!("{z:.1} nm"), (bx + bar_w as i32 + 6, y - 8), font.clone()))
-                .map_err(draw_err)?;
+            root.draw(&Text::new(
+                format!("{z:.1} nm"),
+                (bx + bar_w as i32 + 6, y - 8),
+                font.clone(),
+            ))
+            .map_err(draw_err)?;
         }
         root.draw(&Text::new("height", (bx, margin as i32 - 22), font.clone()))
             .map_err(draw_err)?;
@@ -144,10 +192,17 @@ pub fn height_map_png(path: &Path, field: &[f64], nx: usize, ny: usize, cell_nm:
         let bar_nm = scale_bar_nm(field_nm);
         let bar_px = (bar_nm / field_nm * f64::from(map_px)).round() as i32;
         let y0 = (margin + map_px + 14) as i32;
-        root.draw(&Rectangle::new([(margin as i32, y0), (margin as i32 + bar_px, y0 + 8)], BLACK.filled()))
-            .map_err(draw_err)?;
-        root.draw(&Text::new(length_label(bar_nm), (margin as i32 + bar_px + 10, y0 - 4), font))
-            .map_err(draw_err)?;
+        root.draw(&Rectangle::new(
+            [(margin as i32, y0), (margin as i32 + bar_px, y0 + 8)],
+            BLACK.filled(),
+        ))
+        .map_err(draw_err)?;
+        root.draw(&Text::new(
+            length_label(bar_nm),
+            (margin as i32 + bar_px + 10, y0 - 4),
+            font,
+        ))
+        .map_err(draw_err)?;
         root.present().map_err(draw_err)?;
     }
     save_rgb(path, buffer, cw, ch)

@@ -45,7 +45,10 @@ impl RunDir {
                 None,
                 "--out",
                 None,
-                format!("{} exists and is not a millage results directory", final_path.display()),
+                format!(
+                    "{} exists and is not a millage results directory",
+                    final_path.display()
+                ),
                 "choose another --out directory",
             ));
         }
@@ -54,7 +57,10 @@ impl RunDir {
             .and_then(|n| n.to_str())
             .unwrap_or("run")
             .to_string();
-        let parent = final_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = final_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(io_err(parent))?;
         let partial = parent.join(format!(".{name}.partial"));
         if partial.exists() {
@@ -115,7 +121,13 @@ pub fn run_id(name: &str, seed: u64) -> String {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let clean: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{clean}-{stamp}-s{seed}")
 }
@@ -123,7 +135,13 @@ pub fn run_id(name: &str, seed: u64) -> String {
 /// The git revision of the source tree the binary was built from, if it can be read.
 pub fn git_revision() -> String {
     std::process::Command::new("git")
-        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "--short=12", "HEAD"])
+        .args([
+            "-C",
+            env!("CARGO_MANIFEST_DIR"),
+            "rev-parse",
+            "--short=12",
+            "HEAD",
+        ])
         .output()
         .ok()
         .filter(|o| o.status.success())
@@ -134,7 +152,10 @@ pub fn git_revision() -> String {
 /// Hex SHA-256 of bytes (input hashes in manifests).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -157,7 +178,10 @@ mod tests {
         let again = RunDir::create(&done).unwrap();
         again.write("manifest.json", b"{\"v\":2}").unwrap();
         again.commit().unwrap();
-        assert_eq!(std::fs::read(done.join("manifest.json")).unwrap(), b"{\"v\":2}");
+        assert_eq!(
+            std::fs::read(done.join("manifest.json")).unwrap(),
+            b"{\"v\":2}"
+        );
         std::fs::create_dir(root.path().join("z")).unwrap();
         assert!(RunDir::create(&root.path().join("z")).is_err());
     }
