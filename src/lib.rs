@@ -25,3 +25,5 @@ pub mod material;
 pub mod config;
 
 pub mod cli;
+
+pub mod bca;

@@ -1,0 +1,3 @@
+//! Binary-collision Monte Carlo (BCA) of ion–solid interaction.
+pub mod potential;
+pub mod scattering;
