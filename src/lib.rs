@@ -22,8 +22,9 @@ pub mod units;
 
 pub mod material;
 
+pub mod bca;
+
 pub mod config;
+pub mod output;
 
 pub mod cli;
-
-pub mod bca;

@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Result;
 
+pub mod bca;
+
 /// millage: write, age and read a nanoscale QR mark in a ceramic film.
 #[derive(Debug, Parser)]
 #[command(name = "millage", version, about, long_about = None)]
@@ -20,6 +22,10 @@ pub struct Cli {
 enum Command {
     /// List every scenario key with its type, unit, default and meaning.
     Explain,
+    /// Binary-collision Monte Carlo: sputtering, reflection, range of N ions.
+    Bca(bca::BcaArgs),
+    /// BCA angular table Y(θ), reflection, kernels and ranges (cached in results/cache/bca/).
+    BcaTable(bca::BcaTableArgs),
 }
 
 /// Entry point of the binary.
@@ -44,6 +50,8 @@ pub fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Explain => Ok(()),
+        Command::Bca(args) => bca::run_bca(args),
+        Command::BcaTable(args) => bca::run_bca_table(args),
     }
 }
 
