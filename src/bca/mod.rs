@@ -182,6 +182,9 @@ pub struct Options {
     pub surface_binding: SurfaceBinding,
     /// If set, overrides every species' cutoff energy Ec [eV] (the `--cutoff-ev` flag).
     pub cutoff_override_ev: Option<f64>,
+    /// If set, overrides every species' surface-binding energy Es [eV] (benchmarks against
+    /// other codes' parameter sets; the `--surface-binding-ev` flag).
+    pub surface_binding_override_ev: Option<f64>,
     /// Cutoff energy of the ion [eV] (the ion stops below it and is counted as implanted).
     pub ion_cutoff_ev: f64,
     /// Energy above which recoils are counted for the Sigmund comparison [eV].
@@ -199,6 +202,7 @@ impl Default for Options {
             free_flight: FreeFlight::Constant,
             surface_binding: SurfaceBinding::Individual,
             cutoff_override_ev: None,
+            surface_binding_override_ev: None,
             ion_cutoff_ev: 1.0,
             count_recoils_above_ev: 25.0,
             follow_recoils: true,
@@ -282,6 +286,15 @@ impl Simulation {
                 "--cutoff-ev",
                 format!("cutoff energy must be > 0 eV (got {c})"),
                 "typical values are 0.5–5 eV, below the surface-binding energy",
+            ));
+        }
+        if let Some(e) = options.surface_binding_override_ev
+            && !(e.is_finite() && e >= 0.0)
+        {
+            return Err(flag_err(
+                "--surface-binding-ev",
+                format!("surface-binding energy must be ≥ 0 eV (got {e})"),
+                "typical values are 2–9 eV",
             ));
         }
         if !(options.ion_cutoff_ev.is_finite() && options.ion_cutoff_ev > 0.0) {
@@ -387,6 +400,7 @@ impl Simulation {
             .iter()
             .map(|&(j, c)| c * target.species[j].surface_binding_ev)
             .sum();
+        let averaged_es = options.surface_binding_override_ev.unwrap_or(averaged_es);
         let mut cutoff_ev: Vec<f64> = target
             .species
             .iter()
@@ -397,7 +411,9 @@ impl Simulation {
             .species
             .iter()
             .map(|sp| match options.surface_binding {
-                SurfaceBinding::Individual => sp.surface_binding_ev,
+                SurfaceBinding::Individual => options
+                    .surface_binding_override_ev
+                    .unwrap_or(sp.surface_binding_ev),
                 SurfaceBinding::TargetAveraged => averaged_es,
             })
             .collect();

@@ -85,6 +85,9 @@ pub struct CommonArgs {
     /// Override every species' recoil cutoff energy [eV].
     #[arg(long)]
     pub cutoff_ev: Option<f64>,
+    /// Override every species' surface-binding energy [eV] (to match another code's set).
+    #[arg(long)]
+    pub surface_binding_ev: Option<f64>,
 }
 
 /// `millage bca`: run N ions and report yields, reflection, range and energy partition.
@@ -184,6 +187,7 @@ fn simulation(c: &CommonArgs, angle_deg: f64) -> Result<Simulation> {
             SurfaceBinding::Individual
         },
         cutoff_override_ev: c.cutoff_ev,
+        surface_binding_override_ev: c.surface_binding_ev,
         ..Options::default()
     };
     let beam = IonBeam {
