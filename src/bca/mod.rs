@@ -498,3 +498,6 @@ impl Simulation {
         total
     }
 }
+
+#[cfg(test)]
+mod tests;

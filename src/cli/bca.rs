@@ -55,7 +55,7 @@ pub struct CommonArgs {
     #[arg(long)]
     pub ion: String,
     /// Ion energy [keV].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub energy_kev: f64,
     /// Target: a material of sims/materials/ (e.g. CrN), an element symbol (elemental solid),
     /// or a layered-target .toml file.
@@ -83,10 +83,10 @@ pub struct CommonArgs {
     #[arg(long)]
     pub averaged_surface_binding: bool,
     /// Override every species' recoil cutoff energy [eV].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub cutoff_ev: Option<f64>,
     /// Override every species' surface-binding energy [eV] (to match another code's set).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub surface_binding_ev: Option<f64>,
 }
 
@@ -96,7 +96,7 @@ pub struct BcaArgs {
     #[command(flatten)]
     common: CommonArgs,
     /// Angle of incidence from the surface normal [deg].
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     angle_deg: f64,
     /// Number of ions.
     #[arg(long, default_value_t = 2000)]
