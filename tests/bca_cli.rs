@@ -50,7 +50,10 @@ fn json_has_the_documented_keys() {
         "/energy_partition/max_relative_error_per_ion",
         "/emission_kernel/counts_per_ion",
     ] {
-        assert!(v.pointer(path).is_some_and(|x| !x.is_null()), "missing {path}");
+        assert!(
+            v.pointer(path).is_some_and(|x| !x.is_null()),
+            "missing {path}"
+        );
     }
     assert!(v.pointer("/yield/total/mean").unwrap().as_f64().unwrap() > 0.0);
 }
@@ -91,7 +94,10 @@ fn layered_target_file_is_accepted() {
         "--json",
     ]);
     for el in ["Cr", "N", "Si"] {
-        assert!(v.pointer(&format!("/yield/by_element/{el}/mean")).is_some(), "{el}");
+        assert!(
+            v.pointer(&format!("/yield/by_element/{el}/mean")).is_some(),
+            "{el}"
+        );
     }
 }
 
@@ -127,7 +133,10 @@ fn bad_input_names_the_flag_and_exits_2() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
         assert!(stderr.contains(flag), "{flag} not named in: {stderr}");
-        assert!(stderr.contains("hint") || stderr.contains("must"), "{stderr}");
+        assert!(
+            stderr.contains("hint") || stderr.contains("must"),
+            "{stderr}"
+        );
     }
 }
 
@@ -152,13 +161,20 @@ fn bca_table_is_cached_by_input_hash() {
         "--json",
     ];
     let first = millage(&args);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let files: Vec<_> = std::fs::read_dir(dir.path().join("cache").join("bca"))
         .unwrap()
         .collect();
     assert_eq!(files.len(), 1);
     let second = millage(&args);
-    assert!(first.stdout == second.stdout, "cached table differs from the computed one");
+    assert!(
+        first.stdout == second.stdout,
+        "cached table differs from the computed one"
+    );
     let v: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
     assert_eq!(v["points"].as_array().unwrap().len(), 3);
 }

@@ -190,7 +190,13 @@ impl Simulation {
         out
     }
 
-    fn follow<R: Rng>(&self, mut p: Particle, rng: &mut R, ws: &mut Workspace, out: &mut IonOutcome) {
+    fn follow<R: Rng>(
+        &self,
+        mut p: Particle,
+        rng: &mut R,
+        ws: &mut Workspace,
+        out: &mut IonOutcome,
+    ) {
         let ion = self.ion_kind();
         let is_ion = p.kind == ion;
         let n_species = self.target().species.len();

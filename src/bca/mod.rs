@@ -261,7 +261,8 @@ impl Simulation {
     /// Validates the inputs and precomputes pair and layer constants. Errors name the flag
     /// (`--energy-kev`, `--angle-deg`, `--cutoff-ev`, `--potential`) a CLI user would change.
     pub fn new(target: Target, beam: IonBeam, options: Options) -> Result<Simulation> {
-        let flag_err = |key: &str, rule: String, hint: &str| Error::input(None, key, None, rule, hint);
+        let flag_err =
+            |key: &str, rule: String, hint: &str| Error::input(None, key, None, rule, hint);
         if !(beam.energy_ev.is_finite() && beam.energy_ev > 0.0) {
             return Err(flag_err(
                 "--energy-kev",
@@ -317,13 +318,19 @@ impl Simulation {
             ));
         }
         if target.layers.is_empty() || target.species.is_empty() {
-            return Err(flag_err("--target", "target has no layers".into(), "give a material"));
+            return Err(flag_err(
+                "--target",
+                "target has no layers".into(),
+                "give a material",
+            ));
         }
         for (i, l) in target.layers.iter().enumerate() {
             let sum: f64 = l.composition.iter().map(|c| c.1).sum();
-            if !(l.number_density_per_nm3 > 0.0)
+            if l.number_density_per_nm3.is_nan()
+                || l.number_density_per_nm3 <= 0.0
                 || (sum - 1.0).abs() > 1e-6
-                || !(l.thickness_nm > 0.0)
+                || l.thickness_nm.is_nan()
+                || l.thickness_nm <= 0.0
             {
                 return Err(flag_err(
                     &format!("layers[{i}]"),
@@ -342,7 +349,10 @@ impl Simulation {
             .species
             .iter()
             .map(|sp| (sp.z as f64, sp.mass_amu))
-            .chain(std::iter::once((beam.element.z as f64, beam.element.mass_amu)))
+            .chain(std::iter::once((
+                beam.element.z as f64,
+                beam.element.mass_amu,
+            )))
             .collect();
         let (w_nonlocal, w_local) = options.stopping.weights();
         let mut pairs = Vec::with_capacity(kinds.len() * s);
@@ -367,7 +377,11 @@ impl Simulation {
             for l in &target.layers {
                 let n = l.number_density_per_nm3;
                 let lambda = n.powf(-1.0 / 3.0);
-                let k_eff: f64 = l.composition.iter().map(|&(j, c)| c * ls_k[kind * s + j]).sum();
+                let k_eff: f64 = l
+                    .composition
+                    .iter()
+                    .map(|&(j, c)| c * ls_k[kind * s + j])
+                    .sum();
                 let mut acc = 0.0;
                 let cumulative = l
                     .composition

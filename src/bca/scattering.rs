@@ -55,7 +55,10 @@ pub fn closest_approach(pot: Potential, eps: f64, b: f64) -> f64 {
     let mut lo = b.max(hi * 1e-12);
     let g = |r: f64| {
         let (phi, dphi) = pot.phi_dphi(r);
-        (r * r - r * phi * inv - b * b, 2.0 * r - (phi + r * dphi) * inv)
+        (
+            r * r - r * phi * inv - b * b,
+            2.0 * r - (phi + r * dphi) * inv,
+        )
     };
     // φ(0) of a fitted screening function can exceed 1 by its rounding (Lenz–Jensen: 1.00008),
     // so make sure the upper end brackets the root.
@@ -240,7 +243,10 @@ impl ScatteringTable {
     pub fn shared(potential: Potential) -> &'static ScatteringTable {
         use std::sync::OnceLock;
         static TABLES: [OnceLock<ScatteringTable>; 4] = [const { OnceLock::new() }; 4];
-        let i = Potential::ALL.iter().position(|&p| p == potential).unwrap_or(0);
+        let i = Potential::ALL
+            .iter()
+            .position(|&p| p == potential)
+            .unwrap_or(0);
         TABLES[i].get_or_init(|| ScatteringTable::build(potential))
     }
 
@@ -272,14 +278,10 @@ impl ScatteringTable {
         let w01 = (1.0 - fe) * fb;
         let w10 = fe * (1.0 - fb);
         let w11 = fe * fb;
-        let ls = w00 * n00[0] as f64
-            + w01 * n01[0] as f64
-            + w10 * n10[0] as f64
-            + w11 * n11[0] as f64;
-        let lr = w00 * n00[1] as f64
-            + w01 * n01[1] as f64
-            + w10 * n10[1] as f64
-            + w11 * n11[1] as f64;
+        let ls =
+            w00 * n00[0] as f64 + w01 * n01[0] as f64 + w10 * n10[0] as f64 + w11 * n11[0] as f64;
+        let lr =
+            w00 * n00[1] as f64 + w01 * n01[1] as f64 + w10 * n10[1] as f64 + w11 * n11[1] as f64;
         (ls.exp().min(1.0), lr.exp())
     }
 
@@ -318,7 +320,10 @@ mod tests {
                 for &b in &[0.0, 0.01, 0.5, 3.0, 30.0] {
                     let r = closest_approach(pot, eps, b);
                     let f = r * r - r * pot.phi(r) / eps - b * b;
-                    assert!(f.abs() < 1e-9 * r * r, "{pot:?} ε={eps} b={b}: R₀={r} g={f}");
+                    assert!(
+                        f.abs() < 1e-9 * r * r,
+                        "{pot:?} ε={eps} b={b}: R₀={r} g={f}"
+                    );
                     assert!(r >= b);
                 }
             }
@@ -410,7 +415,10 @@ mod tests {
                 });
                 let sm = reduced_nuclear_stopping(eps, |b| sin2_half_theta_magic(pot, eps, b).0);
                 let tol = if pot == Potential::Zbl { 0.015 } else { 0.025 };
-                assert!(((sm - sq) / sq).abs() < tol, "{pot:?} ε={eps}: {sm} vs {sq}");
+                assert!(
+                    ((sm - sq) / sq).abs() < tol,
+                    "{pot:?} ε={eps}: {sm} vs {sq}"
+                );
             }
         }
     }

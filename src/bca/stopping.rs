@@ -1,7 +1,5 @@
 //! Electronic stopping of slow ions (v < v₀ Z₁^(2/3)): velocity-proportional friction.
 
-
-
 /// Electronic energy-loss model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -52,7 +50,6 @@ pub fn lindhard_scharff_k(z1: f64, m1_amu: f64, z2: f64) -> f64 {
 pub fn oen_robinson_prefactor(k: f64, screening_nm: f64) -> f64 {
     0.045 * k / (std::f64::consts::PI * screening_nm * screening_nm)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -37,7 +37,11 @@ impl Acc {
 
     /// Mean (0 if empty).
     pub fn mean(&self) -> f64 {
-        if self.n == 0 { 0.0 } else { self.sum / self.n as f64 }
+        if self.n == 0 {
+            0.0
+        } else {
+            self.sum / self.n as f64
+        }
     }
 
     /// Sample standard deviation (Bessel-corrected; 0 for n < 2).
@@ -52,7 +56,11 @@ impl Acc {
 
     /// Standard error of the mean σ/√n.
     pub fn stderr(&self) -> f64 {
-        if self.n < 2 { 0.0 } else { self.std_dev() / (self.n as f64).sqrt() }
+        if self.n < 2 {
+            0.0
+        } else {
+            self.std_dev() / (self.n as f64).sqrt()
+        }
     }
 
     /// (mean, stderr) as an [`Estimate`].
@@ -186,13 +194,21 @@ impl Tally {
             self.emission_x.push(a.x_nm);
             self.emission_y.push(a.y_nm);
             let eb = ((a.energy_ev / ENERGY_MIN_EV).log10() * 10.0).floor();
-            let eb = if eb < 0.0 { 0 } else { (eb as usize).min(ENERGY_BINS) };
+            let eb = if eb < 0.0 {
+                0
+            } else {
+                (eb as usize).min(ENERGY_BINS)
+            };
             self.energy_hist[eb] += 1;
             let polar = (-a.dir[2]).clamp(-1.0, 1.0).acos().to_degrees();
             self.polar_hist[((polar / 5.0) as usize).min(POLAR_BINS - 1)] += 1;
             let half = KERNEL_BINS as f64 * KERNEL_CELL_NM / 2.0;
-            let (kx, ky) = ((a.x_nm + half) / KERNEL_CELL_NM, (a.y_nm + half) / KERNEL_CELL_NM);
-            if kx >= 0.0 && ky >= 0.0 && (kx as usize) < KERNEL_BINS && (ky as usize) < KERNEL_BINS {
+            let (kx, ky) = (
+                (a.x_nm + half) / KERNEL_CELL_NM,
+                (a.y_nm + half) / KERNEL_CELL_NM,
+            );
+            if kx >= 0.0 && ky >= 0.0 && (kx as usize) < KERNEL_BINS && (ky as usize) < KERNEL_BINS
+            {
                 self.kernel_hist[ky as usize * KERNEL_BINS + kx as usize] += 1;
             } else {
                 self.kernel_hist[KERNEL_BINS * KERNEL_BINS] += 1;
@@ -204,7 +220,8 @@ impl Tally {
         }
         let e0 = o.energy_ev;
         let refl = o.reflected_ev.unwrap_or(0.0);
-        self.reflected.push(if o.reflected_ev.is_some() { 1.0 } else { 0.0 });
+        self.reflected
+            .push(if o.reflected_ev.is_some() { 1.0 } else { 0.0 });
         self.reflected_energy.push(refl / e0);
         if let Some(p) = o.implanted_nm {
             self.depth.push(p[2]);
@@ -278,8 +295,8 @@ impl Tally {
             .zip(&self.yield_by_species)
             .map(|(s, a)| (s.to_string(), a.estimate()))
             .collect();
-        let lateral = ((self.lateral_x.std_dev().powi(2) + self.lateral_y.std_dev().powi(2)) / 2.0)
-            .sqrt();
+        let lateral =
+            ((self.lateral_x.std_dev().powi(2) + self.lateral_y.std_dev().powi(2)) / 2.0).sqrt();
         let per_ion = |c: &[u64]| -> Vec<f64> { c.iter().map(|&k| k as f64 / n).collect() };
         let energy_edges: Vec<f64> = (0..=ENERGY_BINS)
             .map(|i| ENERGY_MIN_EV * 10f64.powf(i as f64 / 10.0))

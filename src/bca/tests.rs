@@ -55,7 +55,10 @@ fn energy_partition_balances_for_every_model_on_a_layered_target() {
                     let mut rng = crate::rng::stream(7, crate::rng::Stream::BcaIon, i);
                     let o = s.run_ion(&mut rng, &mut ws);
                     let err = ((o.energy_sum_ev() - o.energy_ev) / o.energy_ev).abs();
-                    assert!(err < 1e-9, "{potential:?} {stopping:?} {free_flight:?}: {err}");
+                    assert!(
+                        err < 1e-9,
+                        "{potential:?} {stopping:?} {free_flight:?}: {err}"
+                    );
                     assert!(o.electronic_ev >= 0.0 && o.nuclear_ev >= 0.0);
                     assert!(o.collisions > 0);
                     // exactly one fate for the ion
@@ -99,11 +102,20 @@ fn normal_incidence_emission_is_centred_and_oblique_is_mirror_symmetric_in_y() {
     let target = Target::from_material(&material("Si"));
     let s = sim("Ar", 3_000.0, 0.0, target.clone(), Options::default());
     let k = s.run(11, 400, &|_| {}).summary().emission_kernel;
-    assert!(k.mean_x_nm.mean.abs() < 4.0 * k.mean_x_nm.stderr + 1e-9, "{k:?}");
-    assert!(k.mean_y_nm.mean.abs() < 4.0 * k.mean_y_nm.stderr + 1e-9, "{k:?}");
+    assert!(
+        k.mean_x_nm.mean.abs() < 4.0 * k.mean_x_nm.stderr + 1e-9,
+        "{k:?}"
+    );
+    assert!(
+        k.mean_y_nm.mean.abs() < 4.0 * k.mean_y_nm.stderr + 1e-9,
+        "{k:?}"
+    );
     let s = sim("Ar", 3_000.0, 60.0, target, Options::default());
     let k = s.run(12, 400, &|_| {}).summary().emission_kernel;
-    assert!(k.mean_y_nm.mean.abs() < 4.0 * k.mean_y_nm.stderr + 1e-9, "{k:?}");
+    assert!(
+        k.mean_y_nm.mean.abs() < 4.0 * k.mean_y_nm.stderr + 1e-9,
+        "{k:?}"
+    );
 }
 
 #[test]
@@ -113,7 +125,13 @@ fn ga_range_in_si_and_sigmund_recoil_count() {
     // Sigmund's N(>E) = Γ_m ν/E with m → 0, Γ₀ = 6/π² (Sigmund, Phys. Rev. 184 (1969) 383),
     // ν from the NRT/Robinson partition.
     let si = material("Si");
-    let s = sim("Ga", 30_000.0, 0.0, Target::from_material(&si), Options::default());
+    let s = sim(
+        "Ga",
+        30_000.0,
+        0.0,
+        Target::from_material(&si),
+        Options::default(),
+    );
     let summary = s.run(1, 300, &|_| {}).summary();
     let depth = summary.range.depth_mean_nm;
     assert!((depth - 26.0).abs() < 0.15 * 26.0, "range {depth} nm");
@@ -140,7 +158,12 @@ fn ga_on_si_yield_is_within_30_percent_of_yamamura_tawara() {
         Options::default(),
     );
     let y = s.run(1, 400, &|_| {}).summary().sputter_yield.total;
-    assert!((y.mean - 2.37).abs() < 0.3 * 2.37, "Y = {} ± {}", y.mean, y.stderr);
+    assert!(
+        (y.mean - 2.37).abs() < 0.3 * 2.37,
+        "Y = {} ± {}",
+        y.mean,
+        y.stderr
+    );
 }
 
 #[test]
@@ -160,9 +183,13 @@ fn table_magic_and_quadrature_cascades_agree_within_statistics() {
         let o = run(other);
         let (a, b) = (t.sputter_yield.total, o.sputter_yield.total);
         let sigma = (a.stderr.powi(2) + b.stderr.powi(2)).sqrt();
-        assert!((a.mean - b.mean).abs() < 4.0 * sigma, "{other:?}: {a:?} vs {b:?}");
+        assert!(
+            (a.mean - b.mean).abs() < 4.0 * sigma,
+            "{other:?}: {a:?} vs {b:?}"
+        );
         let (da, db) = (t.range.depth_mean_nm, o.range.depth_mean_nm);
-        let sd = (t.range.depth_mean_stderr_nm.powi(2) + o.range.depth_mean_stderr_nm.powi(2)).sqrt();
+        let sd =
+            (t.range.depth_mean_stderr_nm.powi(2) + o.range.depth_mean_stderr_nm.powi(2)).sqrt();
         assert!((da - db).abs() < 4.0 * sd, "{other:?}: depth {da} vs {db}");
     }
 }
@@ -201,8 +228,26 @@ fn bad_inputs_are_rejected_with_the_flag_name() {
             .unwrap_err()
             .to_string()
     };
-    assert!(err(IonBeam { energy_ev: 0.0, ..beam }, Options::default()).contains("--energy-kev"));
-    assert!(err(IonBeam { angle_deg: 90.0, ..beam }, Options::default()).contains("--angle-deg"));
+    assert!(
+        err(
+            IonBeam {
+                energy_ev: 0.0,
+                ..beam
+            },
+            Options::default()
+        )
+        .contains("--energy-kev")
+    );
+    assert!(
+        err(
+            IonBeam {
+                angle_deg: 90.0,
+                ..beam
+            },
+            Options::default()
+        )
+        .contains("--angle-deg")
+    );
     let neg = Options {
         cutoff_override_ev: Some(-1.0),
         ..Options::default()

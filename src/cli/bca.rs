@@ -229,7 +229,8 @@ pub fn run_bca(args: BcaArgs) -> Result<()> {
     let pb = progress_bar(args.ions, args.ions >= 200);
     pb.set_message("ions");
     let start = Instant::now();
-    let tally = pool.install(|| sim.run(args.common.seed, args.ions, &|done| pb.set_position(done)));
+    let tally =
+        pool.install(|| sim.run(args.common.seed, args.ions, &|done| pb.set_position(done)));
     let wall_s = start.elapsed().as_secs_f64();
     pb.finish_and_clear();
     let mut summary = tally.summary();
@@ -255,7 +256,8 @@ pub fn run_bca(args: BcaArgs) -> Result<()> {
             "summary": &summary,
         });
         // flatten: summary fields at top level next to "input"
-        let mut obj = serde_json::to_value(&summary).map_err(|e| Error::Numerical(e.to_string()))?;
+        let mut obj =
+            serde_json::to_value(&summary).map_err(|e| Error::Numerical(e.to_string()))?;
         if let (Some(o), Some(input)) = (obj.as_object_mut(), doc.get("input")) {
             o.insert("input".into(), input.clone());
         }
@@ -285,22 +287,36 @@ fn print_human(sim: &Simulation, s: &bca::Summary) {
         sim.options().stopping.name(),
     );
     let y = &s.sputter_yield;
-    println!("sputtering yield     {:.3} ± {:.3} atoms/ion", y.total.mean, y.total.stderr);
+    println!(
+        "sputtering yield     {:.3} ± {:.3} atoms/ion",
+        y.total.mean, y.total.stderr
+    );
     for (el, e) in &y.by_element {
         println!("  {el:<4}               {:.3} ± {:.3}", e.mean, e.stderr);
     }
     println!(
         "reflection           R_N = {:.4} ± {:.4}, R_E = {:.4} ± {:.4}",
-        s.reflection.particle, s.reflection.particle_stderr, s.reflection.energy, s.reflection.energy_stderr
+        s.reflection.particle,
+        s.reflection.particle_stderr,
+        s.reflection.energy,
+        s.reflection.energy_stderr
     );
     println!(
         "range                depth {:.2} ± {:.2} nm, straggle {:.2} nm, lateral straggle {:.2} nm",
-        s.range.depth_mean_nm, s.range.depth_mean_stderr_nm, s.range.depth_straggle_nm, s.range.lateral_straggle_nm
+        s.range.depth_mean_nm,
+        s.range.depth_mean_stderr_nm,
+        s.range.depth_straggle_nm,
+        s.range.lateral_straggle_nm
     );
     let p = &s.energy_partition;
     println!(
         "energy partition     electronic {:.3}, nuclear {:.3}, deposited {:.3}, sputtered {:.4}, reflected {:.4} (max error {:.1e})",
-        p.electronic.mean, p.nuclear.mean, p.deposited.mean, p.sputtered.mean, p.reflected.mean, p.max_relative_error_per_ion
+        p.electronic.mean,
+        p.nuclear.mean,
+        p.deposited.mean,
+        p.sputtered.mean,
+        p.reflected.mean,
+        p.max_relative_error_per_ion
     );
     println!(
         "cascade              {:.0} collisions/ion, {:.0} recoils/ion, {:.1} recoils > {} eV/ion",
@@ -311,7 +327,10 @@ fn print_human(sim: &Simulation, s: &bca::Summary) {
     );
     println!(
         "emission kernel      mean x {:.2} nm, σx {:.2} nm, σy {:.2} nm; sputtered mean energy {:.1} eV",
-        s.emission_kernel.mean_x_nm.mean, s.emission_kernel.sigma_x_nm, s.emission_kernel.sigma_y_nm, s.sputtered.mean_energy_ev.mean
+        s.emission_kernel.mean_x_nm.mean,
+        s.emission_kernel.sigma_x_nm,
+        s.emission_kernel.sigma_y_nm,
+        s.sputtered.mean_energy_ev.mean
     );
     if let Some(perf) = &s.performance {
         println!(
@@ -365,7 +384,8 @@ pub fn run_bca_table(args: BcaTableArgs) -> Result<()> {
                 bca::angular_table(&sim, &request, &|done| pb.set_position(done as u64))
             })?;
             pb.finish_and_clear();
-            let path = crate::output::bca_cache::store(&args.results, &key, &sim, &request, &table)?;
+            let path =
+                crate::output::bca_cache::store(&args.results, &key, &sim, &request, &table)?;
             (table, path)
         }
     };
@@ -382,12 +402,25 @@ pub fn run_bca_table(args: BcaTableArgs) -> Result<()> {
         }
         println!("  reflection_particle  depth_mean_nm");
         for p in &table.points {
-            print!("{:9.1}  {:7.3} ± {:.3}", p.angle_deg, p.yield_total.mean, p.yield_total.stderr);
+            print!(
+                "{:9.1}  {:7.3} ± {:.3}",
+                p.angle_deg, p.yield_total.mean, p.yield_total.stderr
+            );
             for s in &species {
-                let e = p.yield_by_element.get(*s).copied().unwrap_or(bca::Estimate { mean: 0.0, stderr: 0.0 });
+                let e = p
+                    .yield_by_element
+                    .get(*s)
+                    .copied()
+                    .unwrap_or(bca::Estimate {
+                        mean: 0.0,
+                        stderr: 0.0,
+                    });
                 print!("  {:.3} ± {:.3}", e.mean, e.stderr);
             }
-            println!("  {:.4}  {:.2}", p.summary.reflection.particle, p.summary.range.depth_mean_nm);
+            println!(
+                "  {:.4}  {:.2}",
+                p.summary.reflection.particle, p.summary.range.depth_mean_nm
+            );
         }
         eprintln!("table cached at {}", path.display());
     }
