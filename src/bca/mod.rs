@@ -512,6 +512,3 @@ impl Simulation {
         total
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,9 +1,11 @@
-//! Invariant and fast validation tests of the cascade (slow validations are in
-//! `tests/bca_validation.rs`, run by `scripts/validate_bca.sh`).
+//! Invariant and fast validation tests of the BCA cascade (slow validations are in
+//! `tests/bca_validation.rs`, run by `scripts/validate_bca.sh`). An integration test so that the
+//! `bca` module itself never imports `config` (layering).
 
-use super::*;
-use crate::config::MaterialLibrary;
-use crate::material::element::by_symbol;
+use millage::bca::*;
+use millage::config::MaterialLibrary;
+use millage::material::Material;
+use millage::material::element::by_symbol;
 
 fn material(name: &str) -> Material {
     MaterialLibrary::bundled().load(name, "test", None).unwrap()
@@ -22,7 +24,7 @@ fn sim(ion: &str, energy_ev: f64, angle_deg: f64, target: Target, options: Optio
 /// g(ε) = 3.4008 ε^(1/6) + 0.40244 ε^(3/4) + ε, ε = E/E_L,
 /// E_L = 30.724 Z₁Z₂(Z₁^(2/3)+Z₂^(2/3))^(1/2)(M₁+M₂)/M₂ eV, k = 0.1337 Z₁^(1/6)(Z₁/M₁)^(1/2)
 /// (Norgett, Robinson & Torrens, Nucl. Eng. Des. 33 (1975) 50; Robinson 1970).
-pub(crate) fn nrt_damage_energy_ev(e: f64, z1: f64, m1: f64, z2: f64, m2: f64) -> f64 {
+fn nrt_damage_energy_ev(e: f64, z1: f64, m1: f64, z2: f64, m2: f64) -> f64 {
     let el = 30.724 * z1 * z2 * (z1.powf(2.0 / 3.0) + z2.powf(2.0 / 3.0)).sqrt() * (m1 + m2) / m2;
     let eps = e / el;
     let g = 3.4008 * eps.powf(1.0 / 6.0) + 0.40244 * eps.powf(0.75) + eps;
@@ -52,7 +54,7 @@ fn energy_partition_balances_for_every_model_on_a_layered_target() {
                 let s = sim("Ga", 5_000.0, 30.0, target.clone(), options);
                 let mut ws = Workspace::default();
                 for i in 0..8 {
-                    let mut rng = crate::rng::stream(7, crate::rng::Stream::BcaIon, i);
+                    let mut rng = millage::rng::stream(7, millage::rng::Stream::BcaIon, i);
                     let o = s.run_ion(&mut rng, &mut ws);
                     let err = ((o.energy_sum_ev() - o.energy_ev) / o.energy_ev).abs();
                     assert!(
