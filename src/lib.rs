@@ -25,6 +25,9 @@ pub mod grid;
 pub mod material;
 pub mod qr;
 
+// Layer 2
+pub mod bca;
+
 // Layer 3
 pub mod image;
 pub mod mill;

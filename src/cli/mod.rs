@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Result;
 
+pub mod bca;
 pub mod run;
 
 /// millage: write, age and read a nanoscale QR mark in a ceramic film.
@@ -24,6 +25,10 @@ enum Command {
     Run(run::RunArgs),
     /// List every scenario key with its type, unit, default and meaning.
     Explain,
+    /// Binary-collision Monte Carlo: sputtering, reflection, range of N ions.
+    Bca(bca::BcaArgs),
+    /// BCA angular table Y(θ), reflection, kernels and ranges (cached in results/cache/bca/).
+    BcaTable(bca::BcaTableArgs),
 }
 
 /// Entry point of the binary.
@@ -52,6 +57,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             print!("{}", crate::config::keys::explain_markdown());
             Ok(())
         }
+        Command::Bca(args) => bca::run_bca(args),
+        Command::BcaTable(args) => bca::run_bca_table(args),
     }
 }
 

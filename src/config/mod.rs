@@ -3,6 +3,7 @@
 //! Raw text → validated, resolved domain records with errors that name the file, the key, the
 //! line, the rule and the fix. The only module that reads `sims/`.
 
+pub mod bca_target;
 pub mod keys;
 pub mod material_file;
 pub mod scenario;

@@ -1,0 +1,348 @@
+//! The cascade kernel: one ion and all its recoils, followed until they stop or leave.
+//!
+//! Each moving atom alternates free flights and binary collisions (Eckstein 1991 ch. 7):
+//! 1. fly a path L (λ, or exponential for the gas model; the ion's first flight is R·λ so that
+//!    first collisions are spread over depth, TRIM.SP practice) losing n S_e(E) L to electrons
+//!    (nonlocal part);
+//! 2. if the path crosses the surface plane z = 0 from inside, the atom leaves when its normal
+//!    energy E cos²α exceeds the planar barrier Es, refracted by it (tangential momentum
+//!    conserved, normal energy reduced by Es: E′ = E − Es, cos α′ = √((E cos²α − Es)/(E − Es)));
+//!    otherwise it is reflected back specularly;
+//! 3. collide with a partner chosen by atomic fraction at impact parameter p = p_max √R and a
+//!    uniform azimuth: energy transfer T = γ E sin²(Θ/2), projectile lab deflection
+//!    tan ψ = A sin Θ/(1 + A cos Θ), recoil angle (π − Θ)/2 (Goldstein; Eckstein 1991 §3.1),
+//!    minus the local (Oen–Robinson) electronic loss;
+//! 4. a recoil with T above its cutoff is pushed on the stack (full cascade); otherwise T is
+//!    given to the lattice;
+//! 5. an atom whose energy falls below its cutoff stops.
+//!
+//! Energy bookkeeping, exact per ion (sum = E₀ up to rounding):
+//! electronic (all losses to electrons) + nuclear (sub-cutoff transfers to the lattice) +
+//! deposited (kinetic energy of atoms that stop, and the barrier energy Es paid by leaving
+//! atoms) + sputtered (kinetic energy of leaving recoils outside) + reflected (of the ion).
+
+use rand::Rng;
+
+use super::{ScatteringIntegral, Simulation, scattering};
+
+/// A moving atom.
+#[derive(Debug, Clone, Copy)]
+struct Particle {
+    pos: [f64; 3],
+    dir: [f64; 3],
+    energy_ev: f64,
+    /// Projectile kind: species index, or `ion_kind` for the ion.
+    kind: usize,
+    first_flight: bool,
+}
+
+/// Reusable per-thread scratch memory (the recoil stack), so that the collision loop does not
+/// allocate.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    stack: Vec<Particle>,
+}
+
+/// One atom that left the surface.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct SputteredAtom {
+    /// Species index into [`super::Target::species`].
+    pub species: usize,
+    /// Kinetic energy outside the surface [eV].
+    pub energy_ev: f64,
+    /// Direction cosines outside (z < 0 points away from the target).
+    pub dir: [f64; 3],
+    /// Where it crossed the surface, relative to the ion's entry point [nm] (x along the beam's
+    /// in-plane direction).
+    pub x_nm: f64,
+    /// Lateral coordinate perpendicular to the plane of incidence [nm].
+    pub y_nm: f64,
+}
+
+/// Everything one ion did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct IonOutcome {
+    /// Ion energy E₀ [eV].
+    pub energy_ev: f64,
+    /// Final ion position [nm] if it stopped inside (implanted).
+    pub implanted_nm: Option<[f64; 3]>,
+    /// Energy of the ion if it left the target (reflected) [eV].
+    pub reflected_ev: Option<f64>,
+    /// Atoms sputtered by this ion.
+    pub sputtered: Vec<SputteredAtom>,
+    /// Energy lost to electrons by all atoms [eV].
+    pub electronic_ev: f64,
+    /// Energy given to the lattice in transfers below the recoil cutoff [eV].
+    pub nuclear_ev: f64,
+    /// Kinetic energy of atoms that stopped, plus barrier energy paid by leaving atoms [eV].
+    pub deposited_ev: f64,
+    /// Kinetic energy carried out by sputtered atoms [eV].
+    pub sputtered_ev: f64,
+    /// Binary collisions of all moving atoms.
+    pub collisions: u64,
+    /// Recoils set in motion (T above the cutoff).
+    pub recoils: u64,
+    /// Recoils set in motion with T above `count_recoils_above_ev`.
+    pub recoils_above: u64,
+    /// Recoils with T above their displacement energy Ed (NRT-style displacements).
+    pub displacements: u64,
+}
+
+impl IonOutcome {
+    /// Sum of all energy channels [eV]; equals `energy_ev` up to rounding.
+    pub fn energy_sum_ev(&self) -> f64 {
+        self.electronic_ev
+            + self.nuclear_ev
+            + self.deposited_ev
+            + self.sputtered_ev
+            + self.reflected_ev.unwrap_or(0.0)
+    }
+}
+
+/// Uniform deviate in [0, 1) from the top 53 bits of one 64-bit draw.
+#[inline]
+fn uniform<R: Rng>(rng: &mut R) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// (cos φ, sin φ) of a uniform azimuth by rejection sampling of a point in the unit disc.
+#[inline]
+fn azimuth<R: Rng>(rng: &mut R) -> (f64, f64) {
+    loop {
+        let x = 2.0 * uniform(rng) - 1.0;
+        let y = 2.0 * uniform(rng) - 1.0;
+        let r2 = x * x + y * y;
+        if r2 > 1e-12 && r2 <= 1.0 {
+            let inv = 1.0 / r2.sqrt();
+            return (x * inv, y * inv);
+        }
+    }
+}
+
+/// Rotates unit vector `d` by polar angle (cos ψ, sin ψ) about itself at azimuth (cos φ, sin φ).
+#[inline]
+fn rotate(d: [f64; 3], cos_psi: f64, sin_psi: f64, cos_phi: f64, sin_phi: f64) -> [f64; 3] {
+    let [u, v, w] = d;
+    let s2 = 1.0 - w * w;
+    let out = if s2 > 1e-12 {
+        let s = s2.sqrt();
+        let inv = 1.0 / s;
+        [
+            u * cos_psi + sin_psi * (u * w * cos_phi - v * sin_phi) * inv,
+            v * cos_psi + sin_psi * (v * w * cos_phi + u * sin_phi) * inv,
+            w * cos_psi - s * sin_psi * cos_phi,
+        ]
+    } else {
+        [sin_psi * cos_phi, sin_psi * sin_phi, w.signum() * cos_psi]
+    };
+    // renormalise to keep rounding from accumulating over thousands of collisions
+    let n = out[0] * out[0] + out[1] * out[1] + out[2] * out[2];
+    let k = 1.5 - 0.5 * n; // one Newton step of 1/√n about n = 1
+    [out[0] * k, out[1] * k, out[2] * k]
+}
+
+impl Simulation {
+    #[inline]
+    fn layer_at(&self, z_nm: f64) -> usize {
+        let mut l = 0;
+        while z_nm >= self.layer_bottom_nm[l] {
+            l += 1;
+        }
+        l
+    }
+
+    /// (sin²(Θ/2), R₀) with the configured scattering integral.
+    #[inline]
+    fn scatter(&self, eps: f64, b: f64) -> (f64, f64) {
+        match self.table {
+            Some(t) => t.lookup(eps, b),
+            None => match self.options().scattering {
+                ScatteringIntegral::Magic => {
+                    scattering::sin2_half_theta_magic(self.options().potential, eps, b)
+                }
+                _ => scattering::sin2_half_theta_quadrature(self.options().potential, eps, b),
+            },
+        }
+    }
+
+    /// Follows one ion and its full cascade with the random stream `rng`.
+    ///
+    /// Pure: the outcome depends only on the simulation and the stream. `ws` is scratch memory
+    /// reused between ions.
+    pub fn run_ion<R: Rng>(&self, rng: &mut R, ws: &mut Workspace) -> IonOutcome {
+        let beam = self.beam();
+        let theta = beam.angle_deg.to_radians();
+        let mut out = IonOutcome {
+            energy_ev: beam.energy_ev,
+            ..IonOutcome::default()
+        };
+        ws.stack.clear();
+        ws.stack.push(Particle {
+            pos: [0.0; 3],
+            dir: [theta.sin(), 0.0, theta.cos()],
+            energy_ev: beam.energy_ev,
+            kind: self.ion_kind(),
+            first_flight: true,
+        });
+        while let Some(p) = ws.stack.pop() {
+            self.follow(p, rng, ws, &mut out);
+        }
+        out
+    }
+
+    fn follow<R: Rng>(
+        &self,
+        mut p: Particle,
+        rng: &mut R,
+        ws: &mut Workspace,
+        out: &mut IonOutcome,
+    ) {
+        let ion = self.ion_kind();
+        let is_ion = p.kind == ion;
+        let n_species = self.target().species.len();
+        let n_layers = self.target().layers.len();
+        let cutoff = self.cutoff_ev[p.kind];
+        let barrier = self.barrier_ev[p.kind];
+        let gas = self.options().free_flight == super::FreeFlight::Gas;
+        let follow_recoils = self.options().follow_recoils;
+        let count_above = self.options().count_recoils_above_ev;
+        loop {
+            let layer = self.layer_at(p.pos[2]);
+            let lc = &self.layer_consts[p.kind * n_layers + layer];
+            let mut path = if gas {
+                -lc.lambda_nm * (1.0 - uniform(rng)).ln()
+            } else {
+                lc.lambda_nm
+            };
+            if p.first_flight {
+                path *= uniform(rng);
+                p.first_flight = false;
+            }
+            let dedx = lc.nonlocal_per_nm * p.energy_ev.sqrt();
+            let z_new = p.pos[2] + path * p.dir[2];
+            if z_new < 0.0 {
+                // leaves through the surface plane: electronic loss over the inside part only
+                let inside = p.pos[2] / -p.dir[2];
+                let loss = (dedx * inside).min(p.energy_ev);
+                out.electronic_ev += loss;
+                p.energy_ev -= loss;
+                p.pos[0] += inside * p.dir[0];
+                p.pos[1] += inside * p.dir[1];
+                p.pos[2] = 0.0;
+                let e_normal = p.energy_ev * p.dir[2] * p.dir[2];
+                if e_normal > barrier && p.energy_ev > 0.0 {
+                    let e_out = p.energy_ev - barrier;
+                    let scale = (p.energy_ev / e_out).sqrt();
+                    let cos_out = ((e_normal - barrier) / e_out).sqrt();
+                    let dir = [p.dir[0] * scale, p.dir[1] * scale, -cos_out];
+                    out.deposited_ev += barrier;
+                    if is_ion {
+                        out.reflected_ev = Some(e_out);
+                    } else {
+                        out.sputtered_ev += e_out;
+                        out.sputtered.push(super::SputteredAtom {
+                            species: p.kind,
+                            energy_ev: e_out,
+                            dir,
+                            x_nm: p.pos[0],
+                            y_nm: p.pos[1],
+                        });
+                    }
+                    return;
+                }
+                // reflected back into the target by the barrier
+                p.dir[2] = -p.dir[2];
+                if p.energy_ev < cutoff {
+                    self.stop(p, out);
+                    return;
+                }
+                continue;
+            }
+            let loss = (dedx * path).min(p.energy_ev);
+            out.electronic_ev += loss;
+            p.energy_ev -= loss;
+            p.pos[0] += path * p.dir[0];
+            p.pos[1] += path * p.dir[1];
+            p.pos[2] = z_new;
+            if p.energy_ev < cutoff {
+                self.stop(p, out);
+                return;
+            }
+
+            // collision partner and impact parameter
+            let layer = self.layer_at(p.pos[2]);
+            let lc = &self.layer_consts[p.kind * n_layers + layer];
+            let j = if lc.cumulative.len() == 1 {
+                lc.cumulative[0].1
+            } else {
+                let r = uniform(rng);
+                lc.cumulative
+                    .iter()
+                    .find(|c| r < c.0)
+                    .unwrap_or(&lc.cumulative[lc.cumulative.len() - 1])
+                    .1
+            };
+            let pair = &self.pairs[p.kind * n_species + j];
+            let impact_nm = lc.pmax_nm * uniform(rng).sqrt();
+            let (cos_phi, sin_phi) = azimuth(rng);
+            let eps = p.energy_ev * pair.eps_per_ev;
+            let b = impact_nm * pair.inv_a;
+            let (s2, r0) = self.scatter(eps, b);
+            out.collisions += 1;
+
+            let t = pair.gamma * p.energy_ev * s2;
+            let local = if pair.local_coef > 0.0 {
+                (pair.local_coef * p.energy_ev.sqrt() * (-0.3 * r0).exp()).min(p.energy_ev - t)
+            } else {
+                0.0
+            };
+            out.electronic_ev += local;
+            let cos_t = 1.0 - 2.0 * s2;
+            let sin_t = 2.0 * (s2 * (1.0 - s2)).max(0.0).sqrt();
+            let a = pair.mass_ratio;
+            let denom = (1.0 + 2.0 * a * cos_t + a * a).max(1e-300).sqrt();
+            let (cos_psi, sin_psi) = ((1.0 + a * cos_t) / denom, a * sin_t / denom);
+            let old_dir = p.dir;
+            p.dir = rotate(old_dir, cos_psi, sin_psi, cos_phi, sin_phi);
+            p.energy_ev -= t + local;
+
+            if t > count_above {
+                out.recoils_above += 1;
+            }
+            if t > self.target().species[j].displacement_ev {
+                out.displacements += 1;
+            }
+            if follow_recoils && t > self.cutoff_ev[j] {
+                out.recoils += 1;
+                let dir = rotate(
+                    old_dir,
+                    s2.sqrt(),
+                    (1.0 - s2).max(0.0).sqrt(),
+                    -cos_phi,
+                    -sin_phi,
+                );
+                ws.stack.push(Particle {
+                    pos: p.pos,
+                    dir,
+                    energy_ev: t,
+                    kind: j,
+                    first_flight: false,
+                });
+            } else {
+                out.nuclear_ev += t;
+            }
+            if p.energy_ev < cutoff {
+                self.stop(p, out);
+                return;
+            }
+        }
+    }
+
+    #[inline]
+    fn stop(&self, p: Particle, out: &mut IonOutcome) {
+        out.deposited_ev += p.energy_ev;
+        if p.kind == self.ion_kind() {
+            out.implanted_nm = Some(p.pos);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The `millage bca` command line: JSON contract, thread-count independence, bad input.
+
+use std::process::Command;
+
+fn millage(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_millage"))
+        .args(args)
+        .output()
+        .expect("run millage")
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = millage(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
+}
+
+const BASE: [&str; 10] = [
+    "bca",
+    "--ion",
+    "Ar",
+    "--energy-kev",
+    "2",
+    "--target",
+    "Si",
+    "--ions",
+    "150",
+    "--json",
+];
+
+#[test]
+fn json_has_the_documented_keys() {
+    let v = json(&BASE);
+    for path in [
+        "/yield/total/mean",
+        "/yield/total/stderr",
+        "/yield/by_element/Si/mean",
+        "/yield/by_element/Si/stderr",
+        "/reflection/particle",
+        "/reflection/energy",
+        "/range/depth_mean_nm",
+        "/range/depth_straggle_nm",
+        "/range/lateral_straggle_nm",
+        "/performance/ions_per_s",
+        "/performance/collisions_per_ion",
+        "/energy_partition/max_relative_error_per_ion",
+        "/emission_kernel/counts_per_ion",
+    ] {
+        assert!(
+            v.pointer(path).is_some_and(|x| !x.is_null()),
+            "missing {path}"
+        );
+    }
+    assert!(v.pointer("/yield/total/mean").unwrap().as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn one_two_and_four_threads_give_identical_json_except_timing() {
+    let run = |threads: &str| {
+        let mut args = BASE.to_vec();
+        args.extend(["--threads", threads, "--angle-deg", "40"]);
+        let mut v = json(&args);
+        v.as_object_mut().unwrap().remove("performance");
+        v.to_string()
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("4"));
+}
+
+#[test]
+fn layered_target_file_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stack.toml");
+    std::fs::write(
+        &file,
+        "[[layers]]\nmaterial = \"CrN\"\nthickness_nm = 2.0\n[[layers]]\nmaterial = \"Si\"\n",
+    )
+    .unwrap();
+    let v = json(&[
+        "bca",
+        "--ion",
+        "Ga",
+        "--energy-kev",
+        "5",
+        "--target",
+        file.to_str().unwrap(),
+        "--ions",
+        "50",
+        "--json",
+    ]);
+    for el in ["Cr", "N", "Si"] {
+        assert!(
+            v.pointer(&format!("/yield/by_element/{el}/mean")).is_some(),
+            "{el}"
+        );
+    }
+}
+
+#[test]
+fn bad_input_names_the_flag_and_exits_2() {
+    let cases: [(&[&str], &str); 7] = [
+        (&["--ion", "Xx"], "--ion"),
+        (&["--target", "Unobtainium"], "--target"),
+        (&["--energy-kev", "0"], "--energy-kev"),
+        (&["--angle-deg", "90"], "--angle-deg"),
+        (&["--ions", "0"], "--ions"),
+        (&["--cutoff-ev", "-1"], "--cutoff-ev"),
+        (&["--energy-kev", "-5"], "--energy-kev"),
+    ];
+    for (change, flag) in cases {
+        let mut args: Vec<&str> = vec![
+            "bca",
+            "--ion",
+            "Ga",
+            "--energy-kev",
+            "30",
+            "--target",
+            "Si",
+            "--ions",
+            "10",
+        ];
+        // replace the flag's value, or append it
+        match args.iter().position(|a| *a == change[0]) {
+            Some(i) => args[i + 1] = change[1],
+            None => args.extend_from_slice(change),
+        }
+        let out = millage(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
+        assert!(stderr.contains(flag), "{flag} not named in: {stderr}");
+        assert!(
+            stderr.contains("hint") || stderr.contains("must"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn bca_table_is_cached_by_input_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_str().unwrap();
+    let args = [
+        "bca-table",
+        "--ion",
+        "Ar",
+        "--energy-kev",
+        "1",
+        "--target",
+        "Si",
+        "--ions-per-angle",
+        "20",
+        "--step-deg",
+        "30",
+        "--results",
+        root,
+        "--json",
+    ];
+    let first = millage(&args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("cache").join("bca"))
+        .unwrap()
+        .collect();
+    assert_eq!(files.len(), 1);
+    let second = millage(&args);
+    assert!(
+        first.stdout == second.stdout,
+        "cached table differs from the computed one"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(v["points"].as_array().unwrap().len(), 3);
+}
