@@ -21,6 +21,7 @@ pub mod rng;
 pub mod units;
 
 // Layer 1
+pub mod beam;
 pub mod grid;
 pub mod material;
 pub mod qr;

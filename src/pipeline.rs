@@ -5,13 +5,15 @@
 
 use serde::Serialize;
 
+use crate::bca::{IonBeam, Options as BcaOptions, Simulation, TableRequest, Target};
 use crate::config::{DecoderKind, MillModel, Readout, Scenario};
 use crate::decode::{self, DecoderReading, InformationReport, SymbolPlacement};
 use crate::error::{Error, Result};
 use crate::grid::{FilmGrid, Specimen};
 use crate::image::{self, Micrograph, ModuleContrast};
 use crate::material::element;
-use crate::mill::{self, IdealMillReport, ModuleLayout};
+use crate::mill::fast::{self, FastMillReport, MaterialResponse};
+use crate::mill::{self, IdealMillReport, MillMetrics, ModuleLayout};
 use crate::qr::QrSymbol;
 
 /// The symbol as written.
@@ -73,19 +75,39 @@ pub struct GridRecord {
 /// The write in the record.
 #[derive(Debug, Clone, Serialize)]
 pub struct MillRecord {
-    /// Model used ("ideal").
+    /// Model used ("ideal" or "bca").
     pub model: String,
-    /// Model parameters and outcome.
+    /// Milled modules.
+    pub milled_modules: usize,
+    /// Mean dose over a milled module [ions/nm²] (`null` for the ideal model).
+    pub dose_ions_per_nm2: Option<f64>,
+    /// Beam-on writing time [s] (`null` for the ideal model).
+    pub write_time_s: Option<f64>,
+    /// Shape measurements (mean depth, RMS, sidewall angle, neighbour over-milling, Ga).
     #[serde(flatten)]
-    pub ideal: IdealMillReport,
-    /// Pit depth [nm].
-    pub depth_nm: f64,
-    /// Sidewall angle [deg].
-    pub sidewall_angle_deg: f64,
-    /// Corner radius [nm].
-    pub corner_radius_nm: f64,
-    /// Whether the pits reach through the film into the substrate.
+    pub metrics: MillMetrics,
+    /// Whether the mean depth reaches through the film into the substrate.
     pub milled_through_film: bool,
+    /// The ideal pit parameters and volume (ideal model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ideal: Option<IdealRecord>,
+    /// The beam (bca model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beam: Option<crate::beam::Beam>,
+    /// Bookkeeping of the fast Monte Carlo write (bca model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fast: Option<FastMillReport>,
+}
+
+/// The ideal model's parameters and outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct IdealRecord {
+    /// The pit geometry asked for.
+    #[serde(flatten)]
+    pub pit: crate::mill::IdealPit,
+    /// What the ideal write did.
+    #[serde(flatten)]
+    pub report: IdealMillReport,
 }
 
 /// What one decoder read, in the record.
@@ -214,30 +236,110 @@ pub fn pristine_specimen(sc: &Scenario, layout: &ModuleLayout) -> Specimen {
     }
 }
 
-/// Writes the symbol into the specimen with the scenario's mill model.
+/// The BCA tables a scenario's write needs: per material of the palette that can reach the
+/// surface, the simulation and the request. Empty for the ideal model.
+pub fn bca_requests(sc: &Scenario) -> Result<Vec<(usize, Simulation, TableRequest)>> {
+    let MillModel::Bca(settings) = &sc.mill else {
+        return Ok(Vec::new());
+    };
+    let mut indices: Vec<usize> = sc.stack.layers.iter().map(|l| l.material).collect();
+    indices.push(sc.stack.substrate);
+    indices.dedup();
+    let mut out = Vec::new();
+    for m in indices {
+        if out.iter().any(|(i, _, _)| *i == m) {
+            continue;
+        }
+        let sim = Simulation::new(
+            Target::from_material(&sc.materials[m]),
+            IonBeam {
+                element: settings.beam.ion,
+                energy_ev: settings.beam.energy_ev,
+                angle_deg: 0.0,
+            },
+            BcaOptions::default(),
+        )?;
+        let request = TableRequest {
+            angles_deg: settings.table_angles_deg.clone(),
+            ions_per_angle: settings.table_ions_per_angle,
+            seed: sc.seed,
+        };
+        out.push((m, sim, request));
+    }
+    Ok(out)
+}
+
+/// Writes the symbol into the specimen with the scenario's mill model. `responses[m]` are the
+/// BCA responses of the palette's materials (needed by the bca model only).
 pub fn write(
     sc: &Scenario,
     symbol: &QrSymbol,
     layout: &ModuleLayout,
     specimen: &mut Specimen,
+    responses: &[Option<MaterialResponse>],
+    seed: u64,
 ) -> MillRecord {
-    match &sc.mill {
+    let milled = |c: usize, r: usize| symbol.is_milled_in_field(c, r, &sc.geometry);
+    let milled_modules = (0..layout.field_modules().pow(2))
+        .filter(|k| milled(k % layout.field_modules(), k / layout.field_modules()))
+        .count();
+    let (ideal, beam, fast, dose, time) = match &sc.mill {
         MillModel::Ideal(pit) => {
-            let report = mill::mill_ideal(
-                &mut specimen.grid,
-                layout,
-                &|c, r| symbol.is_milled_in_field(c, r, &sc.geometry),
-                pit,
-            );
-            MillRecord {
-                model: "ideal".into(),
-                ideal: report,
-                depth_nm: pit.depth_nm,
-                sidewall_angle_deg: pit.sidewall_angle_deg,
-                corner_radius_nm: pit.corner_radius_nm,
-                milled_through_film: pit.depth_nm > specimen.stack.film_thickness_nm(),
-            }
+            let report = mill::mill_ideal(&mut specimen.grid, layout, &milled, pit);
+            (
+                Some(IdealRecord { pit: *pit, report }),
+                None,
+                None,
+                None,
+                None,
+            )
         }
+        MillModel::Bca(settings) => {
+            let g = &specimen.grid;
+            let (dose, _) =
+                fast::pass_dose(g.nx(), g.ny(), g.cell_nm(), layout, &milled, &settings.beam);
+            let top = specimen
+                .stack
+                .layers
+                .first()
+                .map(|l| l.material)
+                .unwrap_or(specimen.stack.substrate);
+            specimen.implant_depth_nm = responses[top]
+                .as_ref()
+                .map(|r| r.implant_depth_nm)
+                .unwrap_or(0.0);
+            let report = fast::mill_fast(
+                specimen,
+                &dose,
+                f64::from(settings.beam.scan.passes),
+                responses,
+                &settings.options,
+                seed,
+            );
+            let pitch = layout.module_pitch_nm;
+            (
+                None,
+                Some(settings.beam.clone()),
+                Some(report),
+                Some(settings.beam.dose_per_module_ions_per_nm2(pitch)),
+                Some(settings.beam.write_time_s(milled_modules, pitch)),
+            )
+        }
+    };
+    let metrics = mill::measure(specimen, layout, &milled);
+    MillRecord {
+        model: match sc.mill {
+            MillModel::Ideal(_) => "ideal".into(),
+            MillModel::Bca(_) => "bca".into(),
+        },
+        milled_modules,
+        dose_ions_per_nm2: dose,
+        write_time_s: time,
+        milled_through_film: metrics.mean_depth_nm > specimen.stack.film_thickness_nm(),
+        metrics,
+        ideal,
+        beam,
+        fast,
     }
 }
 
@@ -326,12 +428,16 @@ pub fn read(
     (micrograph, record)
 }
 
-/// Runs a scenario end to end at t = 0 with master seed `seed`.
-pub fn run(sc: &Scenario, seed: u64) -> Result<RunProducts> {
+/// Runs a scenario end to end at t = 0 with master seed `seed`; `responses` as for [`write`].
+pub fn run(
+    sc: &Scenario,
+    seed: u64,
+    responses: &[Option<MaterialResponse>],
+) -> Result<RunProducts> {
     let symbol = QrSymbol::encode(&sc.symbol).map_err(|e| Error::Numerical(e.to_string()))?;
     let layout = layout(sc, &symbol);
     let mut specimen = pristine_specimen(sc, &layout);
-    let mill = write(sc, &symbol, &layout, &mut specimen);
+    let mill = write(sc, &symbol, &layout, &mut specimen, responses, seed);
     let (micrograph, readout) = read(sc, &symbol, &layout, &specimen, seed, 0);
     let n = symbol.modules_per_side();
     let record = RunRecord {
@@ -377,4 +483,18 @@ pub fn run(sc: &Scenario, seed: u64) -> Result<RunProducts> {
         micrograph,
         symbol,
     })
+}
+
+/// Surface height along the centre line of the middle symbol row: (x [nm], z [nm], row).
+pub fn cross_section(products: &RunProducts) -> (Vec<f64>, Vec<f64>, usize) {
+    let g = &products.specimen.grid;
+    let n = products.symbol.modules_per_side();
+    let row = n / 2;
+    let pitch = products.record.symbol.module_pitch_nm;
+    let quiet = products.record.symbol.quiet_zone_modules;
+    let y = (quiet as f64 + row as f64 + 0.5) * pitch;
+    let j = ((y / g.cell_nm()) as usize).min(g.ny() - 1);
+    let x: Vec<f64> = (0..g.nx()).map(|i| g.centre_nm(i, j).0).collect();
+    let z: Vec<f64> = (0..g.nx()).map(|i| g.surface_nm[g.index(i, j)]).collect();
+    (x, z, row)
 }

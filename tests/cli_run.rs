@@ -87,6 +87,21 @@ mod record {
         ] {
             assert!(!manifest[key].is_null(), "manifest lacks {key}");
         }
+        // The Monte Carlo write (issue 5 keys) mills through the 15 nm film into the glass.
+        assert_eq!(at(&s, "mill.model"), "bca");
+        for key in [
+            "dose_ions_per_nm2",
+            "write_time_s",
+            "mean_depth_nm",
+            "depth_rms_nm",
+            "sidewall_angle_deg",
+            "neighbour_overmill_nm",
+            "ga_surface_fraction",
+        ] {
+            assert!(at(&s, "mill")[key].is_number(), "mill.{key} missing");
+        }
+        assert!(at(&s, "mill.mean_depth_nm").as_f64().unwrap() > 15.0);
+        assert!(out.join("cross_section.png").is_file() && out.join("profile.csv").is_file());
         // The milled glass emits more secondary electrons than CrN: contrast is "reversed".
         assert!(at(&s, "readout.contrast.michelson").as_f64().unwrap() < -0.1);
     }
@@ -226,8 +241,8 @@ mod bad_input {
     #[test]
     fn wrong_type() {
         assert_rejected(
-            replace("depth_nm = 20.0", "depth_nm = \"deep\""),
-            &["mill.depth_nm", "expected float"],
+            replace("current_pa = 2.0", "current_pa = \"two\""),
+            &["beam.current_pa", "expected float"],
         );
     }
 
@@ -271,6 +286,46 @@ mod bad_input {
     }
 
     #[test]
+    fn zero_current() {
+        assert_rejected(
+            replace("current_pa = 2.0", "current_pa = 0.0"),
+            &["beam.current_pa", "out of range"],
+        );
+    }
+
+    #[test]
+    fn negative_dwell() {
+        assert_rejected(
+            replace("dwell_us = 1.0 ", "dwell_us = -1.0 "),
+            &["beam.dwell_us", "out of range"],
+        );
+    }
+
+    #[test]
+    fn zero_spot() {
+        assert_rejected(
+            replace("spot_fwhm_nm = 10.0", "spot_fwhm_nm = 0.0"),
+            &["beam.spot_fwhm_nm", "out of range"],
+        );
+    }
+
+    #[test]
+    fn tail_weight_of_one() {
+        assert_rejected(
+            replace("tail_weight = 0.0 ", "tail_weight = 1.0 "),
+            &["beam.tail_weight", "out of range"],
+        );
+    }
+
+    #[test]
+    fn grid_cell_coarser_than_a_quarter_spot() {
+        assert_rejected(
+            replace("spot_fwhm_nm = 10.0", "spot_fwhm_nm = 6.0"),
+            &["grid.cell_nm", "quarter of the spot FWHM"],
+        );
+    }
+
+    #[test]
     fn missing_file() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("results").join("x");
@@ -289,7 +344,7 @@ mod warnings {
     fn coarse_pixel_warns_with_reason() {
         let tmp = tempfile::tempdir().unwrap();
         let scenario = tmp.path().join("coarse.toml");
-        let text = std::fs::read_to_string(sims("record.toml")).unwrap();
+        let text = std::fs::read_to_string(sims("record_ideal.toml")).unwrap();
         std::fs::write(
             &scenario,
             text.replacen("[readout]\n", "[readout]\npixel_nm = 20.0\n", 1),

@@ -8,7 +8,8 @@ use serde_json::json;
 
 use crate::config::{self, MaterialLibrary, Scenario};
 use crate::error::Result;
-use crate::output::{self, RunDir, figures};
+use crate::mill::fast::MaterialResponse;
+use crate::output::{self, RunDir, bca_cache, figures};
 use crate::pipeline::{self, RunProducts};
 
 /// Arguments of `millage run`.
@@ -55,13 +56,16 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let seed = args.seed.unwrap_or(scenario.seed);
     let t_load = t0.elapsed().as_secs_f64();
 
+    let pool = super::thread_pool(args.threads)?;
+    let threads = pool.current_num_threads();
+    let t_tables = Instant::now();
+    let responses = pool.install(|| bca_responses(&scenario))?;
+    let t_tables = t_tables.elapsed().as_secs_f64();
     let progress = indicatif::ProgressBar::new_spinner();
     progress.set_message(format!("{}: writing, imaging and decoding", scenario.name));
     progress.enable_steady_tick(std::time::Duration::from_millis(120));
-    let pool = super::thread_pool(args.threads)?;
-    let threads = pool.current_num_threads();
     let t1 = Instant::now();
-    let products = pool.install(|| pipeline::run(&scenario, seed))?;
+    let products = pool.install(|| pipeline::run(&scenario, seed, &responses))?;
     let t_physics = t1.elapsed().as_secs_f64();
     progress.set_message("saving results");
 
@@ -76,7 +80,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         seed,
         threads,
         &library,
-        (t_load, t_physics),
+        (t_load, t_tables, t_physics),
     )?;
     let t_save = t2.elapsed().as_secs_f64();
     progress.finish_and_clear();
@@ -111,6 +115,40 @@ pub fn run(args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
+/// The BCA responses the scenario's write needs, per palette material: from the table cache
+/// under `results/cache/bca/` when present, else computed (with a progress bar) and stored.
+pub fn bca_responses(scenario: &Scenario) -> Result<Vec<Option<MaterialResponse>>> {
+    let mut responses = vec![None; scenario.materials.len()];
+    let root = output::default_results_root();
+    for (m, sim, request) in pipeline::bca_requests(scenario)? {
+        let key = bca_cache::cache_key(&sim, &request);
+        let table = match bca_cache::load(&root, &key)? {
+            Some(t) => t,
+            None => {
+                let bar = indicatif::ProgressBar::new(request.angles_deg.len() as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg} {bar:30} {pos}/{len} angles, ETA {eta}",
+                    )
+                    .expect("valid template"),
+                );
+                bar.set_message(format!(
+                    "BCA table for {} ({} ions/angle)",
+                    scenario.materials[m].name, request.ions_per_angle
+                ));
+                let table = crate::bca::angular_table(&sim, &request, &|done| {
+                    bar.set_position(done as u64)
+                })?;
+                bar.finish_and_clear();
+                bca_cache::store(&root, &key, &sim, &request, &table)?;
+                table
+            }
+        };
+        responses[m] = Some(MaterialResponse::from_table(&table));
+    }
+    Ok(responses)
+}
+
 /// Writes a run's results directory; returns its path.
 pub fn save(
     scenario: &Scenario,
@@ -119,7 +157,7 @@ pub fn save(
     seed: u64,
     threads: usize,
     library: &MaterialLibrary,
-    (t_load, t_physics): (f64, f64),
+    (t_load, t_tables, t_physics): (f64, f64, f64),
 ) -> Result<PathBuf> {
     let dir = RunDir::create(out)?;
     let r = &products.record;
@@ -137,7 +175,7 @@ pub fn save(
         "input_sha256": output::sha256_hex(&scenario_text),
         "resolved_scenario": scenario.resolved,
         "materials": scenario.materials,
-        "timings_s": { "load": t_load, "physics": t_physics },
+        "timings_s": { "load": t_load, "bca_tables": t_tables, "physics": t_physics },
     });
     dir.write_json("manifest.json", &manifest)?;
 
@@ -177,6 +215,21 @@ pub fn save(
     figures::save_grey(
         &dir.path(&format!("{image_name}_raw.png")),
         &products.micrograph.grey,
+    )?;
+    let (profile_x, profile_z, row) = pipeline::cross_section(products);
+    let mut csv = String::from("x_nm,surface_z_nm\n");
+    for (x, z) in profile_x.iter().zip(&profile_z) {
+        csv += &format!("{x:.4},{z:.6}\n");
+    }
+    dir.write("profile.csv", csv.as_bytes())?;
+    figures::cross_section_png(
+        &dir.path("cross_section.png"),
+        &profile_x,
+        &profile_z,
+        &format!(
+            "{}: surface through the centre of symbol row {row} ({} write)",
+            r.scenario, r.mill.model
+        ),
     )?;
     dir.write(
         "summary.md",
@@ -230,18 +283,43 @@ fn summary_markdown(scenario: &Scenario, p: &RunProducts) -> String {
         r.grid.cells_y,
         r.grid.cell_nm
     );
+    let m = &r.mill;
+    match (&m.ideal, &m.beam) {
+        (Some(ideal), _) => {
+            s += &format!(
+                "Write: **ideal** model (geometric reference, not ion physics): pits {} nm deep, walls {}°, corner radius {} nm.\n",
+                ideal.pit.depth_nm, ideal.pit.sidewall_angle_deg, ideal.pit.corner_radius_nm
+            )
+        }
+        (None, Some(beam)) => {
+            s += &format!(
+                "Write: **bca** model (Monte Carlo sputtering tables): {} at {} keV, {} pA, spot {} nm FWHM (tail weight {}), {} passes of {} µs dwells; dose {:.1} ions/nm² per module, beam-on time {:.1} s.\n",
+                beam.ion.symbol,
+                short(beam.energy_ev / 1e3),
+                short(beam.current_a * 1e12),
+                beam.spot.core_fwhm_nm,
+                beam.spot.tail_weight,
+                beam.scan.passes,
+                short(beam.scan.dwell_s * 1e6),
+                m.dose_ions_per_nm2.unwrap_or(0.0),
+                m.write_time_s.unwrap_or(0.0)
+            )
+        }
+        _ => {}
+    }
     s += &format!(
-        "Write: **{}** model (geometric reference, not ion physics): depth {} nm, walls {}°, corner radius {} nm; {} modules milled{}.\n\n",
-        r.mill.model,
-        r.mill.depth_nm,
-        r.mill.sidewall_angle_deg,
-        r.mill.corner_radius_nm,
-        r.mill.ideal.milled_modules,
-        if r.mill.milled_through_film {
+        "{} modules milled; mean depth {:.2} nm (RMS {:.2} nm){}; walls {:.1}°; neighbours over-milled by {:.2} nm; surface Ga fraction {:.3}.\n\n",
+        m.milled_modules,
+        m.metrics.mean_depth_nm,
+        m.metrics.depth_rms_nm,
+        if m.milled_through_film {
             ", through the film into the substrate"
         } else {
             ""
-        }
+        },
+        m.metrics.sidewall_angle_deg,
+        m.metrics.neighbour_overmill_nm,
+        m.metrics.ga_surface_fraction
     );
     s += &format!(
         "Read ({}): {}×{} px of {:.2} nm ({:.1} px/module). rxing: {}. rqrr: {}. Information criterion: {} module errors, worst RS block at {:.2} of its capacity ({}).\n\n",

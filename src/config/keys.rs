@@ -29,6 +29,8 @@ pub enum KeyKind {
     Mask,
     /// A list of the listed words.
     ChoiceList(&'static [&'static str]),
+    /// true or false.
+    Bool,
 }
 
 impl KeyKind {
@@ -53,6 +55,7 @@ impl KeyKind {
             KeyKind::Material => "material name".into(),
             KeyKind::Mask => "\"auto\" or integer [0, 7]".into(),
             KeyKind::ChoiceList(c) => format!("list of {}", c.join(" | ")),
+            KeyKind::Bool => "true | false".into(),
         }
     }
 }
@@ -202,10 +205,10 @@ pub const KEYS: &[KeyDef] = &[
     // [mill]
     KeyDef {
         path: "mill.model",
-        kind: KeyKind::Choice(&["ideal"]),
+        kind: KeyKind::Choice(&["ideal", "bca"]),
         unit: "",
         default: KeyDefault::Value("ideal"),
-        doc: "How the pattern is written. ideal: geometric reference pits (not ion physics).",
+        doc: "How the pattern is written. ideal: geometric reference pits (not ion physics); bca: the beam of [beam] mills the grid with binary-collision sputtering tables.",
     },
     KeyDef {
         path: "mill.depth_nm",
@@ -230,7 +233,141 @@ pub const KEYS: &[KeyDef] = &[
         kind: float(0.0, 1.0e4),
         unit: "nm",
         default: KeyDefault::Value("5"),
-        doc: "Rounding radius of convex pit corners (about the beam radius).",
+        doc: "Ideal model: rounding radius of convex pit corners (about the beam radius).",
+    },
+    KeyDef {
+        path: "mill.sticking",
+        kind: float(0.0, 1.0),
+        unit: "",
+        default: KeyDefault::Value("1.0"),
+        doc: "bca model: probability that a sputtered atom meeting the surface stays there (redeposition).",
+    },
+    KeyDef {
+        path: "mill.redeposition_samples",
+        kind: KeyKind::Int {
+            min: 0,
+            max: 100_000_000,
+        },
+        unit: "",
+        default: KeyDefault::Value("20000"),
+        doc: "bca model: Monte Carlo test atoms per time step for line-of-sight redeposition (0 = off).",
+    },
+    KeyDef {
+        path: "mill.implant",
+        kind: KeyKind::Bool,
+        unit: "",
+        default: KeyDefault::Value("true"),
+        doc: "bca model: keep implanted ions (Ga) in the grid: swelling and the surface Ga fraction.",
+    },
+    KeyDef {
+        path: "mill.max_step_fraction",
+        kind: KeyKind::Float {
+            min: 0.0,
+            max: 0.5,
+            min_exclusive: true,
+        },
+        unit: "",
+        default: KeyDefault::Value("0.25"),
+        doc: "bca model: stability limit, largest erosion per time step as a fraction of the grid cell.",
+    },
+    KeyDef {
+        path: "mill.table_ions_per_angle",
+        kind: KeyKind::Int {
+            min: 10,
+            max: 10_000_000,
+        },
+        unit: "",
+        default: KeyDefault::Value("1000"),
+        doc: "bca model: ions per incidence angle in the BCA tables (cached in results/cache/bca/).",
+    },
+    KeyDef {
+        path: "mill.table_angle_step_deg",
+        kind: KeyKind::Float {
+            min: 0.0,
+            max: 45.0,
+            min_exclusive: true,
+        },
+        unit: "deg",
+        default: KeyDefault::Value("5"),
+        doc: "bca model: spacing of the table's incidence angles from 0° (89° is always included).",
+    },
+    // [beam]
+    KeyDef {
+        path: "beam.ion",
+        kind: KeyKind::Text,
+        unit: "",
+        default: KeyDefault::Value("Ga"),
+        doc: "Ion species (element symbol); Ga is the liquid-metal-source FIB.",
+    },
+    KeyDef {
+        path: "beam.energy_kev",
+        kind: KeyKind::Float {
+            min: 0.0,
+            max: 1000.0,
+            min_exclusive: true,
+        },
+        unit: "keV",
+        default: KeyDefault::Value("30"),
+        doc: "Ion energy (30 keV is the usual Ga FIB setting).",
+    },
+    KeyDef {
+        path: "beam.current_pa",
+        kind: positive(1.0e6),
+        unit: "pA",
+        default: KeyDefault::Value("2"),
+        doc: "Beam current; sets ions per dwell and the writing time.",
+    },
+    KeyDef {
+        path: "beam.spot_fwhm_nm",
+        kind: positive(1.0e4),
+        unit: "nm",
+        default: KeyDefault::Value("10"),
+        doc: "FWHM of the Gaussian spot core (Ga columns: ~5–10 nm at 1 pA, 10–15 nm at 10 pA).",
+    },
+    KeyDef {
+        path: "beam.tail_weight",
+        kind: float(0.0, 0.999),
+        unit: "",
+        default: KeyDefault::Value("0"),
+        doc: "Fraction of the ions in the wide Gaussian tail, in [0, 1) (measured tails: 10⁻³–10⁻²).",
+    },
+    KeyDef {
+        path: "beam.tail_fwhm_nm",
+        kind: positive(1.0e5),
+        unit: "nm",
+        default: KeyDefault::Value("100"),
+        doc: "FWHM of the tail Gaussian.",
+    },
+    KeyDef {
+        path: "beam.dwell_pitch_nm",
+        kind: positive(1.0e4),
+        unit: "nm",
+        default: KeyDefault::Auto("spot FWHM / 2"),
+        doc: "Spacing of dwell points inside a module (rounded to fit a whole number per module).",
+    },
+    KeyDef {
+        path: "beam.dwell_us",
+        kind: positive(1.0e9),
+        unit: "µs",
+        default: KeyDefault::Value("1"),
+        doc: "Dwell per point and pass.",
+    },
+    KeyDef {
+        path: "beam.passes",
+        kind: KeyKind::Int {
+            min: 1,
+            max: 100_000_000,
+        },
+        unit: "",
+        default: KeyDefault::Value("1"),
+        doc: "Passes over every milled module; with current and dwell it fixes the dose.",
+    },
+    KeyDef {
+        path: "beam.scan_order",
+        kind: KeyKind::Choice(&["raster", "serpentine"]),
+        unit: "",
+        default: KeyDefault::Value("serpentine"),
+        doc: "Order of dwell points within a module.",
     },
     // [readout]
     KeyDef {

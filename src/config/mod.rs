@@ -12,7 +12,9 @@ pub mod scenario;
 mod material_library_checks;
 
 pub use material_file::MaterialLibrary;
-pub use scenario::{DecoderKind, MillModel, Readout, Scenario, load_scenario, parse_scenario};
+pub use scenario::{
+    BcaMill, DecoderKind, MillModel, Readout, Scenario, load_scenario, parse_scenario,
+};
 
 /// The closest candidate to `word` by Jaro–Winkler similarity, if it is close enough to be a
 /// plausible typo (similarity ≥ 0.8).

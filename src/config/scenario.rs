@@ -13,11 +13,13 @@ use toml::de::{DeTable, DeValue};
 
 use super::keys::{self, KeyDef, KeyDefault, KeyKind};
 use super::{MaterialLibrary, suggest};
+use crate::beam::{Beam, Scan, ScanOrder, SpotProfile};
 use crate::error::{Error, Result};
 use crate::grid::{FilmStack, Layer};
 use crate::image::{Contrast, HeightSettings, SemSettings};
 use crate::material::Material;
 use crate::mill::IdealPit;
+use crate::mill::fast::FastMillOptions;
 use crate::qr::{EcLevel, MaskChoice, MilledModules, QrSymbol, SymbolGeometry, SymbolSpec};
 use crate::units;
 
@@ -27,6 +29,21 @@ use crate::units;
 pub enum MillModel {
     /// Geometric reference pits.
     Ideal(IdealPit),
+    /// The beam mills the grid with binary-collision sputtering tables (fast mode).
+    Bca(Box<BcaMill>),
+}
+
+/// Settings of the fast Monte Carlo milling.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BcaMill {
+    /// The beam and its scan.
+    pub beam: Beam,
+    /// Physics and numerics of the surface evolution.
+    pub options: FastMillOptions,
+    /// Ions per incidence angle in the BCA tables.
+    pub table_ions_per_angle: u64,
+    /// Incidence angles of the BCA tables [deg].
+    pub table_angles_deg: Vec<f64>,
 }
 
 /// How the written specimen is read.
@@ -410,6 +427,20 @@ impl<'a> Parsed<'a> {
         }
     }
 
+    fn boolean(&mut self, path: &str) -> Result<bool> {
+        let def = Self::def(path);
+        let value = match self.entries.get(path).map(|e| &e.value) {
+            Some(DeValue::Boolean(b)) => *b,
+            Some(other) => return Err(self.type_error(path, def, other)),
+            None => match def.default {
+                KeyDefault::Value(v) => v == "true",
+                _ => return Err(self.missing(path, def)),
+            },
+        };
+        self.resolved.insert(path.to_string(), json!(value));
+        Ok(value)
+    }
+
     fn mask(&mut self, path: &str) -> Result<MaskChoice> {
         let def = Self::def(path);
         let choice = match self.entries.get(path).map(|e| &e.value) {
@@ -518,6 +549,7 @@ fn example(def: &KeyDef) -> String {
         KeyKind::Material => "\"CrN\"".into(),
         KeyKind::Mask => "\"auto\"".into(),
         KeyKind::ChoiceList(c) => format!("[\"{}\"]", c[0]),
+        KeyKind::Bool => "true".into(),
     }
 }
 
@@ -668,20 +700,76 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
     }
 
     // Mill.
-    // "ideal" is the only model until Monte Carlo milling lands; the key is read (and
-    // validated) so that files naming it stay valid.
-    p.choice("mill.model")?;
-    let mill = {
-        MillModel::Ideal(IdealPit {
-            depth_nm: p.float("mill.depth_nm")?.expect("has default"),
-            sidewall_angle_deg: p.float("mill.sidewall_angle_deg")?.expect("has default"),
-            corner_radius_nm: p.float("mill.corner_radius_nm")?.expect("has default"),
-        })
+    let model = p.choice("mill.model")?;
+    let pit = IdealPit {
+        depth_nm: p.float("mill.depth_nm")?.expect("has default"),
+        sidewall_angle_deg: p.float("mill.sidewall_angle_deg")?.expect("has default"),
+        corner_radius_nm: p.float("mill.corner_radius_nm")?.expect("has default"),
     };
-    let MillModel::Ideal(pit) = &mill;
-    if pit.corner_radius_nm > module_pitch_nm / 2.0 {
-        warnings.push(format!("mill.corner_radius_nm = {} nm exceeds half the module pitch ({:.1} nm): isolated pits become discs", pit.corner_radius_nm, module_pitch_nm / 2.0));
-    }
+    let mill = if model == "ideal" {
+        if pit.corner_radius_nm > module_pitch_nm / 2.0 {
+            warnings.push(format!("mill.corner_radius_nm = {} nm exceeds half the module pitch ({:.1} nm): isolated pits become discs", pit.corner_radius_nm, module_pitch_nm / 2.0));
+        }
+        MillModel::Ideal(pit)
+    } else {
+        let ion_symbol = p.text("beam.ion")?.expect("has default");
+        let Some(ion) = crate::material::element::by_symbol(&ion_symbol) else {
+            return Err(p.err(
+                "beam.ion",
+                p.line("beam.ion"),
+                format!("unknown element `{ion_symbol}`"),
+                "write the ion's chemical symbol, e.g. \"Ga\", \"Ne\", \"Xe\"",
+            ));
+        };
+        let spot_fwhm_nm = p.float("beam.spot_fwhm_nm")?.expect("has default");
+        let spot = SpotProfile {
+            core_fwhm_nm: spot_fwhm_nm,
+            tail_weight: p.float("beam.tail_weight")?.expect("has default"),
+            tail_fwhm_nm: p.float("beam.tail_fwhm_nm")?.expect("has default"),
+        };
+        let scan = Scan {
+            dwell_pitch_nm: p.float_or("beam.dwell_pitch_nm", spot_fwhm_nm / 2.0)?,
+            dwell_s: p.float("beam.dwell_us")?.expect("has default") * 1e-6,
+            passes: p.int("beam.passes")? as u32,
+            order: if p.choice("beam.scan_order")? == "raster" {
+                ScanOrder::Raster
+            } else {
+                ScanOrder::Serpentine
+            },
+        };
+        let beam = Beam {
+            ion,
+            energy_ev: units::kev_to_ev(p.float("beam.energy_kev")?.expect("has default")),
+            current_a: units::picoamp_to_amp(p.float("beam.current_pa")?.expect("has default")),
+            spot,
+            scan,
+        };
+        if cell_nm > spot_fwhm_nm / 4.0 {
+            return Err(p.err(
+                "grid.cell_nm",
+                p.line("grid.cell_nm"),
+                format!("{cell_nm:.3} nm cells are larger than a quarter of the spot FWHM ({spot_fwhm_nm} nm / 4 = {:.3} nm): the beam profile would not be resolved", spot_fwhm_nm / 4.0),
+                "set grid.cell_nm ≤ beam.spot_fwhm_nm / 4, or widen the spot",
+            ));
+        }
+        let step = p.float("mill.table_angle_step_deg")?.expect("has default");
+        let mut table_angles_deg: Vec<f64> = (0..)
+            .map(|k| k as f64 * step)
+            .take_while(|a| *a < 89.0)
+            .collect();
+        table_angles_deg.push(89.0);
+        MillModel::Bca(Box::new(BcaMill {
+            beam,
+            options: FastMillOptions {
+                sticking: p.float("mill.sticking")?.expect("has default"),
+                redeposition_samples: p.int("mill.redeposition_samples")? as usize,
+                max_step_fraction: p.float("mill.max_step_fraction")?.expect("has default"),
+                implant: p.boolean("mill.implant")?,
+            },
+            table_ions_per_angle: p.int("mill.table_ions_per_angle")? as u64,
+            table_angles_deg,
+        }))
+    };
 
     // Readout.
     let pixel_nm = p.float_or("readout.pixel_nm", module_pitch_nm / 8.0)?;

@@ -4,6 +4,7 @@
 //! sidewall angle and corner radius. It is not a physical model of ion milling; it exists so
 //! that users can compare the Monte Carlo write (to come) against the intended shape.
 
+pub mod fast;
 pub mod ideal;
 
 pub use ideal::{IdealMillReport, IdealPit, mill_ideal};
@@ -28,5 +29,91 @@ impl ModuleLayout {
     /// Side of the whole field [nm].
     pub fn field_side_nm(&self) -> f64 {
         self.field_modules() as f64 * self.module_pitch_nm
+    }
+}
+
+/// Shape measurements of a written specimen, the same for every mill model.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MillMetrics {
+    /// Mean depth below the film top over the central half (by side) of milled modules [nm].
+    pub mean_depth_nm: f64,
+    /// RMS deviation of those depths from their mean [nm].
+    pub depth_rms_nm: f64,
+    /// Mean wall slope over cells whose depth lies between 20 % and 80 % of the mean depth
+    /// [deg from the horizontal]; 0 if nothing was milled.
+    pub sidewall_angle_deg: f64,
+    /// Mean depth eroded over the central half of unmilled symbol modules [nm] (beam tails,
+    /// emission kernel, redeposition: negative means material was added).
+    pub neighbour_overmill_nm: f64,
+    /// Mean atomic fraction of implanted atoms in the near-surface layer over milled module
+    /// centres, N / (n d + N).
+    pub ga_surface_fraction: f64,
+    /// Mean implanted areal density over milled module centres [atoms/nm²].
+    pub ga_areal_density_per_nm2: f64,
+}
+
+/// Measures [`MillMetrics`] on a specimen. `milled(field_col, field_row)` as for the mills.
+pub fn measure(
+    specimen: &crate::grid::Specimen,
+    layout: &ModuleLayout,
+    milled: &dyn Fn(usize, usize) -> bool,
+) -> MillMetrics {
+    let g = &specimen.grid;
+    let (nx, ny) = (g.nx(), g.ny());
+    let pitch = layout.module_pitch_nm;
+    let q = layout.quiet_zone_modules;
+    let n = layout.modules_per_side;
+    let (mut milled_depths, mut unmilled_depths) = (Vec::new(), Vec::new());
+    let (mut ga_c, mut ga_n) = (Vec::new(), Vec::new());
+    for k in 0..nx * ny {
+        let (x, y) = g.centre_nm(k % nx, k / nx);
+        let (c, r) = ((x / pitch) as usize, (y / pitch) as usize);
+        if c < q || r < q || c >= q + n || r >= q + n {
+            continue;
+        }
+        let (fx, fy) = (x / pitch - c as f64 - 0.5, y / pitch - r as f64 - 0.5);
+        if fx.abs() > 0.25 || fy.abs() > 0.25 {
+            continue;
+        }
+        let depth = -g.surface_nm[k];
+        if milled(c, r) {
+            milled_depths.push(depth);
+            let host = specimen.materials[specimen.surface_material(k)].number_density_per_nm3()
+                * specimen.implant_depth_nm;
+            let ga = g.implanted_per_nm2[k];
+            ga_c.push(if ga > 0.0 { ga / (host + ga) } else { 0.0 });
+            ga_n.push(ga);
+        } else {
+            unmilled_depths.push(depth);
+        }
+    }
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    let mean_depth = mean(&milled_depths);
+    let rms = (milled_depths
+        .iter()
+        .map(|d| (d - mean_depth).powi(2))
+        .sum::<f64>()
+        / milled_depths.len().max(1) as f64)
+        .sqrt();
+    let walls: Vec<f64> = (0..nx * ny)
+        .filter(|&k| {
+            let d = -g.surface_nm[k];
+            mean_depth > 0.0 && d > 0.2 * mean_depth && d < 0.8 * mean_depth
+        })
+        .map(|k| g.slope_angle_rad(k % nx, k / nx).to_degrees())
+        .collect();
+    MillMetrics {
+        mean_depth_nm: mean_depth,
+        depth_rms_nm: rms,
+        sidewall_angle_deg: mean(&walls),
+        neighbour_overmill_nm: mean(&unmilled_depths),
+        ga_surface_fraction: mean(&ga_c),
+        ga_areal_density_per_nm2: mean(&ga_n),
     }
 }

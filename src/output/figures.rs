@@ -208,6 +208,46 @@ pub fn height_map_png(
     save_rgb(path, buffer, cw, ch)
 }
 
+/// Line plot of a surface cross-section z(x) with labelled axes.
+pub fn cross_section_png(path: &Path, x_nm: &[f64], z_nm: &[f64], title: &str) -> Result<()> {
+    ensure_font();
+    let (w, h) = (900u32, 360u32);
+    let mut buffer = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let (zmin, zmax) = z_nm
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), z| {
+                (a.min(*z), b.max(*z))
+            });
+        let pad = 0.1 * (zmax - zmin).max(1.0);
+        let xmax = x_nm.last().copied().unwrap_or(1.0);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..xmax, (zmin - pad)..(zmax + pad))
+            .map_err(draw_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("x [nm]")
+            .y_desc("surface height z [nm]")
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(draw_err)?;
+        chart
+            .draw_series(LineSeries::new(
+                x_nm.iter().copied().zip(z_nm.iter().copied()),
+                &BLUE,
+            ))
+            .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    save_rgb(path, buffer, w, h)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
