@@ -63,6 +63,19 @@ impl FilmStack {
         self.substrate
     }
 
+    /// The material at the surface of a column whose surface is at `surface_nm` (the first
+    /// entry of [`FilmStack::remaining_below`], without allocating).
+    pub fn top_material(&self, surface_nm: f64) -> MaterialIndex {
+        let mut bottom = 0.0;
+        for layer in &self.layers {
+            bottom -= layer.thickness_nm;
+            if surface_nm > bottom {
+                return layer.material;
+            }
+        }
+        self.substrate
+    }
+
     /// Thicknesses [nm] of the stack's materials remaining under a surface at `surface_nm`,
     /// from the top down, ending with the substrate (thickness `f64::INFINITY`). Material
     /// redeposited above z = 0 is counted as the top layer's material.
@@ -218,11 +231,7 @@ impl Specimen {
     /// Material at the surface of column k (the oxide's host if an oxide skin is present is
     /// still reported as the host: the oxide is a property of the column, see `oxide_nm`).
     pub fn surface_material(&self, k: usize) -> MaterialIndex {
-        self.stack
-            .remaining_below(self.grid.surface_nm[k])
-            .first()
-            .map(|(m, _)| *m)
-            .unwrap_or(self.stack.substrate)
+        self.stack.top_material(self.grid.surface_nm[k])
     }
 }
 
@@ -253,6 +262,9 @@ mod tests {
     fn remaining_thickness_after_milling() {
         let s = stack();
         assert_eq!(s.remaining_below(0.0)[0], (0, 15.0));
+        for z in [3.0, 0.0, -7.5, -15.0, -15.01, -40.0] {
+            assert_eq!(s.top_material(z), s.remaining_below(z)[0].0, "z = {z}");
+        }
         assert_eq!(s.remaining_below(-5.0)[0], (0, 10.0));
         let through = s.remaining_below(-20.0);
         assert_eq!(through.len(), 1);

@@ -296,7 +296,7 @@ pub fn write(
         }
         MillModel::Bca(settings) => {
             let g = &specimen.grid;
-            let (dose, _) =
+            let (dose, ions_per_pass) =
                 fast::pass_dose(g.nx(), g.ny(), g.cell_nm(), layout, &milled, &settings.beam);
             let top = specimen
                 .stack
@@ -308,7 +308,7 @@ pub fn write(
                 .as_ref()
                 .map(|r| r.implant_depth_nm)
                 .unwrap_or(0.0);
-            let report = fast::mill_fast(
+            let mut report = fast::mill_fast(
                 specimen,
                 &dose,
                 f64::from(settings.beam.scan.passes),
@@ -316,6 +316,12 @@ pub fn write(
                 &settings.options,
                 seed,
             );
+            let on_grid_per_pass = dose.iter().sum::<f64>() * specimen.grid.cell_nm().powi(2);
+            report.ions_outside_fraction = if ions_per_pass > 0.0 {
+                (1.0 - on_grid_per_pass / ions_per_pass).max(0.0)
+            } else {
+                0.0
+            };
             let pitch = layout.module_pitch_nm;
             (
                 None,

@@ -374,38 +374,59 @@ fn redeposit(
         .fold(f64::NEG_INFINITY, f64::max);
     let samples = options.redeposition_samples;
     let weight_per_sample = total / samples as f64; // atoms/nm² × cells
+    // Draw every sample's random numbers in a fixed order (reproducible), locate the emitting
+    // columns by one sweep over the sorted draws, then trace the rays in parallel.
     let mut rng = rng::stream(seed, Stream::MillRedeposition, step);
-    for _ in 0..samples {
-        let u: f64 = rng.random::<f64>() * acc;
-        let k = cumulative.partition_point(|c| *c < u).min(nx * ny - 1);
-        let (i, j) = (k % nx, k / nx);
-        // Emission point: uniform in the cell, just above the surface.
-        let x0 = (i as f64 + rng.random::<f64>()) * cell;
-        let y0 = (j as f64 + rng.random::<f64>()) * cell;
-        let z0 = grid.surface_at(x0, y0) + 1e-6;
-        // Cosine law about the vertical: cos θ = √ξ (Knudsen), azimuth uniform.
-        let cos_t = rng.random::<f64>().sqrt();
-        let sin_t = (1.0 - cos_t * cos_t).sqrt();
-        let phi = 2.0 * std::f64::consts::PI * rng.random::<f64>();
-        let (dx, dy, dz) = (sin_t * phi.cos(), sin_t * phi.sin(), cos_t);
-        let stick = rng.random::<f64>() < options.sticking;
-        // March in half-cell steps until the ray is above every surface or leaves the field.
-        let ds = 0.5 * cell;
-        let mut t = ds;
-        loop {
-            let (x, y, z) = (x0 + dx * t, y0 + dy * t, z0 + dz * t);
-            if z > z_top || x < 0.0 || y < 0.0 || x >= nx as f64 * cell || y >= ny as f64 * cell {
-                break;
-            }
-            if z < grid.surface_at(x, y) {
-                if stick {
-                    let (ii, jj) = ((x / cell) as usize, (y / cell) as usize);
-                    deposited[jj.min(ny - 1) * nx + ii.min(nx - 1)] += weight_per_sample;
-                }
-                break;
-            }
-            t += ds;
+    let draws: Vec<[f64; 6]> = (0..samples)
+        .map(|_| std::array::from_fn(|_| rng.random::<f64>()))
+        .collect();
+    let mut order: Vec<usize> = (0..samples).collect();
+    order.sort_by(|a, b| draws[*a][0].total_cmp(&draws[*b][0]));
+    let mut column = vec![0usize; samples];
+    let mut k = 0;
+    for &s in &order {
+        let u = draws[s][0] * acc;
+        while k + 1 < nx * ny && cumulative[k] < u {
+            k += 1;
         }
+        column[s] = k;
+    }
+    let landings: Vec<Option<usize>> = (0..samples)
+        .into_par_iter()
+        .map(|s| {
+            let [_, ux, uy, ucos, uphi, ustick] = draws[s];
+            if ustick >= options.sticking {
+                return None;
+            }
+            let (i, j) = (column[s] % nx, column[s] / nx);
+            // Emission point: uniform in the cell, just above the surface.
+            let x0 = (i as f64 + ux) * cell;
+            let y0 = (j as f64 + uy) * cell;
+            let z0 = grid.surface_at(x0, y0) + 1e-6;
+            // Cosine law about the vertical: cos θ = √ξ (Knudsen), azimuth uniform.
+            let cos_t = ucos.sqrt();
+            let sin_t = (1.0 - cos_t * cos_t).sqrt();
+            let phi = 2.0 * std::f64::consts::PI * uphi;
+            let (dx, dy, dz) = (sin_t * phi.cos(), sin_t * phi.sin(), cos_t);
+            // March in half-cell steps until the ray is above every surface or leaves the field.
+            let ds = 0.5 * cell;
+            let mut t = ds;
+            loop {
+                let (x, y, z) = (x0 + dx * t, y0 + dy * t, z0 + dz * t);
+                if z > z_top || x < 0.0 || y < 0.0 || x >= nx as f64 * cell || y >= ny as f64 * cell
+                {
+                    return None;
+                }
+                if z < grid.surface_at(x, y) {
+                    let (ii, jj) = ((x / cell) as usize, (y / cell) as usize);
+                    return Some(jj.min(ny - 1) * nx + ii.min(nx - 1));
+                }
+                t += ds;
+            }
+        })
+        .collect();
+    for landing in landings.into_iter().flatten() {
+        deposited[landing] += weight_per_sample;
     }
     // Each test atom stands for many real ones: spread its landing over a Gaussian footprint
     // of σ = 2 cells so that single samples do not raise cell-sized spikes (a kernel density
