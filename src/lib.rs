@@ -6,6 +6,7 @@
 //! |---|---|
 //! | 0 | [`units`], [`rng`], [`error`] |
 //! | 1 | [`material`], [`qr`], [`grid`] |
+//! | 2 | [`age`] |
 //! | 3 | [`mill`], [`image`] |
 //! | 4 | [`decode`] |
 //! | 5 | [`config`], [`pipeline`], [`output`] |
@@ -24,6 +25,9 @@ pub mod units;
 pub mod grid;
 pub mod material;
 pub mod qr;
+
+// Layer 2
+pub mod age;
 
 // Layer 3
 pub mod image;
