@@ -22,8 +22,10 @@
 //! better model where materials meet. An oxide skin is given its host's surface transport (no
 //! surface-diffusion data for the oxides in the library).
 //!
-//! Composition labels follow height on the 2.5-D grid: material carried by surface diffusion
-//! takes the label of the stratum at its new height (the grid stores no voxel composition).
+//! Composition on the 2.5-D grid: the material that surface diffusion carries is the surface
+//! material, so an oxide skin thickens where material arrives and thins where it leaves; in
+//! columns without a skin the carried material takes the label of the stratum at its new height
+//! (the grid stores no voxel composition).
 
 pub mod bulk;
 pub mod history;
@@ -560,12 +562,28 @@ fn diffuse(
             }
         }
     }
-    specimen
-        .grid
-        .surface_nm
+    // The material that moves is the surface material: an oxide skin first takes the change
+    // (thickens where material arrives, thins where it leaves); only what a skin cannot supply
+    // comes from the column below it.
+    let grid = &mut specimen.grid;
+    grid.surface_nm
         .par_iter_mut()
+        .zip(grid.oxide_nm.par_iter_mut())
         .zip(h.par_iter().zip(before.par_iter()))
-        .for_each(|(s, (new, old))| *s += new - old);
+        .for_each(|((s, ox), (new, old))| {
+            let change = new - old;
+            if *ox > 0.0 {
+                let skin = *ox + change;
+                if skin >= 0.0 {
+                    *ox = skin;
+                } else {
+                    *ox = 0.0;
+                    *s += skin;
+                }
+            } else {
+                *s += change;
+            }
+        });
     Ok(())
 }
 

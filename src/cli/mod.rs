@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Result;
 
+pub mod age;
 pub mod run;
 
 /// millage: write, age and read a nanoscale QR mark in a ceramic film.
@@ -22,6 +23,8 @@ pub struct Cli {
 enum Command {
     /// Write, image and decode a scenario; save results/<run-id>/.
     Run(run::RunArgs),
+    /// Print the per-mechanism timescale report of a scenario's [aging] section (no run).
+    Age(age::AgeArgs),
     /// List every scenario key with its type, unit, default and meaning.
     Explain,
 }
@@ -48,6 +51,7 @@ pub fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Age(args) => age::run(&args),
         Command::Explain => {
             print!("{}", crate::config::keys::explain_markdown());
             Ok(())
