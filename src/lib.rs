@@ -6,6 +6,7 @@
 //! |---|---|
 //! | 0 | [`units`], [`rng`], [`error`] |
 //! | 1 | [`material`], [`qr`], [`grid`] |
+//! | 2 | [`age`] |
 //! | 3 | [`mill`], [`image`] |
 //! | 4 | [`decode`] |
 //! | 5 | [`config`], [`pipeline`], [`output`] |
@@ -27,6 +28,7 @@ pub mod material;
 pub mod qr;
 
 // Layer 2
+pub mod age;
 pub mod bca;
 
 // Layer 3

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::age::{self, AgeObserver, ModuleMap, SnapshotMetrics};
 use crate::bca::{IonBeam, Options as BcaOptions, Simulation, TableRequest, Target};
 use crate::config::{DecoderKind, MillModel, Readout, Scenario};
 use crate::decode::{self, DecoderReading, InformationReport, SymbolPlacement};
@@ -196,8 +197,76 @@ pub struct RunRecord {
     pub mill: MillRecord,
     /// The read at t = 0.
     pub readout: ReadoutRecord,
+    /// The aging stage (absent without an `[aging]` section).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aging: Option<AgingRecord>,
+    /// Per-mechanism timescales per material and temperature (with `[aging]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timescales: Option<Vec<age::timescale::TimescaleRow>>,
     /// Legal but unwise settings.
     pub warnings: Vec<String>,
+}
+
+/// One segment of the temperature history, in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentRecord {
+    /// Temperature [°C].
+    pub temperature_c: f64,
+    /// Duration [yr].
+    pub duration_yr: f64,
+}
+
+/// One aged snapshot, in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgedSnapshotRecord {
+    /// Simulated time [yr].
+    pub time_yr: f64,
+    /// Topography and composition measures.
+    pub metrics: SnapshotMetrics,
+    /// Cumulative equivalent-time integrals per material and mechanism.
+    pub integrals: Vec<age::IntegralRecord>,
+    /// Per-decoder outcome on the snapshot's image.
+    pub decoded: DecodersRecord,
+    /// Worst RS block's codeword errors ÷ capacity (information criterion; < 1 decodes).
+    pub max_block_error_ratio: f64,
+    /// Modules read with the wrong colour.
+    pub module_errors: usize,
+    /// Michelson contrast of milled vs unmilled modules in the raw signal.
+    pub michelson_contrast: f64,
+}
+
+/// The aging stage in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgingRecord {
+    /// The first segments of the history (at most 20 of `segment_count`).
+    pub history: Vec<SegmentRecord>,
+    /// Number of segments after repetition.
+    pub segment_count: usize,
+    /// Simulated horizon [yr].
+    pub horizon_yr: f64,
+    /// "linear" or "nonlinear".
+    pub solver: age::SurfaceSolver,
+    /// Multi-material rule of the linear solver.
+    pub surface_rule: age::SurfaceRule,
+    /// Splitting sub-steps per snapshot interval.
+    pub splitting_steps: usize,
+    /// Mechanism status per material: active, inert, off, or "no data: mechanism off".
+    pub mechanisms: Vec<age::MechanismStatus>,
+    /// Nonlinear solver work.
+    pub nonlinear: age::NonlinearStats,
+    /// Snapshots in time order.
+    pub snapshots: Vec<AgedSnapshotRecord>,
+}
+
+/// The figures' data of one aged snapshot.
+#[derive(Debug, Clone)]
+pub struct AgedProducts {
+    /// Simulated time [yr].
+    pub time_yr: f64,
+    /// Outer surface height (surface + oxide) per grid column [nm].
+    pub outer_height_nm: Vec<f64>,
+    /// The snapshot's image.
+    pub micrograph: Micrograph,
 }
 
 /// A run's records plus the fields the figures are drawn from.
@@ -211,6 +280,83 @@ pub struct RunProducts {
     pub micrograph: Micrograph,
     /// The encoded symbol.
     pub symbol: QrSymbol,
+    /// Aged snapshots (empty without `[aging]`).
+    pub aged: Vec<AgedProducts>,
+}
+
+/// The module map of a scenario's symbol (for the aging metrics).
+pub fn module_map(sc: &Scenario, symbol: &QrSymbol, layout: &ModuleLayout) -> ModuleMap {
+    let n = symbol.modules_per_side();
+    ModuleMap {
+        origin_nm: layout.quiet_zone_modules as f64 * layout.module_pitch_nm,
+        pitch_nm: layout.module_pitch_nm,
+        modules: n,
+        milled: (0..n * n)
+            .map(|k| symbol.is_milled(k % n, k / n, sc.geometry.milled))
+            .collect(),
+    }
+}
+
+/// Images and decodes every aging snapshot as it is produced; forwards progress.
+struct SnapshotReader<'a> {
+    sc: &'a Scenario,
+    symbol: &'a QrSymbol,
+    layout: &'a ModuleLayout,
+    seed: u64,
+    reads: Vec<(f64, Micrograph, ReadoutRecord, Vec<f64>)>,
+    progress: &'a mut dyn AgeObserver,
+}
+
+impl AgeObserver for SnapshotReader<'_> {
+    fn on_progress(&mut self, time_s: f64, horizon_s: f64) {
+        self.progress.on_progress(time_s, horizon_s);
+    }
+
+    fn on_snapshot(
+        &mut self,
+        index: usize,
+        time_s: f64,
+        specimen: &Specimen,
+        metrics: &SnapshotMetrics,
+    ) {
+        // Image realization = snapshot index: a new micrograph per inspection, reproducible.
+        let (m, r) = read(
+            self.sc,
+            self.symbol,
+            self.layout,
+            specimen,
+            self.seed,
+            index as u64,
+        );
+        self.reads
+            .push((time_s, m, r, age::metrics::outer_surface_nm(specimen)));
+        self.progress.on_snapshot(index, time_s, specimen, metrics);
+    }
+}
+
+/// The timescale report of a scenario's aging: every stack material at every temperature of the
+/// history and at 25 °C.
+pub fn timescales(sc: &Scenario) -> Option<Vec<age::timescale::TimescaleRow>> {
+    let aging = sc.aging.as_ref()?;
+    let mut temps = aging.history.distinct_temperatures_k();
+    temps.push(crate::units::celsius_to_kelvin(25.0));
+    temps.sort_by(f64::total_cmp);
+    temps.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    let mut mats: Vec<(&crate::material::Material, Option<f64>)> = sc
+        .stack
+        .layers
+        .iter()
+        .map(|l| (&sc.materials[l.material], Some(l.thickness_nm)))
+        .collect();
+    mats.push((&sc.materials[sc.stack.substrate], None));
+    Some(age::timescale::report(
+        &mats,
+        sc.geometry.module_pitch_nm,
+        &temps,
+        aging.mechanisms.surface_diffusion,
+        aging.mechanisms.oxidation,
+        aging.mechanisms.bulk_diffusion,
+    ))
 }
 
 /// Field layout of a scenario's symbol.
@@ -434,17 +580,83 @@ pub fn read(
     (micrograph, record)
 }
 
-/// Runs a scenario end to end at t = 0 with master seed `seed`; `responses` as for [`write`].
+/// Runs a scenario end to end with master seed `seed`: write, read at t = 0, and, with
+/// `[aging]`, age and read every snapshot. `responses` as for [`write`].
 pub fn run(
     sc: &Scenario,
     seed: u64,
     responses: &[Option<MaterialResponse>],
+) -> Result<RunProducts> {
+    run_observed(sc, seed, responses, &mut ())
+}
+
+/// [`run`] with an observer that receives the aging progress and snapshots.
+pub fn run_observed(
+    sc: &Scenario,
+    seed: u64,
+    responses: &[Option<MaterialResponse>],
+    progress: &mut dyn AgeObserver,
 ) -> Result<RunProducts> {
     let symbol = QrSymbol::encode(&sc.symbol).map_err(|e| Error::Numerical(e.to_string()))?;
     let layout = layout(sc, &symbol);
     let mut specimen = pristine_specimen(sc, &layout);
     let mill = write(sc, &symbol, &layout, &mut specimen, responses, seed);
     let (micrograph, readout) = read(sc, &symbol, &layout, &specimen, seed, 0);
+    let mut aged = Vec::new();
+    let aging = match &sc.aging {
+        None => None,
+        Some(settings) => {
+            let map = module_map(sc, &symbol, &layout);
+            let mut aged_specimen = specimen.clone();
+            let mut reader = SnapshotReader {
+                sc,
+                symbol: &symbol,
+                layout: &layout,
+                seed,
+                reads: Vec::new(),
+                progress,
+            };
+            let outcome = age::age(&mut aged_specimen, settings, &map, &mut reader)?;
+            let year = crate::units::SECONDS_PER_YEAR;
+            let mut snapshots = Vec::new();
+            for (state, (time_s, m, r, h)) in outcome.snapshots.iter().zip(reader.reads) {
+                snapshots.push(AgedSnapshotRecord {
+                    time_yr: time_s / year,
+                    metrics: state.metrics,
+                    integrals: state.integrals.clone(),
+                    decoded: r.decoders.clone(),
+                    max_block_error_ratio: r.information.max_block_error_ratio,
+                    module_errors: r.information.module_errors,
+                    michelson_contrast: r.contrast.michelson,
+                });
+                aged.push(AgedProducts {
+                    time_yr: time_s / year,
+                    outer_height_nm: h,
+                    micrograph: m,
+                });
+            }
+            Some(AgingRecord {
+                history: settings
+                    .history
+                    .segments()
+                    .iter()
+                    .take(20)
+                    .map(|s| SegmentRecord {
+                        temperature_c: crate::units::kelvin_to_celsius(s.temperature_k),
+                        duration_yr: s.duration_s / year,
+                    })
+                    .collect(),
+                segment_count: settings.history.segments().len(),
+                horizon_yr: settings.horizon_s / year,
+                solver: settings.solver,
+                surface_rule: settings.surface_rule,
+                splitting_steps: settings.splitting_steps,
+                mechanisms: outcome.mechanisms,
+                nonlinear: outcome.nonlinear,
+                snapshots,
+            })
+        }
+    };
     let n = symbol.modules_per_side();
     let record = RunRecord {
         scenario: sc.name.clone(),
@@ -481,6 +693,8 @@ pub fn run(
         },
         mill,
         readout,
+        aging,
+        timescales: timescales(sc),
         warnings: sc.warnings.clone(),
     };
     Ok(RunProducts {
@@ -488,6 +702,7 @@ pub fn run(
         specimen,
         micrograph,
         symbol,
+        aged,
     })
 }
 

@@ -33,6 +33,9 @@ pub const COULOMB_EV_NM: f64 = 1.439_964_547_8;
 pub const SECONDS_PER_YEAR: f64 = 365.25 * 86_400.0;
 /// 0 °C in kelvin.
 pub const ZERO_CELSIUS_K: f64 = 273.15;
+/// 1 J/m² in eV/nm² (surface energies): 1 J = 6.241 509 074 × 10¹⁸ eV (CODATA 2018 exact e),
+/// 1 m² = 10¹⁸ nm².
+pub const J_PER_M2_IN_EV_PER_NM2: f64 = 6.241_509_074;
 
 /// keV → eV.
 pub fn kev_to_ev(energy_kev: f64) -> f64 {

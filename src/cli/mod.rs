@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Result;
 
+pub mod age;
 pub mod bca;
 pub mod run;
 
@@ -23,6 +24,8 @@ pub struct Cli {
 enum Command {
     /// Write, image and decode a scenario; save results/<run-id>/.
     Run(run::RunArgs),
+    /// Print the per-mechanism timescale report of a scenario's [aging] section (no run).
+    Age(age::AgeArgs),
     /// List every scenario key with its type, unit, default and meaning.
     Explain,
     /// Binary-collision Monte Carlo: sputtering, reflection, range of N ions.
@@ -53,6 +56,7 @@ pub fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Age(args) => age::run(&args),
         Command::Explain => {
             print!("{}", crate::config::keys::explain_markdown());
             Ok(())

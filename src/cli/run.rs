@@ -65,7 +65,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
     progress.set_message(format!("{}: writing, imaging and decoding", scenario.name));
     progress.enable_steady_tick(std::time::Duration::from_millis(120));
     let t1 = Instant::now();
-    let products = pool.install(|| pipeline::run(&scenario, seed, &responses))?;
+    let mut spinner = SpinnerProgress {
+        bar: &progress,
+        name: &scenario.name,
+    };
+    let products =
+        pool.install(|| pipeline::run_observed(&scenario, seed, &responses, &mut spinner))?;
     let t_physics = t1.elapsed().as_secs_f64();
     progress.set_message("saving results");
 
@@ -106,6 +111,19 @@ pub fn run(args: &RunArgs) -> Result<()> {
         yes_no(&r.readout.decoders.rqrr),
         r.readout.information.max_block_error_ratio
     );
+    if let Some(a) = &r.aging {
+        for snap in &a.snapshots {
+            println!(
+                "  aged {:>10} yr: rxing {}, rqrr {}; worst RS block {:.2}; pit depth {:.2} nm, oxide {:.2} nm",
+                output::aging::time_label(snap.time_yr),
+                yes_no(&snap.decoded.rxing),
+                yes_no(&snap.decoded.rqrr),
+                snap.max_block_error_ratio,
+                snap.metrics.pit_depth_nm,
+                snap.metrics.oxide_mean_nm
+            );
+        }
+    }
     println!(
         "  results: {}  ({:.2} s physics, {:.2} s saving)",
         dir.display(),
@@ -147,6 +165,23 @@ pub fn bca_responses(scenario: &Scenario) -> Result<Vec<Option<MaterialResponse>
         responses[m] = Some(MaterialResponse::from_table(&table));
     }
     Ok(responses)
+}
+
+/// Shows aging progress on the spinner (the solver itself never prints).
+struct SpinnerProgress<'a> {
+    bar: &'a indicatif::ProgressBar,
+    name: &'a str,
+}
+
+impl crate::age::AgeObserver for SpinnerProgress<'_> {
+    fn on_progress(&mut self, time_s: f64, horizon_s: f64) {
+        self.bar.set_message(format!(
+            "{}: aging, {:.1} % of {} yr",
+            self.name,
+            100.0 * time_s / horizon_s,
+            output::aging::time_label(crate::units::seconds_to_years(horizon_s))
+        ));
+    }
 }
 
 /// Writes a run's results directory; returns its path.
@@ -231,6 +266,26 @@ pub fn save(
             r.scenario, r.mill.model
         ),
     )?;
+    if let Some(aging) = &r.aging {
+        dir.write("aging.csv", output::aging::aging_csv(aging).as_bytes())?;
+        for snap in &products.aged {
+            let label = output::aging::time_label(snap.time_yr);
+            figures::height_map_png(
+                &dir.path(&format!("height_{label}yr.png")),
+                &snap.outer_height_nm,
+                g.nx(),
+                g.ny(),
+                g.cell_nm(),
+                &format!("{}: outer surface after {label} yr", r.scenario),
+            )?;
+            figures::micrograph_png(
+                &dir.path(&format!("{image_name}_{label}yr.png")),
+                &snap.micrograph.grey,
+                snap.micrograph.pixel_nm,
+                &format!("{caption}  aged {label} yr"),
+            )?;
+        }
+    }
     dir.write(
         "summary.md",
         summary_markdown(scenario, products).as_bytes(),
@@ -345,6 +400,45 @@ fn summary_markdown(scenario: &Scenario, p: &RunProducts) -> String {
         r.readout.contrast.michelson,
         r.readout.contrast.pixel_snr
     );
+    if let Some(a) = &r.aging {
+        s += &format!(
+            "\n## Aging\n\n{} segment(s), horizon {} yr, {} surface solver, {} sub-steps per interval.\n\n",
+            a.segment_count,
+            output::aging::time_label(a.horizon_yr),
+            if a.solver == crate::age::SurfaceSolver::Linear {
+                "linear"
+            } else {
+                "nonlinear"
+            },
+            a.splitting_steps
+        );
+        s += "| t / yr | pit depth / nm | edge width / nm | rms / nm | oxide / nm | film consumed / nm | rxing | rqrr | worst RS block |\n|---|---|---|---|---|---|---|---|---|\n";
+        for snap in &a.snapshots {
+            let m = &snap.metrics;
+            s += &format!(
+                "| {} | {:.2} | {} | {:.2} | {:.3} | {:.3} | {} | {} | {:.2} |\n",
+                output::aging::time_label(snap.time_yr),
+                m.pit_depth_nm,
+                m.edge_width_nm
+                    .map(|w| format!("{w:.1}"))
+                    .unwrap_or_else(|| "–".into()),
+                m.rms_roughness_nm,
+                m.oxide_mean_nm,
+                m.film_consumed_nm,
+                dec(&snap.decoded.rxing),
+                dec(&snap.decoded.rqrr),
+                snap.max_block_error_ratio
+            );
+        }
+        s += "\nMechanisms:\n\n";
+        for m in &a.mechanisms {
+            s += &format!("- {} in {}: {}\n", m.mechanism, m.material, m.status);
+        }
+    }
+    if let Some(t) = &r.timescales {
+        s += "\n## Timescales (10 % change of a module-pitch feature)\n\n";
+        s += &output::aging::timescales_markdown(t);
+    }
     if !scenario.warnings.is_empty() {
         s += "\n## Warnings\n\n";
         for w in &scenario.warnings {

@@ -31,6 +31,13 @@ pub enum KeyKind {
     ChoiceList(&'static [&'static str]),
     /// true or false.
     Bool,
+    /// A list of finite floats, each in [min, max].
+    FloatList {
+        /// Lower bound of every element.
+        min: f64,
+        /// Upper bound of every element.
+        max: f64,
+    },
 }
 
 impl KeyKind {
@@ -56,6 +63,13 @@ impl KeyKind {
             KeyKind::Mask => "\"auto\" or integer [0, 7]".into(),
             KeyKind::ChoiceList(c) => format!("list of {}", c.join(" | ")),
             KeyKind::Bool => "true | false".into(),
+            KeyKind::FloatList { min, max } => {
+                if max.is_infinite() {
+                    format!("list of floats in [{min}, ∞)")
+                } else {
+                    format!("list of floats in [{min}, {max}]")
+                }
+            }
         }
     }
 }
@@ -476,6 +490,131 @@ pub const KEYS: &[KeyDef] = &[
         default: KeyDefault::Value("0.3"),
         doc: "RMS height noise per pixel of the height readout.",
     },
+    // [aging]
+    KeyDef {
+        path: "aging.temperature_c",
+        kind: KeyKind::Float {
+            min: -273.15,
+            max: 5000.0,
+            min_exclusive: true,
+        },
+        unit: "°C",
+        default: KeyDefault::Auto("none: give this or [[aging.schedule]], not both"),
+        doc: "Constant storage temperature (must be above 0 K). The history then lasts horizon_yr.",
+    },
+    KeyDef {
+        path: "aging.schedule[].temperature_c",
+        kind: KeyKind::Float {
+            min: -273.15,
+            max: 5000.0,
+            min_exclusive: true,
+        },
+        unit: "°C",
+        default: KeyDefault::Required,
+        doc: "Temperature of a schedule segment; [[aging.schedule]] segments follow one another in order.",
+    },
+    KeyDef {
+        path: "aging.schedule[].duration_yr",
+        kind: positive(1.0e12),
+        unit: "yr",
+        default: KeyDefault::Auto("give duration_yr or duration_h"),
+        doc: "Duration of the segment in (Julian) years.",
+    },
+    KeyDef {
+        path: "aging.schedule[].duration_h",
+        kind: positive(1.0e12),
+        unit: "h",
+        default: KeyDefault::Auto("give duration_yr or duration_h"),
+        doc: "Duration of the segment in hours (for bakes: 1 h at 250 °C).",
+    },
+    KeyDef {
+        path: "aging.schedule[].start_yr",
+        kind: float(0.0, 1.0e12),
+        unit: "yr",
+        default: KeyDefault::Auto("the end of the previous segment"),
+        doc: "Optional check: where the segment starts; overlaps and gaps with the previous segment are errors.",
+    },
+    KeyDef {
+        path: "aging.repeat",
+        kind: KeyKind::Int {
+            min: 1,
+            max: 1_000_000,
+        },
+        unit: "",
+        default: KeyDefault::Value("1"),
+        doc: "The schedule is a cycle repeated this many times (daily or seasonal cycles, repeated bakes).",
+    },
+    KeyDef {
+        path: "aging.horizon_yr",
+        kind: positive(1.0e12),
+        unit: "yr",
+        default: KeyDefault::Auto(
+            "the schedule's total duration × repeat; required with temperature_c",
+        ),
+        doc: "End of the simulated time; may not exceed the schedule.",
+    },
+    KeyDef {
+        path: "aging.snapshots_yr",
+        kind: KeyKind::FloatList {
+            min: 0.0,
+            max: 1.0e12,
+        },
+        unit: "yr",
+        default: KeyDefault::Auto("0, horizon/1000, horizon/100, horizon/10, horizon"),
+        doc: "Times at which the aged specimen is imaged, decoded and measured (≤ horizon).",
+    },
+    KeyDef {
+        path: "aging.surface_diffusion",
+        kind: KeyKind::Bool,
+        unit: "",
+        default: KeyDefault::Value("true"),
+        doc: "Capillary surface transport (Mullins); needs [surface] data of every stack material.",
+    },
+    KeyDef {
+        path: "aging.oxidation",
+        kind: KeyKind::Bool,
+        unit: "",
+        default: KeyDefault::Value("true"),
+        doc: "Oxidation of the film (parabolic/logarithmic law, Pilling–Bedworth swelling); needs [oxidation] data.",
+    },
+    KeyDef {
+        path: "aging.bulk_diffusion",
+        kind: KeyKind::Bool,
+        unit: "",
+        default: KeyDefault::Value("true"),
+        doc: "Implanted Ga spreading, N loss, film/substrate mixing; \"no data: mechanism off\" where the library has no diffusivity.",
+    },
+    KeyDef {
+        path: "aging.solver",
+        kind: KeyKind::Choice(&["linear", "nonlinear"]),
+        unit: "",
+        default: KeyDefault::Value("linear"),
+        doc: "linear: exact spectral Mullins propagator (any horizon, one FFT pair); nonlinear: graph equation for steep walls (adaptive ETD1).",
+    },
+    KeyDef {
+        path: "aging.surface_rule",
+        kind: KeyKind::Choice(&["area-weighted", "slowest"]),
+        unit: "",
+        default: KeyDefault::Value("area-weighted"),
+        doc: "One B for the linear solver where film and substrate share the surface: the area-weighted mean, or the slowest.",
+    },
+    KeyDef {
+        path: "aging.splitting_steps",
+        kind: KeyKind::Int {
+            min: 1,
+            max: 10_000,
+        },
+        unit: "",
+        default: KeyDefault::Value("8"),
+        doc: "Sub-steps per snapshot interval in which oxidation, surface and bulk transport alternate (Lie splitting).",
+    },
+    KeyDef {
+        path: "aging.nonlinear_tolerance_nm",
+        kind: positive(100.0),
+        unit: "nm",
+        default: KeyDefault::Value("0.01"),
+        doc: "Local error per step of the nonlinear solver (step-doubling estimate).",
+    },
     // [decode]
     KeyDef {
         path: "decode.decoders",
@@ -539,7 +678,7 @@ mod tests {
             if !k.unit.is_empty() && k.unit != "modules" {
                 let suffix = k.path.rsplit('_').next().unwrap();
                 assert!(
-                    ["nm", "deg", "kev", "pa", "us"].contains(&suffix),
+                    ["nm", "deg", "kev", "pa", "us", "c", "yr", "h"].contains(&suffix),
                     "{} has unit {} but no unit suffix",
                     k.path,
                     k.unit

@@ -13,6 +13,9 @@ use toml::de::{DeTable, DeValue};
 
 use super::keys::{self, KeyDef, KeyDefault, KeyKind};
 use super::{MaterialLibrary, suggest};
+use crate::age::{
+    AgingSettings, Mechanisms, Segment, SurfaceRule, SurfaceSolver, TemperatureHistory,
+};
 use crate::beam::{Beam, Scan, ScanOrder, SpotProfile};
 use crate::error::{Error, Result};
 use crate::grid::{FilmStack, Layer};
@@ -101,6 +104,8 @@ pub struct Scenario {
     pub readout: Readout,
     /// Decoders to run.
     pub decoders: Vec<DecoderKind>,
+    /// The aging stage, if the scenario has an `[aging]` section.
+    pub aging: Option<AgingSettings>,
     /// Legal but unwise settings, each with the reason.
     pub warnings: Vec<String>,
     /// Every key with its final value (given, default or derived), for the manifest.
@@ -119,6 +124,10 @@ struct Parsed<'a> {
     entries: BTreeMap<String, Entry<'a>>,
     /// Number of `[[film.layers]]` tables.
     layer_count: usize,
+    /// Number of `[[aging.schedule]]` tables.
+    schedule_count: usize,
+    /// Whether an `[aging]` section (or any `aging.` key) is present.
+    aging_present: bool,
     resolved: BTreeMap<String, Json>,
 }
 
@@ -164,6 +173,9 @@ impl<'a> Parsed<'a> {
                 format!("{prefix}.{name}")
             };
             let line = line_of(text, key.span().start);
+            if path == "aging" || path.starts_with("aging.") {
+                self.aging_present = true;
+            }
             match value.get_ref() {
                 DeValue::Table(sub) => {
                     self.check_section(&path, line)?;
@@ -182,6 +194,9 @@ impl<'a> Parsed<'a> {
                         };
                         if path == "film.layers" {
                             self.layer_count = self.layer_count.max(i + 1);
+                        }
+                        if path == "aging.schedule" {
+                            self.schedule_count = self.schedule_count.max(i + 1);
                         }
                         self.flatten(text, &format!("{path}[{i}]"), sub)?;
                     }
@@ -516,6 +531,46 @@ impl<'a> Parsed<'a> {
     }
 }
 
+impl Parsed<'_> {
+    fn float_list(&mut self, path: &str) -> Result<Option<Vec<f64>>> {
+        let def = Self::def(path);
+        let KeyKind::FloatList { min, max } = def.kind else {
+            unreachable!("{path} is not a float-list key")
+        };
+        let items = match self.entries.get(path).map(|e| &e.value) {
+            None => return Ok(None),
+            Some(DeValue::Array(items)) => items.clone(),
+            Some(other) => return Err(self.type_error(path, def, other)),
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            let v = match item.get_ref() {
+                DeValue::Float(f) => parse_float(f.as_str()),
+                DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                    .ok()
+                    .map(|v| v as f64),
+                other => return Err(self.type_error(path, def, other)),
+            }
+            .ok_or_else(|| self.err(path, self.line(path), "not a number", ""))?;
+            if !v.is_finite() || v < min || v > max {
+                return Err(self.err(
+                    path,
+                    self.line(path),
+                    format!(
+                        "{v} is out of range: allowed {}{}",
+                        def.kind.describe(),
+                        unit_suffix(def)
+                    ),
+                    range_hint(def),
+                ));
+            }
+            out.push(v);
+        }
+        self.resolved.insert(path.to_string(), json!(out));
+        Ok(Some(out))
+    }
+}
+
 fn parse_float(text: &str) -> Option<f64> {
     let t = text.replace('_', "");
     match t.as_str() {
@@ -550,6 +605,7 @@ fn example(def: &KeyDef) -> String {
         KeyKind::Mask => "\"auto\"".into(),
         KeyKind::ChoiceList(c) => format!("[\"{}\"]", c[0]),
         KeyKind::Bool => "true".into(),
+        KeyKind::FloatList { .. } => "[0.0, 100.0, 1000.0]".into(),
     }
 }
 
@@ -586,6 +642,8 @@ pub fn parse_scenario(text: &str, file: &Path, library: &MaterialLibrary) -> Res
         file: file.to_path_buf(),
         entries: BTreeMap::new(),
         layer_count: 0,
+        schedule_count: 0,
+        aging_present: false,
         resolved: BTreeMap::new(),
     };
     p.flatten(text, "", table.get_ref())?;
@@ -834,6 +892,12 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
         })
         .collect();
 
+    let aging = if p.aging_present {
+        Some(resolve_aging(&mut p, &stack, &materials)?)
+    } else {
+        None
+    };
+
     let mut resolved = serde_json::Map::new();
     for (k, v) in std::mem::take(&mut p.resolved) {
         resolved.insert(k, v);
@@ -850,7 +914,239 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
         mill,
         readout,
         decoders,
+        aging,
         warnings,
         resolved: Json::Object(resolved),
+    })
+}
+
+/// The `[aging]` section → validated [`AgingSettings`] (internal units: K, s).
+fn resolve_aging(
+    p: &mut Parsed<'_>,
+    stack: &FilmStack,
+    materials: &[Material],
+) -> Result<AgingSettings> {
+    use crate::age::history::HistoryError;
+    let year = units::SECONDS_PER_YEAR;
+    let constant_c = p.float("aging.temperature_c")?;
+    let repeat = p.int("aging.repeat")? as usize;
+    let horizon_given = p.float("aging.horizon_yr")?;
+    let segments: Vec<Segment> = match (constant_c, p.schedule_count) {
+        (Some(_), n) if n > 0 => {
+            return Err(p.err(
+                "aging.temperature_c",
+                p.line("aging.temperature_c"),
+                "both a constant temperature_c and [[aging.schedule]] segments are given",
+                "keep one: temperature_c for constant storage, or the schedule",
+            ));
+        }
+        (None, 0) => {
+            return Err(p.err(
+                "aging",
+                None,
+                "no temperature history",
+                "add `temperature_c = 25.0` and `horizon_yr = 1000.0`, or [[aging.schedule]] segments with temperature_c and duration_yr",
+            ));
+        }
+        (Some(t_c), _) => {
+            let Some(h) = horizon_given else {
+                return Err(p.err(
+                    "aging.horizon_yr",
+                    None,
+                    "missing: a constant temperature needs a horizon",
+                    "add `horizon_yr = 1000.0`",
+                ));
+            };
+            vec![Segment {
+                temperature_k: units::celsius_to_kelvin(t_c),
+                duration_s: h * year,
+            }]
+        }
+        (None, n) => {
+            let mut segs = Vec::with_capacity(n);
+            let mut end_yr: f64 = 0.0;
+            for i in 0..n {
+                let key = |k: &str| format!("aging.schedule[{i}].{k}");
+                let t_c = p.float(&key("temperature_c"))?.expect("required");
+                let yr = p.float(&key("duration_yr"))?;
+                let h = p.float(&key("duration_h"))?;
+                let duration_yr = match (yr, h) {
+                    (Some(y), None) => y,
+                    (None, Some(h)) => h * 3600.0 / year,
+                    (Some(_), Some(_)) => {
+                        return Err(p.err(
+                            &key("duration_h"),
+                            p.line(&key("duration_h")),
+                            "both duration_yr and duration_h are given",
+                            "give the segment's duration once",
+                        ));
+                    }
+                    (None, None) => {
+                        return Err(p.err(
+                            &key("duration_yr"),
+                            None,
+                            "empty schedule segment: no duration",
+                            "add `duration_yr = …` or `duration_h = …` (> 0)",
+                        ));
+                    }
+                };
+                if let Some(start) = p.float(&key("start_yr"))? {
+                    let tol = 1e-9 * end_yr.max(1.0);
+                    if start < end_yr - tol {
+                        return Err(p.err(
+                            &key("start_yr"),
+                            p.line(&key("start_yr")),
+                            format!(
+                                "segment {i} starts at {start} yr, inside segment {} which ends at {end_yr} yr: segments overlap",
+                                i.saturating_sub(1)
+                            ),
+                            "segments follow one another; start each where the previous one ends",
+                        ));
+                    }
+                    if start > end_yr + tol {
+                        return Err(p.err(
+                            &key("start_yr"),
+                            p.line(&key("start_yr")),
+                            format!(
+                                "segment {i} starts at {start} yr but the previous one ends at {end_yr} yr: the schedule has a gap"
+                            ),
+                            "fill the gap with a segment at the storage temperature",
+                        ));
+                    }
+                }
+                end_yr += duration_yr;
+                segs.push(Segment {
+                    temperature_k: units::celsius_to_kelvin(t_c),
+                    duration_s: duration_yr * year,
+                });
+            }
+            segs
+        }
+    };
+    let history = TemperatureHistory::repeated(&segments, repeat).map_err(|e| {
+        let (key, rule) = match e {
+            HistoryError::NonPositiveTemperature(_) => {
+                ("aging.temperature_c", "temperature must be above 0 K")
+            }
+            HistoryError::EmptySegment(_) => ("aging.schedule", "empty segment (duration ≤ 0)"),
+            HistoryError::NoSegments => ("aging.schedule", "no segments"),
+        };
+        p.err(
+            key,
+            None,
+            rule,
+            "see `millage explain` for the [aging] keys",
+        )
+    })?;
+    let total_s = history.duration_s();
+    let horizon_s = match horizon_given {
+        Some(h) if h * year > total_s * (1.0 + 1e-12) => {
+            return Err(p.err(
+                "aging.horizon_yr",
+                p.line("aging.horizon_yr"),
+                format!(
+                    "horizon {h} yr is beyond the end of the schedule ({} yr)",
+                    total_s / year
+                ),
+                "extend the schedule, raise repeat, or lower horizon_yr",
+            ));
+        }
+        Some(h) => h * year,
+        None => total_s,
+    };
+    p.resolved
+        .insert("aging.horizon_yr".into(), json!(horizon_s / year));
+    let snapshots_s = match p.float_list("aging.snapshots_yr")? {
+        Some(list) => {
+            if list.is_empty() {
+                return Err(p.err(
+                    "aging.snapshots_yr",
+                    p.line("aging.snapshots_yr"),
+                    "the list is empty",
+                    "list at least one time, e.g. [0.0, 1000.0]",
+                ));
+            }
+            let mut v: Vec<f64> = list.iter().map(|y| y * year).collect();
+            if let Some(bad) = v.iter().find(|t| **t > horizon_s * (1.0 + 1e-12)) {
+                return Err(p.err(
+                    "aging.snapshots_yr",
+                    p.line("aging.snapshots_yr"),
+                    format!(
+                        "snapshot at {} yr is beyond the horizon ({} yr)",
+                        bad / year,
+                        horizon_s / year
+                    ),
+                    "list times within [0, horizon_yr]",
+                ));
+            }
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            v
+        }
+        None => {
+            let v: Vec<f64> = [0.0, 1e-3, 1e-2, 1e-1, 1.0]
+                .iter()
+                .map(|f| f * horizon_s)
+                .collect();
+            p.resolved.insert(
+                "aging.snapshots_yr".into(),
+                json!(v.iter().map(|t| t / year).collect::<Vec<_>>()),
+            );
+            v
+        }
+    };
+    let mechanisms = Mechanisms {
+        surface_diffusion: p.boolean("aging.surface_diffusion")?,
+        oxidation: p.boolean("aging.oxidation")?,
+        bulk_diffusion: p.boolean("aging.bulk_diffusion")?,
+    };
+    let solver = if p.choice("aging.solver")? == "nonlinear" {
+        SurfaceSolver::Nonlinear
+    } else {
+        SurfaceSolver::Linear
+    };
+    let surface_rule = if p.choice("aging.surface_rule")? == "slowest" {
+        SurfaceRule::Slowest
+    } else {
+        SurfaceRule::AreaWeighted
+    };
+    let splitting_steps = p.int("aging.splitting_steps")? as usize;
+    let tolerance_nm = p
+        .float("aging.nonlinear_tolerance_nm")?
+        .expect("has default");
+    let mut in_stack: Vec<&Material> = stack
+        .layers
+        .iter()
+        .map(|l| &materials[l.material])
+        .collect();
+    in_stack.push(&materials[stack.substrate]);
+    if let Some(miss) = crate::age::missing_parameter(&in_stack, &mechanisms) {
+        return Err(p.err(
+            &format!("aging.{}", miss.mechanism),
+            p.line(&format!("aging.{}", miss.mechanism)),
+            format!(
+                "material {} has no kinetic parameters for {}: missing {}",
+                miss.material,
+                miss.mechanism.replace('_', " "),
+                miss.parameter
+            ),
+            format!(
+                "add {} to the material file of {}, or set `{} = false`",
+                miss.parameter, miss.material, miss.mechanism
+            ),
+        ));
+    }
+    Ok(AgingSettings {
+        history,
+        horizon_s,
+        snapshots_s,
+        mechanisms,
+        solver,
+        surface_rule,
+        splitting_steps,
+        nonlinear: crate::age::NonlinearSettings {
+            tolerance_nm,
+            ..Default::default()
+        },
     })
 }

@@ -5,6 +5,7 @@
 //! under its final name (a `.partial` directory is removed on failure and ignored otherwise).
 //! Files are written whole (temporary file, then rename) as well.
 
+pub mod aging;
 pub mod bca_cache;
 pub mod figures;
 
