@@ -282,6 +282,20 @@ pub struct RunProducts {
     pub symbol: QrSymbol,
     /// Aged snapshots (empty without `[aging]`).
     pub aged: Vec<AgedProducts>,
+    /// Wall-clock seconds per stage (for the manifest; never in the summary, which must not
+    /// depend on the machine).
+    pub stage_seconds: StageSeconds,
+}
+
+/// Wall-clock time of each stage of a run [s].
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct StageSeconds {
+    /// Writing the pattern (milling).
+    pub write_s: f64,
+    /// Imaging and decoding at t = 0.
+    pub read_s: f64,
+    /// Aging and reading the snapshots.
+    pub age_s: f64,
 }
 
 /// The module map of a scenario's symbol (for the aging metrics).
@@ -600,8 +614,11 @@ pub fn run_observed(
     let symbol = QrSymbol::encode(&sc.symbol).map_err(|e| Error::Numerical(e.to_string()))?;
     let layout = layout(sc, &symbol);
     let mut specimen = pristine_specimen(sc, &layout);
+    let clock = std::time::Instant::now();
     let mill = write(sc, &symbol, &layout, &mut specimen, responses, seed);
+    let write_s = clock.elapsed().as_secs_f64();
     let (micrograph, readout) = read(sc, &symbol, &layout, &specimen, seed, 0);
+    let read_s = clock.elapsed().as_secs_f64() - write_s;
     let mut aged = Vec::new();
     let aging = match &sc.aging {
         None => None,
@@ -697,12 +714,18 @@ pub fn run_observed(
         timescales: timescales(sc),
         warnings: sc.warnings.clone(),
     };
+    let age_s = clock.elapsed().as_secs_f64() - write_s - read_s;
     Ok(RunProducts {
         record,
         specimen,
         micrograph,
         symbol,
         aged,
+        stage_seconds: StageSeconds {
+            write_s,
+            read_s,
+            age_s,
+        },
     })
 }
 

@@ -210,7 +210,7 @@ pub fn save(
         "input_sha256": output::sha256_hex(&scenario_text),
         "resolved_scenario": scenario.resolved,
         "materials": scenario.materials,
-        "timings_s": { "load": t_load, "bca_tables": t_tables, "physics": t_physics },
+        "timings_s": { "load": t_load, "bca_tables": t_tables, "physics": t_physics, "stages": products.stage_seconds },
     });
     dir.write_json("manifest.json", &manifest)?;
 

@@ -131,8 +131,25 @@ pub struct FastMillReport {
 
 /// Separable Gaussian convolution of a row-major field in f64 with zero outside the field.
 pub fn blur_f64(field: &[f64], nx: usize, ny: usize, sigma_cells: f64) -> Vec<f64> {
+    let mut out = vec![0.0; nx * ny];
+    let mut tmp = vec![0.0; nx * ny];
+    blur_f64_into(field, &mut out, &mut tmp, nx, ny, sigma_cells);
+    out
+}
+
+/// [`blur_f64`] into caller-owned buffers (`out` and the scratch `tmp`, both nx·ny long), so
+/// that time loops do not allocate.
+pub fn blur_f64_into(
+    field: &[f64],
+    out: &mut [f64],
+    tmp: &mut [f64],
+    nx: usize,
+    ny: usize,
+    sigma_cells: f64,
+) {
     if sigma_cells < 1e-3 {
-        return field.to_vec();
+        out.copy_from_slice(field);
+        return;
     }
     let radius = (4.0 * sigma_cells).ceil() as isize;
     let weights: Vec<f64> = (-radius..=radius)
@@ -140,9 +157,8 @@ pub fn blur_f64(field: &[f64], nx: usize, ny: usize, sigma_cells: f64) -> Vec<f6
         .collect();
     let norm: f64 = weights.iter().sum();
     let weights: Vec<f64> = weights.iter().map(|w| w / norm).collect();
-    let mut tmp = vec![0.0; nx * ny];
     tmp.par_chunks_mut(nx).enumerate().for_each(|(j, row)| {
-        for (i, out) in row.iter_mut().enumerate() {
+        for (i, t) in row.iter_mut().enumerate() {
             let mut acc = 0.0;
             for (m, w) in weights.iter().enumerate() {
                 let ii = i as isize + m as isize - radius;
@@ -150,10 +166,10 @@ pub fn blur_f64(field: &[f64], nx: usize, ny: usize, sigma_cells: f64) -> Vec<f6
                     acc += w * field[j * nx + ii as usize];
                 }
             }
-            *out = acc;
+            *t = acc;
         }
     });
-    let mut out = vec![0.0; nx * ny];
+    let tmp: &[f64] = tmp;
     out.par_chunks_mut(nx).enumerate().for_each(|(j, row)| {
         for (i, o) in row.iter_mut().enumerate() {
             let mut acc = 0.0;
@@ -166,7 +182,6 @@ pub fn blur_f64(field: &[f64], nx: usize, ny: usize, sigma_cells: f64) -> Vec<f6
             *o = acc;
         }
     });
-    out
 }
 
 /// Ions per nm² that one pass over every milled module delivers to each cell, and the ions
@@ -275,30 +290,44 @@ pub fn mill_fast(
         implanted_atoms: 0.0,
         removed_atoms: 0.0,
     };
+    // Buffers reused by every step (the loop does not allocate per cell).
+    let cells = nx * ny;
+    let mut per_column: Vec<(usize, f64, f64)> = vec![(0, 0.0, 0.0); cells];
+    let mut sputtered = vec![0.0; cells];
+    let mut spread = vec![0.0; cells];
+    let mut deposited = vec![0.0; cells];
+    let mut scratch = vec![0.0; cells];
     let mut done_passes = 0.0;
     while done_passes < passes {
         let grid = &specimen.grid;
         // 1–2: per pass, sputtered and implanted atoms per nm² of every column at the
         // current slopes and surface materials.
-        let per_column: Vec<(usize, f64, f64)> = (0..nx * ny)
-            .into_par_iter()
-            .map(|k| {
-                let d = dose_per_pass[k];
-                let m = specimen.surface_material(k);
-                if d == 0.0 {
-                    return (m, 0.0, 0.0);
-                }
+        per_column.par_iter_mut().enumerate().for_each(|(k, out)| {
+            let d = dose_per_pass[k];
+            let m = specimen.surface_material(k);
+            *out = if d == 0.0 {
+                (m, 0.0, 0.0)
+            } else {
                 let theta = grid.slope_angle_rad(k % nx, k / nx).to_degrees();
                 let r = response(m);
                 (m, d * r.yield_at(theta), d * (1.0 - r.reflection_at(theta)))
-            })
-            .collect();
-        let sputtered: Vec<f64> = per_column.iter().map(|c| c.1).collect();
-        let spread_per_pass = blur_f64(&sputtered, nx, ny, emission_sigma / cell);
+            };
+        });
+        for (s, c) in sputtered.iter_mut().zip(&per_column) {
+            *s = c.1;
+        }
+        blur_f64_into(
+            &sputtered,
+            &mut spread,
+            &mut scratch,
+            nx,
+            ny,
+            emission_sigma / cell,
+        );
         // Adaptive step: the fastest-eroding column recedes at most `limit` (the CFL-type
         // condition of the height-field update), never past the requested passes.
-        let max_rate = (0..nx * ny)
-            .map(|k| spread_per_pass[k] / n_of[per_column[k].0])
+        let max_rate = (0..cells)
+            .map(|k| spread[k] / n_of[per_column[k].0])
             .fold(0.0, f64::max);
         let remaining = passes - done_passes;
         let step_passes = if max_rate > 0.0 {
@@ -306,14 +335,25 @@ pub fn mill_fast(
         } else {
             remaining
         };
-        let spread: Vec<f64> = spread_per_pass.iter().map(|s| s * step_passes).collect();
+        for s in spread.iter_mut() {
+            *s *= step_passes;
+        }
         // 3: redeposition by line of sight.
-        let deposited = redeposit(specimen, &spread, options, seed, report.steps as u64);
+        redeposit(
+            specimen,
+            &spread,
+            options,
+            seed,
+            report.steps as u64,
+            &mut deposited,
+            &mut sputtered,
+            &mut scratch,
+        );
         // 4–5: update the columns.
         let grid = &mut specimen.grid;
         let mut removed_step = 0.0;
         let mut implanted_step = 0.0;
-        for k in 0..nx * ny {
+        for k in 0..cells {
             let m = per_column[k].0;
             let implanted = if options.implant {
                 per_column[k].2 * step_passes
@@ -346,27 +386,32 @@ pub fn mill_fast(
 }
 
 /// Line-of-sight redeposition: atoms per nm² that land on each column this step.
+#[allow(clippy::too_many_arguments)]
 fn redeposit(
     specimen: &Specimen,
     source: &[f64],
     options: &FastMillOptions,
     seed: u64,
     step: u64,
-) -> Vec<f64> {
+    deposited: &mut [f64],
+    landings_raw: &mut [f64],
+    scratch: &mut [f64],
+) {
     let grid = &specimen.grid;
     let (nx, ny, cell) = (grid.nx(), grid.ny(), grid.cell_nm());
-    let mut deposited = vec![0.0; nx * ny];
+    landings_raw.fill(0.0);
+    deposited.fill(0.0);
     let total: f64 = source.iter().sum();
     if options.sticking == 0.0 || total == 0.0 || options.redeposition_samples == 0 {
-        return deposited;
+        return;
     }
     // Cumulative distribution of emission over columns.
-    let mut cumulative = Vec::with_capacity(nx * ny);
     let mut acc = 0.0;
-    for s in source {
+    for (c, s) in scratch.iter_mut().zip(source) {
         acc += s;
-        cumulative.push(acc);
+        *c = acc;
     }
+    let cumulative: &[f64] = scratch;
     let z_top = grid
         .surface_nm
         .iter()
@@ -426,12 +471,19 @@ fn redeposit(
         })
         .collect();
     for landing in landings.into_iter().flatten() {
-        deposited[landing] += weight_per_sample;
+        landings_raw[landing] += weight_per_sample;
     }
     // Each test atom stands for many real ones: spread its landing over a Gaussian footprint
     // of σ = 2 cells so that single samples do not raise cell-sized spikes (a kernel density
     // estimate of the landing flux; atoms are conserved away from the field edge).
-    blur_f64(&deposited, nx, ny, REDEPOSITION_FOOTPRINT_CELLS)
+    blur_f64_into(
+        landings_raw,
+        deposited,
+        scratch,
+        nx,
+        ny,
+        REDEPOSITION_FOOTPRINT_CELLS,
+    );
 }
 
 /// σ of the kernel that smooths the Monte Carlo landing flux [cells].
