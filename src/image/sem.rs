@@ -160,6 +160,9 @@ fn column_eta(layers: &[(Optics, f64)]) -> (f64, f64) {
     (eta, range)
 }
 
+/// One quadrature node of the edge kernel: cell offset (Δi, Δj) and Gaussian weight.
+type KernelTap = (isize, isize, f64);
+
 /// What the SEM image model computed besides the image.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SemReport {
@@ -281,7 +284,7 @@ pub fn sem_image(
     // nodes are spaced at most σ_e/2 apart (every cell for metals at ~1 nm, every few cells
     // for insulators with σ_e ≈ 10 nm on a 1 nm grid), which keeps the cost per cell bounded
     // as the grid is refined.
-    let mut kernels: Vec<(f64, Vec<(isize, isize, f64)>)> = Vec::new();
+    let mut kernels: Vec<(f64, Vec<KernelTap>)> = Vec::new();
     for c in &columns {
         if !kernels.iter().any(|(sigma, _)| *sigma == c.2) {
             let stride = ((0.5 * c.2 / cell).floor() as isize).max(1);
