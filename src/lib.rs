@@ -42,6 +42,7 @@ pub mod decode;
 pub mod config;
 pub mod output;
 pub mod pipeline;
+pub mod sweep;
 
 // Layer 6
 pub mod cli;

@@ -11,6 +11,7 @@ use crate::error::Result;
 pub mod age;
 pub mod bca;
 pub mod run;
+pub mod sweep;
 
 /// millage: write, age and read a nanoscale QR mark in a ceramic film.
 #[derive(Debug, Parser)]
@@ -24,6 +25,10 @@ pub struct Cli {
 enum Command {
     /// Write, image and decode a scenario; save results/<run-id>/.
     Run(run::RunArgs),
+    /// Run a parameter sweep (resumable, shardable); writes points.csv.
+    Sweep(sweep::SweepArgs),
+    /// Merge the directories of a sharded sweep into one.
+    Merge(sweep::MergeArgs),
     /// Print the per-mechanism timescale report of a scenario's [aging] section (no run).
     Age(age::AgeArgs),
     /// List every scenario key with its type, unit, default and meaning.
@@ -56,6 +61,8 @@ pub fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Sweep(args) => sweep::run_sweep(&args),
+        Command::Merge(args) => sweep::run_merge(&args),
         Command::Age(args) => age::run(&args),
         Command::Explain => {
             print!("{}", crate::config::keys::explain_markdown());

@@ -7,6 +7,7 @@ pub mod bca_target;
 pub mod keys;
 pub mod material_file;
 pub mod scenario;
+pub mod sweep_file;
 
 #[cfg(test)]
 mod material_library_checks;
