@@ -199,3 +199,35 @@ fn missing_kinetic_parameters_name_material_and_parameter() {
         ],
     );
 }
+
+/// Aged results do not depend on the thread count (FFT rows and reductions in fixed order).
+#[test]
+fn aged_summary_is_identical_for_one_and_two_threads() {
+    let text = scenario(
+        "CrN",
+        "temperature_c = 450.0\nhorizon_yr = 1.0\nsnapshots_yr = [0.0, 1.0]",
+    );
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = write(tmp.path(), &text);
+        let out = tmp.path().join("out");
+        let o = Command::new(BIN)
+            .args([
+                "run",
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--threads",
+                threads,
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push((
+            std::fs::read(out.join("summary.json")).unwrap(),
+            std::fs::read(out.join("aging.csv")).unwrap(),
+        ));
+    }
+    assert!(outputs[0] == outputs[1], "results differ between 1 and 2 threads");
+}

@@ -648,3 +648,34 @@ fn crn_timescale_matches_research_table() {
     let t = super::history::temperature_for_timescale_k(target, 50.0, 5000.0, ln_tau).unwrap();
     assert!((t - 273.15 - 323.0).abs() < 2.0, "{}", t - 273.15);
 }
+
+/// The nonlinear solver gives bit-identical results on 1 and 2 threads.
+#[test]
+fn nonlinear_is_independent_of_thread_count() {
+    let (n, d) = (40, 1.0);
+    let h0 = pit_field(n, d, 6.0, 9.0, 2.0);
+    let mut results = Vec::new();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut h = h0.clone();
+        let s = Spectral2d::new(n, n);
+        let mut first = 0.0;
+        pool.install(|| {
+            surface::integrate_nonlinear(
+                &s,
+                &mut h,
+                &vec![1.0; n * n],
+                d,
+                5.0,
+                &NonlinearSettings::default(),
+                &mut first,
+            )
+            .unwrap()
+        });
+        results.push(h);
+    }
+    assert!(results[0] == results[1]);
+}
