@@ -13,7 +13,11 @@ fn pits(n: usize) -> Vec<f64> {
     (0..n * n)
         .map(|k| {
             let (i, j) = (k % n, k / n);
-            if ((i / 24) + (j / 24)) % 2 == 0 { -20.0 } else { 0.0 }
+            if ((i / 24) + (j / 24)) % 2 == 0 {
+                -20.0
+            } else {
+                0.0
+            }
         })
         .collect()
 }
@@ -51,7 +55,9 @@ fn linear(c: &mut Criterion) {
 fn nonlinear(c: &mut Criterion) {
     // One simulated decade at 300 °C with CrN's B on a 192² patch (4 × 4 modules of 48 nm,
     // 80° walls ≈ 1/20 of the record's field), from the sharp as-written state.
-    let crn = MaterialLibrary::bundled().load("CrN", "bench", None).unwrap();
+    let crn = MaterialLibrary::bundled()
+        .load("CrN", "bench", None)
+        .unwrap();
     let b = surface::mullins_b_nm4_per_s(crn.surface.as_ref().unwrap(), 573.15);
     let tau = b * 10.0 * millage::units::SECONDS_PER_YEAR;
     let n = 192;
@@ -60,7 +66,9 @@ fn nonlinear(c: &mut Criterion) {
         .map(|k| {
             let (i, j) = (k % n, k / n);
             // Slope 5.7 walls (80°) between pits and plateau.
-            let s = ((i % 48) as f64 - 24.0).abs().max(((j % 48) as f64 - 24.0).abs());
+            let s = ((i % 48) as f64 - 24.0)
+                .abs()
+                .max(((j % 48) as f64 - 24.0).abs());
             -20.0 * ((12.0 - s) * d / 3.5).clamp(0.0, 1.0)
         })
         .collect();

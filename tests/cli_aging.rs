@@ -229,5 +229,8 @@ fn aged_summary_is_identical_for_one_and_two_threads() {
             std::fs::read(out.join("aging.csv")).unwrap(),
         ));
     }
-    assert!(outputs[0] == outputs[1], "results differ between 1 and 2 threads");
+    assert!(
+        outputs[0] == outputs[1],
+        "results differ between 1 and 2 threads"
+    );
 }
