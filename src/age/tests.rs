@@ -818,6 +818,7 @@ fn observer_sees_progress_and_snapshots() {
         surface_rule: SurfaceRule::AreaWeighted,
         splitting_steps: 2,
         nonlinear: NonlinearSettings::default(),
+        native_oxide: false,
     };
     let map = ModuleMap {
         origin_nm: 0.0,

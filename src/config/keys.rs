@@ -451,6 +451,13 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Implanted Ga spreading, N loss, film/substrate mixing; \"no data: mechanism off\" where the library has no diffusivity.",
     },
     KeyDef {
+        path: "aging.native_oxide",
+        kind: KeyKind::Bool,
+        unit: "",
+        default: KeyDefault::Value("true"),
+        doc: "Start aging with each oxidizable surface's native oxide (material native_oxide_nm, e.g. 1.5 nm on CrN), grown in air right after writing; the t = 0 read has none.",
+    },
+    KeyDef {
         path: "aging.solver",
         kind: KeyKind::Choice(&["linear", "nonlinear"]),
         unit: "",
