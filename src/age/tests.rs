@@ -839,3 +839,55 @@ fn observer_sees_progress_and_snapshots() {
             .any(|m| m.mechanism == "Ga implant spreading" && m.status == "no data: mechanism off")
     );
 }
+
+/// Long validation (`scripts/validate_aging.sh`): the nonlinear solver converges as its
+/// tolerance is refined (ETD1 with step doubling: global error ∝ tol^{1/2}), on a steep pit.
+/// Prints the error table.
+#[test]
+#[ignore = "long validation: scripts/validate_aging.sh"]
+fn nonlinear_converges_under_tolerance_refinement() {
+    let (n, d) = (64, 1.0);
+    let h0 = pit_field(n, d, 8.0, 14.0, 2.0);
+    let s = Spectral2d::new(n, n);
+    let run = |tol: f64| {
+        let mut h = h0.clone();
+        let mut first = 0.0;
+        let st = surface::integrate_nonlinear(
+            &s,
+            &mut h,
+            &vec![1.0; n * n],
+            d,
+            50.0,
+            &NonlinearSettings {
+                tolerance_nm: tol,
+                linear_below_slope: 0.0,
+                max_steps: 1_000_000,
+            },
+            &mut first,
+        )
+        .unwrap();
+        (h, st.accepted_steps)
+    };
+    let (reference, _) = run(1e-7);
+    let mut last = f64::INFINITY;
+    let mut first_err = None;
+    for tol in [1e-2, 1e-3, 1e-4, 1e-5] {
+        let (h, steps) = run(tol);
+        let err = h
+            .iter()
+            .zip(&reference)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        eprintln!("tolerance {tol:e} nm: {steps} steps, max error vs 1e-7 run {err:.3e} nm");
+        // First-order local error controlled per step: global error ∝ tol^{1/2}, a factor
+        // √10 ≈ 3.2 per decade of tolerance (≥ 2.5 accepted).
+        assert!(
+            err * 2.5 < last,
+            "error must fall ∝ tol^(1/2): {err} after {last}"
+        );
+        first_err.get_or_insert(err);
+        last = err;
+    }
+    // The default tolerance (0.01 nm) keeps the global error ≤ 0.1 nm on an 8 nm pit.
+    assert!(first_err.unwrap() < 0.1);
+}
