@@ -62,7 +62,7 @@ impl KeyKind {
             KeyKind::Material => "material name".into(),
             KeyKind::Mask => "\"auto\" or integer [0, 7]".into(),
             KeyKind::ChoiceList(c) => format!("list of {}", c.join(" | ")),
-            KeyKind::Bool => "true | false".into(),
+            KeyKind::Bool => "boolean (true or false)".into(),
             KeyKind::FloatList { min, max } => {
                 if max.is_infinite() {
                     format!("list of floats in [{min}, ∞)")
