@@ -51,7 +51,13 @@ pub fn expand(spec: &SweepSpec) -> Vec<SweepPoint> {
         }
         SweepMode::List => {
             let n = values_of(0).len();
-            (0..n).map(|p| (0..spec.axes.len()).map(|i| values_of(i)[p].clone()).collect()).collect()
+            (0..n)
+                .map(|p| {
+                    (0..spec.axes.len())
+                        .map(|i| values_of(i)[p].clone())
+                        .collect()
+                })
+                .collect()
         }
         SweepMode::Lhs => {
             // McKay, Beckman & Conover, Technometrics 21 (1979) 239: each axis is cut into n
@@ -62,7 +68,9 @@ pub fn expand(spec: &SweepSpec) -> Vec<SweepPoint> {
                 .iter()
                 .enumerate()
                 .map(|(i, axis)| {
-                    let AxisValues::Range { min, max } = axis.values else { unreachable!("lhs axes are ranges") };
+                    let AxisValues::Range { min, max } = axis.values else {
+                        unreachable!("lhs axes are ranges")
+                    };
                     let mut r = rng::stream(spec.seed, Stream::SweepPoint, u64::MAX - i as u64);
                     let mut strata: Vec<usize> = (0..n).collect();
                     for k in (1..n).rev() {
@@ -75,7 +83,9 @@ pub fn expand(spec: &SweepSpec) -> Vec<SweepPoint> {
                         .collect()
                 })
                 .collect();
-            (0..n).map(|p| columns.iter().map(|c| toml::Value::Float(c[p])).collect()).collect()
+            (0..n)
+                .map(|p| columns.iter().map(|c| toml::Value::Float(c[p])).collect())
+                .collect()
         }
     };
     combos
@@ -91,28 +101,56 @@ pub fn expand(spec: &SweepSpec) -> Vec<SweepPoint> {
 
 /// The points of shard `i` of `n` (every n-th point starting at i).
 pub fn shard(points: &[SweepPoint], i: usize, n: usize) -> Vec<SweepPoint> {
-    points.iter().filter(|p| p.index % n == i).cloned().collect()
+    points
+        .iter()
+        .filter(|p| p.index % n == i)
+        .cloned()
+        .collect()
 }
 
 /// The base scenario with a point's assignments applied (dotted keys; `name[k]` indexes an
 /// array of tables), as TOML text.
 pub fn scenario_text(base_text: &str, point: &SweepPoint) -> Result<String> {
-    let mut doc: toml::Table = toml::from_str(base_text)
-        .map_err(|e| Error::input(None, "base", None, format!("base scenario is not valid TOML: {}", e.message()), ""))?;
+    let mut doc: toml::Table = toml::from_str(base_text).map_err(|e| {
+        Error::input(
+            None,
+            "base",
+            None,
+            format!("base scenario is not valid TOML: {}", e.message()),
+            "",
+        )
+    })?;
     for (key, value) in &point.assignments {
         set_dotted(&mut doc, key, value.clone()).map_err(|rule| {
-            Error::input(None, key.clone(), None, rule, "axis keys are scenario keys (see `millage explain`); array elements as layers[0]")
+            Error::input(
+                None,
+                key.clone(),
+                None,
+                rule,
+                "axis keys are scenario keys (see `millage explain`); array elements as layers[0]",
+            )
         })?;
     }
     Ok(toml::to_string(&doc).expect("a table serialises"))
 }
 
-fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) -> std::result::Result<(), String> {
+fn set_dotted(
+    table: &mut toml::Table,
+    key: &str,
+    value: toml::Value,
+) -> std::result::Result<(), String> {
     let parts: Vec<&str> = key.split('.').collect();
     let mut current = table;
     for (depth, part) in parts.iter().enumerate() {
         let (name, index) = match part.split_once('[') {
-            Some((n, rest)) => (n, Some(rest.trim_end_matches(']').parse::<usize>().map_err(|_| format!("bad index in {part}"))?)),
+            Some((n, rest)) => (
+                n,
+                Some(
+                    rest.trim_end_matches(']')
+                        .parse::<usize>()
+                        .map_err(|_| format!("bad index in {part}"))?,
+                ),
+            ),
             None => (*part, None),
         };
         let last = depth + 1 == parts.len();
@@ -121,7 +159,11 @@ fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) -> std::re
             return Ok(());
         }
         let entry = current.entry(name.to_string()).or_insert_with(|| {
-            if index.is_some() { toml::Value::Array(Vec::new()) } else { toml::Value::Table(toml::Table::new()) }
+            if index.is_some() {
+                toml::Value::Array(Vec::new())
+            } else {
+                toml::Value::Table(toml::Table::new())
+            }
         });
         current = match (entry, index) {
             (toml::Value::Table(t), None) => t,
@@ -144,7 +186,15 @@ pub fn flatten(value: &serde_json::Value) -> BTreeMap<String, String> {
         match v {
             serde_json::Value::Object(map) => {
                 for (k, v) in map {
-                    walk(&if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") }, v, out);
+                    walk(
+                        &if prefix.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{prefix}.{k}")
+                        },
+                        v,
+                        out,
+                    );
                 }
             }
             serde_json::Value::Array(items) if items.len() <= 16 => {
@@ -234,12 +284,19 @@ mod tests {
     }
 
     fn values(key: &str, v: &[f64]) -> Axis {
-        Axis { key: key.into(), values: AxisValues::Values(v.iter().map(|x| toml::Value::Float(*x)).collect()) }
+        Axis {
+            key: key.into(),
+            values: AxisValues::Values(v.iter().map(|x| toml::Value::Float(*x)).collect()),
+        }
     }
 
     #[test]
     fn grid_is_the_cartesian_product_with_distinct_seeds() {
-        let p = expand(&spec(SweepMode::Grid, vec![values("a.x", &[1.0, 2.0]), values("b.y", &[3.0, 4.0, 5.0])], 0));
+        let p = expand(&spec(
+            SweepMode::Grid,
+            vec![values("a.x", &[1.0, 2.0]), values("b.y", &[3.0, 4.0, 5.0])],
+            0,
+        ));
         assert_eq!(p.len(), 6);
         assert_eq!(p[1].assignments[1].1, toml::Value::Float(4.0));
         assert_eq!(p[3].assignments[0].1, toml::Value::Float(2.0));
@@ -250,8 +307,20 @@ mod tests {
     #[test]
     fn latin_hypercube_fills_every_stratum_once() {
         let axes = vec![
-            Axis { key: "a".into(), values: AxisValues::Range { min: 0.0, max: 10.0 } },
-            Axis { key: "b".into(), values: AxisValues::Range { min: -1.0, max: 1.0 } },
+            Axis {
+                key: "a".into(),
+                values: AxisValues::Range {
+                    min: 0.0,
+                    max: 10.0,
+                },
+            },
+            Axis {
+                key: "b".into(),
+                values: AxisValues::Range {
+                    min: -1.0,
+                    max: 1.0,
+                },
+            },
         ];
         let p = expand(&spec(SweepMode::Lhs, axes, 8));
         for (axis, (lo, hi)) in [(0usize, (0.0, 10.0)), (1, (-1.0, 1.0))] {
@@ -275,7 +344,10 @@ mod tests {
             seed: 1,
             assignments: vec![
                 ("pattern.module_pitch_nm".into(), toml::Value::Float(30.0)),
-                ("film.layers[0].material".into(), toml::Value::String("TiN".into())),
+                (
+                    "film.layers[0].material".into(),
+                    toml::Value::String("TiN".into()),
+                ),
                 ("readout.beam_energy_kev".into(), toml::Value::Float(1.0)),
             ],
         };
@@ -283,14 +355,30 @@ mod tests {
         assert_eq!(t["pattern"]["module_pitch_nm"].as_float(), Some(30.0));
         assert_eq!(t["film"]["layers"][0]["material"].as_str(), Some("TiN"));
         assert_eq!(t["readout"]["beam_energy_kev"].as_float(), Some(1.0));
-        let bad = SweepPoint { assignments: vec![("film.layers[3].material".into(), toml::Value::Integer(1))], ..point };
+        let bad = SweepPoint {
+            assignments: vec![("film.layers[3].material".into(), toml::Value::Integer(1))],
+            ..point
+        };
         assert!(scenario_text(base, &bad).is_err());
     }
 
     #[test]
     fn csv_has_axes_then_summary_columns() {
-        let p = SweepPoint { index: 0, seed: 9, assignments: vec![("a.x".into(), toml::Value::Float(1.5))] };
-        let csv = points_csv(&["a.x".into()], &[(p, serde_json::json!({"m": {"depth_nm": 2.5, "ok": true}, "s": "x,y"}))]);
-        assert_eq!(csv, "point,seed,a.x,summary.m.depth_nm,summary.m.ok,summary.s\n0,9,1.5,2.5,true,\"x,y\"\n");
+        let p = SweepPoint {
+            index: 0,
+            seed: 9,
+            assignments: vec![("a.x".into(), toml::Value::Float(1.5))],
+        };
+        let csv = points_csv(
+            &["a.x".into()],
+            &[(
+                p,
+                serde_json::json!({"m": {"depth_nm": 2.5, "ok": true}, "s": "x,y"}),
+            )],
+        );
+        assert_eq!(
+            csv,
+            "point,seed,a.x,summary.m.depth_nm,summary.m.ok,summary.s\n0,9,1.5,2.5,true,\"x,y\"\n"
+        );
     }
 }

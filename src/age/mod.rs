@@ -94,6 +94,9 @@ pub struct AgingSettings {
     pub splitting_steps: usize,
     /// Nonlinear solver settings.
     pub nonlinear: NonlinearSettings,
+    /// Start from the library's native oxide (`native_oxide_nm`) on every column whose surface
+    /// material oxidizes (the skin a film grows in air within days of writing; aging.md §4.5).
+    pub native_oxide: bool,
 }
 
 /// A kinetic parameter an enabled mechanism needs but a material lacks.
@@ -328,6 +331,9 @@ pub fn age(
         oxidation: vec![0.0; mats.len()],
         implant_dt_nm2: 0.0,
     };
+    if mech.oxidation && settings.native_oxide {
+        grow_native_oxide(specimen);
+    }
     let mut stats = NonlinearStats::default();
     let mut first_step = 0.0;
     let mut t = 0.0;
@@ -426,6 +432,32 @@ pub fn age(
         mechanisms: statuses,
         nonlinear: stats,
     })
+}
+
+/// Brings every column's oxide up to its host's native-oxide thickness (consuming x/PBR of the
+/// host, with the swelling of [`oxidation::oxidize_column`]).
+fn grow_native_oxide(specimen: &mut Specimen) {
+    let stack = &specimen.stack;
+    let materials = &specimen.materials;
+    let grid = &mut specimen.grid;
+    grid.surface_nm
+        .par_iter_mut()
+        .zip(grid.oxide_nm.par_iter_mut())
+        .for_each(|(surface, oxide)| {
+            let below = stack.remaining_below(*surface);
+            let (host, available) = below[0];
+            if let Some(ox) = &materials[host].oxidation {
+                let target = ox.native_oxide_nm.value;
+                if matches!(ox.law, OxidationLaw::Inert) || *oxide >= target {
+                    return;
+                }
+                let pbr = ox.pilling_bedworth_ratio.value;
+                let room = (available - oxidation::CONSUMED_LAYER_SLIVER_NM).max(0.0);
+                let consumed = ((target - *oxide) / pbr).min(room);
+                *surface -= consumed;
+                *oxide += consumed * pbr;
+            }
+        });
 }
 
 fn oxidize(

@@ -89,7 +89,14 @@ impl Spectral2d {
     pub fn forward(&self, field: &[f64]) -> Vec<Complex64> {
         let (nx, ny) = (self.nx, self.ny);
         assert_eq!(field.len(), nx * ny);
-        let mut a: Vec<Complex64> = field.iter().map(|&v| Complex64::new(v, 0.0)).collect();
+        self.forward_complex(field.iter().map(|&v| Complex64::new(v, 0.0)).collect())
+    }
+
+    /// Forward transform of a complex row-major field (e.g. two real fields packed as
+    /// a + i b); spectrum transposed as in [`forward`](Self::forward).
+    pub fn forward_complex(&self, mut a: Vec<Complex64>) -> Vec<Complex64> {
+        let (nx, ny) = (self.nx, self.ny);
+        assert_eq!(a.len(), nx * ny);
         rows_fft(&mut a, nx, &self.fwd_x);
         let mut b = vec![Complex64::default(); nx * ny];
         transpose(&a, &mut b, nx, ny);

@@ -324,20 +324,37 @@ fn etd1_step(spectral: &Spectral2d, h: &mut [f64], mobility: &[f64], d: f64, dta
         let k2 = 4.0 / (d * d) * (sx * sx + sy * sy);
         k2 * k2
     };
-    let mut hs = spectral.forward(h);
-    let mut rs = spectral.forward(&rem);
-    spectral.apply(&mut hs, d, |kx, ky| (-symbol(kx, ky) * dtau).exp());
-    spectral.apply(&mut rs, d, |kx, ky| {
-        let z = -symbol(kx, ky) * dtau;
-        // φ₁(z)·Δτ = (e^z − 1)/z · Δτ, series near z = 0.
-        let phi = if z.abs() < 1e-8 {
-            1.0 + 0.5 * z
-        } else {
-            z.exp_m1() / z
-        };
-        phi * dtau
-    });
-    let combined: Vec<Complex64> = hs.iter().zip(&rs).map(|(a, b)| a + b).collect();
+    // Both real fields in one complex transform: Z = FFT(h + iR), then
+    // ĥ(k) = (Z(k) + Z̄(−k))/2 and R̂(k) = (Z(k) − Z̄(−k))/(2i).
+    let packed: Vec<Complex64> = h
+        .iter()
+        .zip(&rem)
+        .map(|(a, b)| Complex64::new(*a, *b))
+        .collect();
+    let z = spectral.forward_complex(packed);
+    let mut combined = vec![Complex64::default(); nx * ny];
+    combined
+        .par_chunks_mut(ny)
+        .enumerate()
+        .for_each(|(ix, row)| {
+            let kx = super::spectral::wavenumber(ix, nx, d);
+            let mx = (nx - ix) % nx;
+            for (iy, out) in row.iter_mut().enumerate() {
+                let ky = super::spectral::wavenumber(iy, ny, d);
+                let zk = z[ix * ny + iy];
+                let zm = z[mx * ny + (ny - iy) % ny].conj();
+                let hk = 0.5 * (zk + zm);
+                let rk = (zk - zm) * Complex64::new(0.0, -0.5);
+                let lz = -symbol(kx, ky) * dtau;
+                // φ₁(z)·Δτ = (e^z − 1)/z · Δτ, series near z = 0.
+                let phi = if lz.abs() < 1e-8 {
+                    1.0 + 0.5 * lz
+                } else {
+                    lz.exp_m1() / lz
+                };
+                *out = hk * lz.exp() + rk * (phi * dtau);
+            }
+        });
     spectral.inverse(combined, h);
 }
 
@@ -395,7 +412,9 @@ pub fn integrate_nonlinear(
             h.copy_from_slice(&half);
             done += step;
             stats.accepted_steps += 1;
-            dtau = step * factor;
+            // A step shortened to land on the interval's end says nothing against the
+            // proposal: keep the larger one for the next interval.
+            dtau = (step * factor).max(if step < dtau { dtau } else { 0.0 });
         } else {
             stats.rejected_steps += 1;
             dtau = step * factor;

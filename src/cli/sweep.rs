@@ -44,7 +44,13 @@ pub struct MergeArgs {
 
 fn parse_shard(text: &str) -> Result<(usize, usize)> {
     let bad = || {
-        Error::input(None, "--shard", None, format!("`{text}` is not i/N with 0 ≤ i < N"), "write e.g. --shard 0/4")
+        Error::input(
+            None,
+            "--shard",
+            None,
+            format!("`{text}` is not i/N with 0 ≤ i < N"),
+            "write e.g. --shard 0/4",
+        )
     };
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
     let (i, n): (usize, usize) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
@@ -55,9 +61,17 @@ fn parse_shard(text: &str) -> Result<(usize, usize)> {
 }
 
 /// The scenario of a point, validated (errors name the point and its assignments).
-fn point_scenario(spec: &sweep_file::SweepSpec, point: &SweepPoint, library: &config::MaterialLibrary) -> Result<config::Scenario> {
+fn point_scenario(
+    spec: &sweep_file::SweepSpec,
+    point: &SweepPoint,
+    library: &config::MaterialLibrary,
+) -> Result<config::Scenario> {
     let text = sweep::scenario_text(&spec.base_text, point)?;
-    let label = PathBuf::from(format!("{} (sweep point {})", spec.base_file.display(), point.index));
+    let label = PathBuf::from(format!(
+        "{} (sweep point {})",
+        spec.base_file.display(),
+        point.index
+    ));
     config::parse_scenario(&text, &label, library)
 }
 
@@ -74,11 +88,13 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         None => (all.clone(), String::new()),
     };
     // Validate every point before running any: a bad axis value fails fast with exit 2.
-    let scenarios: Vec<config::Scenario> = mine.iter().map(|p| point_scenario(&spec, p, &library)).collect::<Result<_>>()?;
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| output::default_results_root().join(format!("{}-s{}", spec.name, spec.seed)));
+    let scenarios: Vec<config::Scenario> = mine
+        .iter()
+        .map(|p| point_scenario(&spec, p, &library))
+        .collect::<Result<_>>()?;
+    let dir = args.out.clone().unwrap_or_else(|| {
+        output::default_results_root().join(format!("{}-s{}", spec.name, spec.seed))
+    });
     let todo: Vec<usize> = (0..mine.len())
         .filter(|&k| !store::point_path(&dir, mine[k].index).is_file())
         .collect();
@@ -94,8 +110,10 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     let pool = super::thread_pool(args.threads)?;
     let bar = indicatif::ProgressBar::new(todo.len() as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} points, elapsed {elapsed}, ETA {eta}")
-            .expect("valid template"),
+        indicatif::ProgressStyle::with_template(
+            "{msg} {bar:30} {pos}/{len} points, elapsed {elapsed}, ETA {eta}",
+        )
+        .expect("valid template"),
     );
     bar.set_message(spec.name.clone());
     pool.install(|| {
@@ -103,7 +121,8 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
             let (point, sc) = (&mine[k], &scenarios[k]);
             let responses = super::run::bca_responses(sc)?;
             let products = pipeline::run(sc, point.seed, &responses)?;
-            let summary = serde_json::to_value(&products.record).map_err(|e| Error::Numerical(e.to_string()))?;
+            let summary = serde_json::to_value(&products.record)
+                .map_err(|e| Error::Numerical(e.to_string()))?;
             store::write_point(&dir, point, &summary)?;
             bar.inc(1);
             Ok(())
@@ -111,7 +130,12 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
     write_outputs(&dir, &spec, &all)?;
-    println!("{}: {} points in {}", spec.name, mine.len(), dir.join("points.csv").display());
+    println!(
+        "{}: {} points in {}",
+        spec.name,
+        mine.len(),
+        dir.join("points.csv").display()
+    );
     Ok(())
 }
 
@@ -133,7 +157,8 @@ fn write_outputs(dir: &Path, spec: &sweep_file::SweepSpec, all: &[SweepPoint]) -
         "points_total": all.len(),
         "points_present": rows.len(),
     });
-    let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Numerical(e.to_string()))?;
+    let mut text =
+        serde_json::to_string_pretty(&manifest).map_err(|e| Error::Numerical(e.to_string()))?;
     text.push('\n');
     store::write_file(dir, "sweep.json", &text)
 }
@@ -143,15 +168,32 @@ pub fn run_merge(args: &MergeArgs) -> Result<()> {
     let read_manifest = |d: &Path| -> Result<serde_json::Value> {
         let path = d.join("sweep.json");
         let text = std::fs::read_to_string(&path).map_err(|_| {
-            Error::input(None, "DIR", None, format!("{} is not a sweep directory (no sweep.json)", d.display()), "pass the directories written by `millage sweep --shard i/N`")
+            Error::input(
+                None,
+                "DIR",
+                None,
+                format!("{} is not a sweep directory (no sweep.json)", d.display()),
+                "pass the directories written by `millage sweep --shard i/N`",
+            )
         })?;
-        serde_json::from_str(&text).map_err(|e| Error::Numerical(format!("{}: {e}", path.display())))
+        serde_json::from_str(&text)
+            .map_err(|e| Error::Numerical(format!("{}: {e}", path.display())))
     };
     let first = read_manifest(&args.dirs[0])?;
     for d in &args.dirs[1..] {
         let m = read_manifest(d)?;
         if m["sweep"] != first["sweep"] || m["base_sha256"] != first["base_sha256"] {
-            return Err(Error::input(None, "DIR", None, format!("{} belongs to another sweep than {}", d.display(), args.dirs[0].display()), "merge only shards of one sweep"));
+            return Err(Error::input(
+                None,
+                "DIR",
+                None,
+                format!(
+                    "{} belongs to another sweep than {}",
+                    d.display(),
+                    args.dirs[0].display()
+                ),
+                "merge only shards of one sweep",
+            ));
         }
     }
     // Re-expand the sweep from its file to know every point; copy the present ones.
@@ -167,6 +209,10 @@ pub fn run_merge(args: &MergeArgs) -> Result<()> {
         }
     }
     write_outputs(&args.out, &spec, &all)?;
-    println!("merged {} directories into {}", args.dirs.len(), args.out.join("points.csv").display());
+    println!(
+        "merged {} directories into {}",
+        args.dirs.len(),
+        args.out.join("points.csv").display()
+    );
     Ok(())
 }

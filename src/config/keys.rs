@@ -62,7 +62,7 @@ impl KeyKind {
             KeyKind::Material => "material name".into(),
             KeyKind::Mask => "\"auto\" or integer [0, 7]".into(),
             KeyKind::ChoiceList(c) => format!("list of {}", c.join(" | ")),
-            KeyKind::Bool => "true | false".into(),
+            KeyKind::Bool => "boolean (true or false)".into(),
             KeyKind::FloatList { min, max } => {
                 if max.is_infinite() {
                     format!("list of floats in [{min}, ∞)")
@@ -583,6 +583,13 @@ pub const KEYS: &[KeyDef] = &[
         unit: "",
         default: KeyDefault::Value("true"),
         doc: "Implanted Ga spreading, N loss, film/substrate mixing; \"no data: mechanism off\" where the library has no diffusivity.",
+    },
+    KeyDef {
+        path: "aging.native_oxide",
+        kind: KeyKind::Bool,
+        unit: "",
+        default: KeyDefault::Value("true"),
+        doc: "Start aging with each oxidizable surface's native oxide (material native_oxide_nm, e.g. 1.5 nm on CrN), grown in air right after writing; the t = 0 read has none.",
     },
     KeyDef {
         path: "aging.solver",

@@ -1111,6 +1111,7 @@ fn resolve_aging(
         SurfaceRule::AreaWeighted
     };
     let splitting_steps = p.int("aging.splitting_steps")? as usize;
+    let native_oxide = p.boolean("aging.native_oxide")?;
     let tolerance_nm = p
         .float("aging.nonlinear_tolerance_nm")?
         .expect("has default");
@@ -1148,5 +1149,6 @@ fn resolve_aging(
             tolerance_nm,
             ..Default::default()
         },
+        native_oxide,
     })
 }

@@ -112,44 +112,116 @@ pub struct SweepSpec {
 
 /// Reads and validates a sweep file.
 pub fn load_sweep(file: &Path) -> Result<SweepSpec> {
-    let err = |key: &str, rule: String, hint: &str| Error::input(Some(file.to_path_buf()), key, None, rule, hint);
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| err("", format!("cannot read sweep file: {e}"), "check the path; examples are in sims/sweeps/"))?;
+    let err = |key: &str, rule: String, hint: &str| {
+        Error::input(Some(file.to_path_buf()), key, None, rule, hint)
+    };
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        err(
+            "",
+            format!("cannot read sweep file: {e}"),
+            "check the path; examples are in sims/sweeps/",
+        )
+    })?;
     let raw: RawSweep = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
-        Error::input(Some(file.to_path_buf()), "", line, e.message().to_string(), "see sims/sweeps/ for the format")
+        Error::input(
+            Some(file.to_path_buf()),
+            "",
+            line,
+            e.message().to_string(),
+            "see sims/sweeps/ for the format",
+        )
     })?;
     let base_file = file.parent().unwrap_or(Path::new(".")).join(&raw.base);
-    let base_text = std::fs::read_to_string(&base_file)
-        .map_err(|e| err("base", format!("cannot read base scenario {}: {e}", base_file.display()), "give the base scenario's path relative to the sweep file"))?;
+    let base_text = std::fs::read_to_string(&base_file).map_err(|e| {
+        err(
+            "base",
+            format!("cannot read base scenario {}: {e}", base_file.display()),
+            "give the base scenario's path relative to the sweep file",
+        )
+    })?;
     if raw.axes.is_empty() {
-        return Err(err("axes", "no axis given".into(), "add an [[axes]] table with key and values"));
+        return Err(err(
+            "axes",
+            "no axis given".into(),
+            "add an [[axes]] table with key and values",
+        ));
     }
     let mut axes = Vec::new();
     for (i, a) in raw.axes.into_iter().enumerate() {
         let k = format!("axes[{i}]");
         let values = match (raw.mode, a.values, a.min, a.max) {
-            (SweepMode::Lhs, None, Some(min), Some(max)) if min.is_finite() && max.is_finite() && min < max => AxisValues::Range { min, max },
-            (SweepMode::Lhs, _, _, _) => return Err(err(&k, "an lhs axis needs finite min < max and no values".into(), "write min = …, max = …")),
+            (SweepMode::Lhs, None, Some(min), Some(max))
+                if min.is_finite() && max.is_finite() && min < max =>
+            {
+                AxisValues::Range { min, max }
+            }
+            (SweepMode::Lhs, _, _, _) => {
+                return Err(err(
+                    &k,
+                    "an lhs axis needs finite min < max and no values".into(),
+                    "write min = …, max = …",
+                ));
+            }
             (_, Some(v), None, None) if !v.is_empty() => AxisValues::Values(v),
-            _ => return Err(err(&k, "a grid or list axis needs a non-empty values list and no min/max".into(), "write values = [ … ]")),
+            _ => {
+                return Err(err(
+                    &k,
+                    "a grid or list axis needs a non-empty values list and no min/max".into(),
+                    "write values = [ … ]",
+                ));
+            }
         };
         if axes.iter().any(|x: &Axis| x.key == a.key) {
-            return Err(err(&k, format!("key {} appears twice", a.key), "give each key one axis"));
+            return Err(err(
+                &k,
+                format!("key {} appears twice", a.key),
+                "give each key one axis",
+            ));
         }
         axes.push(Axis { key: a.key, values });
     }
     if raw.mode == SweepMode::List {
-        let lens: Vec<usize> = axes.iter().map(|a| match &a.values { AxisValues::Values(v) => v.len(), AxisValues::Range { .. } => 0 }).collect();
+        let lens: Vec<usize> = axes
+            .iter()
+            .map(|a| match &a.values {
+                AxisValues::Values(v) => v.len(),
+                AxisValues::Range { .. } => 0,
+            })
+            .collect();
         if lens.iter().any(|l| *l != lens[0]) {
-            return Err(err("axes", format!("list mode zips the axes, but their lengths differ: {lens:?}"), "give every axis the same number of values, or use mode = \"grid\""));
+            return Err(err(
+                "axes",
+                format!("list mode zips the axes, but their lengths differ: {lens:?}"),
+                "give every axis the same number of values, or use mode = \"grid\"",
+            ));
         }
     }
     let samples = match (raw.mode, raw.samples) {
         (SweepMode::Lhs, Some(n)) if n > 0 => n,
-        (SweepMode::Lhs, _) => return Err(err("samples", "lhs needs samples > 0".into(), "add samples = 20")),
+        (SweepMode::Lhs, _) => {
+            return Err(err(
+                "samples",
+                "lhs needs samples > 0".into(),
+                "add samples = 20",
+            ));
+        }
         (_, _) => 0,
     };
-    let name = raw.name.unwrap_or_else(|| file.file_stem().and_then(|s| s.to_str()).unwrap_or("sweep").to_string());
-    Ok(SweepSpec { file: file.to_path_buf(), name, base_file, base_text, seed: raw.seed, mode: raw.mode, samples, axes })
+    let name = raw.name.unwrap_or_else(|| {
+        file.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("sweep")
+            .to_string()
+    });
+    Ok(SweepSpec {
+        file: file.to_path_buf(),
+        name,
+        base_file,
+        base_text,
+        seed: raw.seed,
+        mode: raw.mode,
+        samples,
+        axes,
+    })
 }

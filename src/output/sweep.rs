@@ -8,7 +8,10 @@ use crate::error::{Error, Result};
 use crate::sweep::SweepPoint;
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_path_buf(), source }
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Where point `index`'s record lives.
@@ -20,8 +23,9 @@ pub fn point_path(dir: &Path, index: usize) -> PathBuf {
 pub fn write_point(dir: &Path, point: &SweepPoint, summary: &serde_json::Value) -> Result<()> {
     let points = dir.join("points");
     std::fs::create_dir_all(&points).map_err(io_err(&points))?;
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "point": point, "summary": summary }))
-        .map_err(|e| Error::Numerical(e.to_string()))?;
+    let mut text =
+        serde_json::to_string_pretty(&serde_json::json!({ "point": point, "summary": summary }))
+            .map_err(|e| Error::Numerical(e.to_string()))?;
     text.push('\n');
     write_atomic(&point_path(dir, point.index), text.as_bytes())
 }
