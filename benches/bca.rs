@@ -4,7 +4,7 @@
 //! Run: `cargo bench --bench bca`. Results go in BENCHMARKS.md.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use millage::bca::{IonBeam, Options, Potential, Simulation, Target};
+use millage::bca::{ElectronicStopping, IonBeam, Options, Potential, Simulation, Target};
 use millage::config::MaterialLibrary;
 use millage::material::element::by_symbol;
 
@@ -14,6 +14,7 @@ fn reference_simulation() -> Simulation {
         .unwrap();
     let options = Options {
         potential: Potential::KrC,
+        stopping: ElectronicStopping::LindhardScharff,
         cutoff_override_ev: Some(1.5),
         surface_binding_override_ev: Some(4.72),
         ..Options::default()

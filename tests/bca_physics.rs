@@ -43,11 +43,16 @@ fn energy_partition_balances_for_every_model_on_a_layered_target() {
             ElectronicStopping::OenRobinson,
             ElectronicStopping::Equipartition,
         ] {
-            for free_flight in [FreeFlight::Constant, FreeFlight::Gas] {
+            for (free_flight, weak_collisions) in [
+                (FreeFlight::Constant, 0),
+                (FreeFlight::Gas, 0),
+                (FreeFlight::Constant, 2),
+            ] {
                 let options = Options {
                     potential,
                     stopping,
                     free_flight,
+                    weak_collisions,
                     surface_binding: SurfaceBinding::TargetAveraged,
                     ..Options::default()
                 };
@@ -59,7 +64,7 @@ fn energy_partition_balances_for_every_model_on_a_layered_target() {
                     let err = ((o.energy_sum_ev() - o.energy_ev) / o.energy_ev).abs();
                     assert!(
                         err < 1e-9,
-                        "{potential:?} {stopping:?} {free_flight:?}: {err}"
+                        "{potential:?} {stopping:?} {free_flight:?} K={weak_collisions}: {err}"
                     );
                     assert!(o.electronic_ev >= 0.0 && o.nuclear_ev >= 0.0);
                     assert!(o.collisions > 0);
@@ -261,4 +266,253 @@ fn bad_inputs_are_rejected_with_the_flag_name() {
         ..Options::default()
     };
     assert!(err(beam, magic_kr_c).contains("MAGIC"));
+}
+
+/// ZBL universal reduced nuclear stopping fit, valid for ε ≤ 30 (Ziegler, Biersack & Littmark
+/// 1985, eq. 2-90): s_n = ln(1 + 1.1383ε) / (2(ε + 0.01321ε^0.21226 + 0.19593ε^0.5)).
+fn zbl_sn(eps: f64) -> f64 {
+    (1.0 + 1.1383 * eps).ln() / (2.0 * (eps + 0.01321 * eps.powf(0.21226) + 0.19593 * eps.sqrt()))
+}
+
+/// ε ∫₀^{b_max} sin²(Θ/2) d(b²) by the trapezoid rule in ln b: the reduced nuclear stopping the
+/// cascade samples when impact parameters are cut at b_max = p_max/a.
+fn table_sn(table: &ScatteringTable, eps: f64, b_max: f64) -> f64 {
+    let (n, lo, hi) = (3000, (1e-5f64).ln(), b_max.ln());
+    let h = (hi - lo) / n as f64;
+    (0..=n)
+        .map(|i| {
+            let b = (lo + h * i as f64).exp();
+            let w = if i == 0 || i == n { 0.5 } else { 1.0 };
+            w * table.lookup(eps, b).0 * 2.0 * b * b * h
+        })
+        .sum::<f64>()
+        * eps
+}
+
+/// Θ by an evaluator independent of the engine's: bisection for R₀ and composite 8-point
+/// Gauss–Legendre on Θ = π − (2b/R₀) ∫₀¹ 2t dt / √F(R₀/(1 − t²)) (u = R₀/R = 1 − t² removes
+/// the endpoint singularity; F(R) = 1 − φ(R)/(Rε) − b²/R²).
+fn theta_gauss_legendre(pot: Potential, eps: f64, b: f64) -> f64 {
+    let g = |r: f64| r * r - r * pot.phi(r) / eps - b * b;
+    let (mut lo, mut hi) = (b.max(1e-12), 1.0 / eps + b + 1.0);
+    for _ in 0..200 {
+        let m = 0.5 * (lo + hi);
+        if g(m) > 0.0 { hi = m } else { lo = m }
+    }
+    let r0 = 0.5 * (lo + hi);
+    let x = [
+        0.183_434_642_495_649_8,
+        0.525_532_409_916_329,
+        0.796_666_477_413_626_7,
+        0.960_289_856_497_536_3,
+    ];
+    let w = [
+        0.362_683_783_378_362,
+        0.313_706_645_877_887_3,
+        0.222_381_034_453_374_5,
+        0.101_228_536_290_376_3,
+    ];
+    let panels = 400;
+    let mut sum = 0.0;
+    for k in 0..panels {
+        let (m, h) = ((k as f64 + 0.5) / panels as f64, 0.5 / panels as f64);
+        for i in 0..4 {
+            for t in [m - h * x[i], m + h * x[i]] {
+                let r = r0 / (1.0 - t * t);
+                let f = 1.0 - pot.phi(r) / (r * eps) - b * b / (r * r);
+                sum += w[i] * h * 2.0 * t / f.sqrt();
+            }
+        }
+    }
+    std::f64::consts::PI - 2.0 * b / r0 * sum
+}
+
+#[test]
+fn nuclear_stopping_seen_by_the_cascade_matches_zbl() {
+    // The heavy-target yield deficit with Lindhard–Scharff stopping was first suspected to be a
+    // scattering error at the low ε of the cascade tail (Au–Au: ε ≈ 4.8·10⁻⁷ per eV). It is not:
+    // 1. the universal table agrees with an independent Gauss–Legendre quadrature to < 1 % (ZBL)
+    //    and < 2 % (Kr–C) in sin²(Θ/2) for ε = 3·10⁻⁷…1, b = 0.05…100 (measured worst 0.7 % and
+    //    1.4 %, at ε ≈ 10⁻⁶, b ≈ 40);
+    // 2. its untruncated s_n(ε) agrees with the ZBL fit within 5 % for ε = 10⁻⁶…10 (measured
+    //    worst −4.2 % at 10⁻⁶, the edge of the fit's accuracy);
+    // 3. what the cascade does lose is the p_max truncation, documented here: for Au–Au
+    //    (b_max = p_max/a = 16.9) it keeps 40 % of s_n at ε = 10⁻⁶ (2 eV), 62 % at 10⁻⁵ and 88 %
+    //    at 10⁻⁴; two weak collisions (Options::weak_collisions) bring that above 80 %.
+    for pot in [Potential::Zbl, Potential::KrC] {
+        let table = ScatteringTable::shared(pot);
+        let tol = if pot == Potential::Zbl { 0.01 } else { 0.02 };
+        for ie in 0..=15 {
+            let eps = 10f64.powf(-6.5 + 0.4 * ie as f64);
+            for ib in 0..=20 {
+                let b = 10f64.powf(-1.3 + 0.165 * ib as f64);
+                let s = (0.5 * theta_gauss_legendre(pot, eps, b)).sin().powi(2);
+                if s < 1e-10 {
+                    continue;
+                }
+                let st = table.lookup(eps, b).0;
+                assert!(
+                    ((st - s) / s).abs() < tol,
+                    "{pot:?} ε={eps:e} b={b}: {st} vs {s}"
+                );
+            }
+        }
+    }
+    let table = ScatteringTable::shared(Potential::Zbl);
+    for ie in 0..=14 {
+        let eps = 10f64.powf(-6.0 + 0.5 * ie as f64);
+        let full = table_sn(table, eps, 2000.0);
+        let fit = zbl_sn(eps);
+        assert!(
+            ((full - fit) / fit).abs() < 0.05,
+            "ε={eps:e}: {full} vs ZBL fit {fit}"
+        );
+    }
+    let kept =
+        |eps: f64, k: f64| table_sn(table, eps, 16.9 * k.sqrt()) / table_sn(table, eps, 2000.0);
+    assert!((kept(1e-6, 1.0) - 0.40).abs() < 0.03, "{}", kept(1e-6, 1.0));
+    assert!((kept(1e-5, 1.0) - 0.62).abs() < 0.03, "{}", kept(1e-5, 1.0));
+    assert!(kept(1e-6, 3.0) > 0.8, "{}", kept(1e-6, 3.0));
+}
+
+/// Lindhard's integral equation (Lindhard, Nielsen, Scharff & Thomsen, Mat. Fys. Medd. Dan.
+/// Vid. Selsk. 33 no. 10 (1963)) for the energy η(E) a self-ion cascade (M₁ = M₂, so T = E sin²(Θ/2))
+/// eventually gives to electrons, with continuous nonlocal loss S_e = k√E and the BCA's own
+/// cross-section, impact parameters up to `b_max`:
+/// S_e (1 − η′) = ∫ dσ [η(E) − η(E − T) − η(T)], η = 0 below the cutoff `ec` (atoms that stop
+/// and transfers below Ec go to the lattice, as in the cascade). Solved upward on a geometric
+/// grid, implicitly in η(E). Returns η(e_max)/e_max.
+fn lindhard_electronic_fraction(
+    z: f64,
+    m: f64,
+    n_per_nm3: f64,
+    e_max: f64,
+    ec: f64,
+    truncated: bool,
+) -> f64 {
+    let table = ScatteringTable::shared(Potential::Zbl);
+    let a = Potential::Zbl.screening_length_nm(z, z);
+    let eps_per_ev = a * 0.5 / (z * z * millage::units::COULOMB_EV_NM);
+    let k = millage::bca::stopping::lindhard_scharff_k(z, m, z);
+    let b_max = if truncated {
+        n_per_nm3.powf(-1.0 / 3.0) / std::f64::consts::PI.sqrt() / a
+    } else {
+        2000.0
+    };
+    let r = 1.004f64;
+    let mut es = vec![ec];
+    while *es.last().unwrap() < e_max {
+        let l = *es.last().unwrap();
+        es.push(l * r);
+    }
+    let mut eta = vec![0.0f64; es.len()];
+    let at = |eta: &[f64], e: f64| -> f64 {
+        if e <= ec {
+            return 0.0;
+        }
+        let i = ((e / ec).ln() / r.ln()).floor() as usize;
+        let f = (e - es[i]) / (es[i + 1] - es[i]);
+        eta[i] * (1.0 - f) + eta[i + 1] * f
+    };
+    let nb = 600;
+    let (lo, hi) = ((1e-4f64).ln(), b_max.ln());
+    let h = (hi - lo) / nb as f64;
+    for i in 1..es.len() {
+        let (e, de) = (es[i], es[i] - es[i - 1]);
+        let se = k * e.sqrt();
+        // ∫dσ[η(E) − η(E−T) − η(T)] = ca·x + cb, x = η(E_i) unknown
+        let (mut ca, mut cb) = (0.0, 0.0);
+        for ib in 0..=nb {
+            let b = (lo + h * ib as f64).exp();
+            let w = if ib == 0 || ib == nb { 0.5 } else { 1.0 };
+            let dsig = w * 2.0 * std::f64::consts::PI * b * b * h * a * a;
+            let t = e * table.lookup(e * eps_per_ev, b).0;
+            let rest = e - t;
+            let (xa, xb) = if rest > es[i - 1] {
+                let f = (rest - es[i - 1]) / de;
+                (f, eta[i - 1] * (1.0 - f))
+            } else {
+                (0.0, at(&eta, rest))
+            };
+            ca += dsig * (1.0 - xa);
+            cb -= dsig * (xb + at(&eta, t));
+        }
+        eta[i] = (se + se * eta[i - 1] / de - cb) / (ca + se / de);
+    }
+    eta[es.len() - 1] / es[es.len() - 1]
+}
+
+#[test]
+fn lindhard_scharff_cascade_energy_partition_matches_lindhards_equation_for_the_same_model() {
+    // The electronic share of a Lindhard–Scharff cascade is what Lindhard's integral equation
+    // gives for the same cross-sections (ZBL, p_max-truncated, LS, Ec = 1 eV) — the engine's
+    // bookkeeping is right and the large share is the model's (see bca::stopping docs).
+    // Measured: Si→Si 1 keV cascade 0.546 vs equation 0.513 (untruncated 0.344); Au→Au 1 keV
+    // cascade 0.825 vs 0.785 (untruncated 0.471). The remaining +0.03…0.04 is the discreteness
+    // of the free path (loss charged per path λ, not continuously). NRT/Robinson ν gives
+    // 0.22 and 0.14: its Thomas–Fermi s_n is 3× the ZBL value at ε = 10⁻⁵.
+    for (sym, z, n, ions) in [("Si", 14.0, 49.94, 300), ("Au", 79.0, 59.0, 150)] {
+        let m = by_symbol(sym).unwrap().mass_amu;
+        let options = Options {
+            stopping: ElectronicStopping::LindhardScharff,
+            cutoff_override_ev: Some(1.0),
+            ..Options::default()
+        };
+        let target = Target::from_material(&material(sym));
+        let n_model = target.layers[0].number_density_per_nm3;
+        assert!((n_model - n).abs() < 0.5, "{sym}: n = {n_model}");
+        let s = sim(sym, 1_000.0, 0.0, target, options);
+        let mc = s
+            .run(2, ions, &|_| {})
+            .summary()
+            .energy_partition
+            .electronic
+            .mean;
+        let eq = lindhard_electronic_fraction(z, m, n_model, 1_000.0, 1.0, true);
+        let eq_full = lindhard_electronic_fraction(z, m, n_model, 1_000.0, 1.0, false);
+        assert!(
+            (mc - eq).abs() < 0.07,
+            "{sym}: cascade {mc} vs equation {eq}"
+        );
+        assert!(
+            mc - eq_full > 0.15,
+            "{sym}: cascade {mc} vs untruncated {eq_full}"
+        );
+    }
+}
+
+#[test]
+fn energy_partition_of_30kev_ga_in_au_by_stopping_model() {
+    // Electronic fraction of 30 keV Ga → Au. Lindhard/NRT partition ν(ε) (Lindhard et al. 1963;
+    // Robinson's fit, Norgett, Robinson & Torrens 1975) gives 1 − ν/E = 0.26; SRIM puts ≈ 20–25 %
+    // into ionisation. Oen–Robinson (local) stopping lands near it (measured 0.17); nonlocal
+    // Lindhard–Scharff is far above (0.85: the slow-recoil loss documented in bca::stopping) and
+    // the default equipartition between (0.71). A change that moved LS back into the band, or
+    // OR out of it, would be a change of physics and must show up here.
+    let nu = nrt_damage_energy_ev(30_000.0, 31.0, 69.723, 79.0, 196.967) / 30_000.0;
+    assert!(
+        (1.0 - nu - 0.26).abs() < 0.01,
+        "NRT electronic fraction {}",
+        1.0 - nu
+    );
+    let au = Target::from_material(&material("Au"));
+    let frac = |stopping| {
+        let options = Options {
+            stopping,
+            ..Options::default()
+        };
+        sim("Ga", 30_000.0, 0.0, au.clone(), options)
+            .run(4, 60, &|_| {})
+            .summary()
+            .energy_partition
+            .electronic
+            .mean
+    };
+    let or = frac(ElectronicStopping::OenRobinson);
+    let eq = frac(ElectronicStopping::Equipartition);
+    let ls = frac(ElectronicStopping::LindhardScharff);
+    assert!((0.12..=0.36).contains(&or), "Oen–Robinson {or}");
+    assert!(or < eq && eq < ls, "OR {or}, equipartition {eq}, LS {ls}");
+    assert!((0.6..=0.8).contains(&eq), "equipartition {eq}");
+    assert!((0.78..=0.92).contains(&ls), "Lindhard–Scharff {ls}");
 }

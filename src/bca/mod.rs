@@ -6,9 +6,11 @@
 //! Biersack & Littmark 1985):
 //! - screened-Coulomb potentials ([`Potential`]) and the scattering integral
 //!   ([`ScatteringIntegral`]: universal table, Gauss–Mehler quadrature, MAGIC);
-//! - electronic stopping ([`ElectronicStopping`]: Lindhard–Scharff, Oen–Robinson,
-//!   equipartition);
-//! - amorphous free flight ([`FreeFlight`]): constant path n^(−1/3) or exponential (gas);
+//! - electronic stopping ([`ElectronicStopping`]: equipartition (default), Lindhard–Scharff,
+//!   Oen–Robinson; why the default is not pure Lindhard–Scharff is in [`stopping`]); the
+//!   nonlocal loss is integrated exactly over each free path;
+//! - amorphous free flight ([`FreeFlight`]): constant path n^(−1/3) or exponential (gas), with
+//!   optional weak simultaneous collisions beyond p_max ([`Options::weak_collisions`]);
 //! - planar surface barrier with refraction and per-element or target-averaged surface binding
 //!   ([`SurfaceBinding`]); cutoff energies; full recoil cascades (every recoil above its cutoff
 //!   is followed).
@@ -191,6 +193,13 @@ pub struct Options {
     pub count_recoils_above_ev: f64,
     /// Follow recoils (full cascade). `false` gives ion-only ("quick") runs: no sputtering.
     pub follow_recoils: bool,
+    /// Number K of weak simultaneous collisions per free path, in the annuli
+    /// p_max √k … p_max √(k+1), k = 1…K, besides the strong one (TRIM.SP/SDTrimSP; Eckstein 1991
+    /// §7.2). Default 0. K = 2 recovers > 90 % of the untruncated nuclear stopping down to
+    /// ε = 3·10⁻⁶ (Au–Au, 6 eV), but it does not raise heavy-target yields (Ga → Au, LS:
+    /// 7.0 → 5.3 atoms/ion with K = 2; the extra small-angle deflections and energy loss near the
+    /// surface outweigh the reduced electronic share), so it is off by default.
+    pub weak_collisions: u32,
 }
 
 impl Default for Options {
@@ -198,7 +207,7 @@ impl Default for Options {
         Options {
             potential: Potential::Zbl,
             scattering: ScatteringIntegral::Table,
-            stopping: ElectronicStopping::LindhardScharff,
+            stopping: ElectronicStopping::Equipartition,
             free_flight: FreeFlight::Constant,
             surface_binding: SurfaceBinding::Individual,
             cutoff_override_ev: None,
@@ -206,6 +215,7 @@ impl Default for Options {
             ion_cutoff_ev: 1.0,
             count_recoils_above_ev: 25.0,
             follow_recoils: true,
+            weak_collisions: 0,
         }
     }
 }

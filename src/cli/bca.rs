@@ -40,11 +40,11 @@ pub enum ScatteringArg {
 /// `--stopping` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum StoppingArg {
-    /// Lindhard–Scharff nonlocal (default).
+    /// Lindhard–Scharff nonlocal.
     LindhardScharff,
     /// Oen–Robinson local.
     OenRobinson,
-    /// Half and half.
+    /// Half nonlocal, half local (default; see `millage::bca::stopping`).
     Equipartition,
 }
 
@@ -74,7 +74,7 @@ pub struct CommonArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub scattering: ScatteringArg,
     /// Electronic stopping.
-    #[arg(long, value_enum, default_value = "lindhard-scharff")]
+    #[arg(long, value_enum, default_value = "equipartition")]
     pub stopping: StoppingArg,
     /// Exponential (gas) free paths instead of the constant n^(-1/3).
     #[arg(long)]
@@ -88,6 +88,9 @@ pub struct CommonArgs {
     /// Override every species' surface-binding energy [eV] (to match another code's set).
     #[arg(long, allow_hyphen_values = true)]
     pub surface_binding_ev: Option<f64>,
+    /// Weak simultaneous collisions per free path, in the annuli beyond p_max (TRIM.SP).
+    #[arg(long, default_value_t = 0)]
+    pub weak_collisions: u32,
 }
 
 /// `millage bca`: run N ions and report yields, reflection, range and energy partition.
@@ -188,6 +191,7 @@ fn simulation(c: &CommonArgs, angle_deg: f64) -> Result<Simulation> {
         },
         cutoff_override_ev: c.cutoff_ev,
         surface_binding_override_ev: c.surface_binding_ev,
+        weak_collisions: c.weak_collisions,
         ..Options::default()
     };
     let beam = IonBeam {

@@ -12,8 +12,10 @@ use sha2::{Digest, Sha256};
 use crate::bca::{AngularTable, Simulation, TableRequest};
 use crate::error::{Error, Result};
 
-/// Version of the cached table format; bump when the meaning of any field changes.
-pub const SCHEMA: &str = "bca-angular-table-v1";
+/// Version of the cached table format; bump when the meaning of any field changes or the
+/// cascade kernel changes its results for the same options (v2: nonlocal loss integrated
+/// exactly over each path, barrier-reflected atoms finish their path).
+pub const SCHEMA: &str = "bca-angular-table-v2";
 
 /// The cache directory below a results root (`<root>/cache/bca`).
 pub fn cache_dir(results_root: &Path) -> PathBuf {
