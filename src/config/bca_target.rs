@@ -49,16 +49,11 @@ pub fn resolve_target(lib: &MaterialLibrary, spec: &str) -> Result<Target> {
 
 /// Parses a layered-target file.
 pub fn parse_layered(lib: &MaterialLibrary, text: &str, file: &Path) -> Result<Target> {
-    let raw: RawTarget = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
-        Error::input(
-            Some(file.to_path_buf()),
-            "",
-            line,
-            e.message().to_string(),
-            "expected [[layers]] tables with `material` and `thickness_nm`",
-        )
-    })?;
+    let raw: RawTarget = super::from_toml_str(
+        text,
+        file,
+        "expected [[layers]] tables with `material` and `thickness_nm`",
+    )?;
     if raw.layers.is_empty() {
         return Err(Error::input(
             Some(file.to_path_buf()),

@@ -177,16 +177,8 @@ impl Ctx<'_> {
 
 /// Parses one material file's text. `file` is used only in error messages.
 pub fn parse_material(text: &str, file: &Path) -> Result<Material> {
-    let raw: RawMaterial = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
-        Error::input(
-            Some(file.to_path_buf()),
-            "",
-            line,
-            e.message().to_string(),
-            "see sims/materials/CrN.toml for the format",
-        )
-    })?;
+    let raw: RawMaterial =
+        super::from_toml_str(text, file, "see sims/materials/CrN.toml for the format")?;
     let cx = Ctx { file };
     if raw.elements.is_empty() {
         return Err(cx.err("elements", "at least one element is required", ""));

@@ -32,3 +32,22 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
+
+/// Deserialises a TOML file's text into `T`; a syntax or schema error becomes an input error
+/// naming the file and the line the parser points at, with `hint` on what the file should hold.
+pub fn from_toml_str<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &std::path::Path,
+    hint: &str,
+) -> crate::error::Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
+        crate::error::Error::input(
+            Some(file.to_path_buf()),
+            "",
+            line,
+            e.message().to_string(),
+            hint,
+        )
+    })
+}

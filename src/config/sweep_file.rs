@@ -122,16 +122,7 @@ pub fn load_sweep(file: &Path) -> Result<SweepSpec> {
             "check the path; examples are in sims/sweeps/",
         )
     })?;
-    let raw: RawSweep = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
-        Error::input(
-            Some(file.to_path_buf()),
-            "",
-            line,
-            e.message().to_string(),
-            "see sims/sweeps/ for the format",
-        )
-    })?;
+    let raw: RawSweep = super::from_toml_str(&text, file, "see sims/sweeps/ for the format")?;
     let base_file = file.parent().unwrap_or(Path::new(".")).join(&raw.base);
     let base_text = std::fs::read_to_string(&base_file).map_err(|e| {
         err(

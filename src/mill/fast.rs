@@ -529,6 +529,32 @@ mod tests {
         }
     }
 
+    /// One 40 nm module in a 1-module quiet zone, scanned by a 30 keV Ga beam of 10 nm FWHM.
+    fn single_module(tail_weight: f64, order: ScanOrder) -> (ModuleLayout, Beam) {
+        let layout = ModuleLayout {
+            modules_per_side: 1,
+            module_pitch_nm: 40.0,
+            quiet_zone_modules: 1,
+        };
+        let beam = Beam {
+            ion: by_symbol("Ga").unwrap(),
+            energy_ev: 30e3,
+            current_a: 2e-12,
+            spot: SpotProfile {
+                core_fwhm_nm: 10.0,
+                tail_weight,
+                tail_fwhm_nm: 60.0,
+            },
+            scan: Scan {
+                dwell_pitch_nm: 5.0,
+                dwell_s: 1e-6,
+                passes: 1,
+                order,
+            },
+        };
+        (layout, beam)
+    }
+
     fn options(sticking: f64, implant: bool) -> FastMillOptions {
         FastMillOptions {
             sticking,
@@ -569,28 +595,8 @@ mod tests {
     /// redeposition and implantation on, on a pit that mills through the film.
     #[test]
     fn removed_atoms_balance_sputtered_redeposited_and_implanted() {
-        let layout = ModuleLayout {
-            modules_per_side: 1,
-            module_pitch_nm: 40.0,
-            quiet_zone_modules: 1,
-        };
+        let (layout, beam) = single_module(0.0, ScanOrder::Serpentine);
         let mut s = specimen(60, 2.0);
-        let beam = Beam {
-            ion: by_symbol("Ga").unwrap(),
-            energy_ev: 30e3,
-            current_a: 2e-12,
-            spot: SpotProfile {
-                core_fwhm_nm: 10.0,
-                tail_weight: 0.0,
-                tail_fwhm_nm: 100.0,
-            },
-            scan: Scan {
-                dwell_pitch_nm: 5.0,
-                dwell_s: 1e-6,
-                passes: 1,
-                order: ScanOrder::Serpentine,
-            },
-        };
         let (dose, ions) = pass_dose(60, 60, 2.0, &layout, &|c, r| c == 1 && r == 1, &beam);
         let on_grid: f64 = dose.iter().sum::<f64>() * 4.0;
         assert!(
@@ -613,28 +619,8 @@ mod tests {
     /// under both mirror axes and the diagonal, to round-off (redeposition off: it is random).
     #[test]
     fn symmetric_scan_gives_symmetric_pit() {
-        let layout = ModuleLayout {
-            modules_per_side: 1,
-            module_pitch_nm: 40.0,
-            quiet_zone_modules: 1,
-        };
+        let (layout, beam) = single_module(0.01, ScanOrder::Raster);
         let mut s = specimen(60, 2.0);
-        let beam = Beam {
-            ion: by_symbol("Ga").unwrap(),
-            energy_ev: 30e3,
-            current_a: 2e-12,
-            spot: SpotProfile {
-                core_fwhm_nm: 10.0,
-                tail_weight: 0.01,
-                tail_fwhm_nm: 60.0,
-            },
-            scan: Scan {
-                dwell_pitch_nm: 5.0,
-                dwell_s: 1e-6,
-                passes: 1,
-                order: ScanOrder::Raster,
-            },
-        };
         let (dose, _) = pass_dose(60, 60, 2.0, &layout, &|c, r| c == 1 && r == 1, &beam);
         let responses = vec![Some(response(3.0)), Some(response(2.0))];
         mill_fast(&mut s, &dose, 1000.0, &responses, &options(0.0, true), 7);
