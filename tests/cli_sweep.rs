@@ -103,6 +103,20 @@ fn resume_shards_and_threads_reproduce_points_csv() {
     let o = millage(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(csv(&merged), expected, "3 shards merged");
+
+    // `millage plot` redraws heat maps over the two axes from points.csv alone (PNG and SVG).
+    let o = millage(&["plot", merged.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stem = merged
+        .join("figures")
+        .join("heatmap_readout_information_max_block_error_ratio");
+    let png = image::open(stem.with_extension("png")).expect("a valid PNG");
+    assert!(png.width() > 300 && png.height() > 200);
+    let svg = std::fs::read_to_string(stem.with_extension("svg")).unwrap();
+    assert!(
+        svg.contains("readout.beam_energy_kev") && svg.contains("readout.probe_fwhm_nm"),
+        "axis labels in the SVG"
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@ use crate::error::Result;
 
 pub mod age;
 pub mod bca;
+pub mod plot;
 pub mod run;
 pub mod sweep;
 
@@ -29,6 +30,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge the directories of a sharded sweep into one.
     Merge(sweep::MergeArgs),
+    /// Redraw figures of a run or sweep directory from its CSV files (no physics).
+    Plot(plot::PlotArgs),
     /// Print the per-mechanism timescale report of a scenario's [aging] section (no run).
     Age(age::AgeArgs),
     /// List every scenario key with its type, unit, default and meaning.
@@ -63,6 +66,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(args) => run::run(&args),
         Command::Sweep(args) => sweep::run_sweep(&args),
         Command::Merge(args) => sweep::run_merge(&args),
+        Command::Plot(args) => plot::run(&args),
         Command::Age(args) => age::run(&args),
         Command::Explain => {
             print!("{}", crate::config::keys::explain_markdown());

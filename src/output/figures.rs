@@ -248,6 +248,142 @@ pub fn cross_section_png(path: &Path, x_nm: &[f64], z_nm: &[f64], title: &str) -
     save_rgb(path, buffer, w, h)
 }
 
+/// Two categorical axes (e.g. the first two axes of a sweep) and their values.
+#[derive(Debug, Clone, Copy)]
+pub struct CategoryGrid<'a> {
+    /// x-axis label.
+    pub x_label: &'a str,
+    /// x categories, left to right.
+    pub x_values: &'a [String],
+    /// y-axis label.
+    pub y_label: &'a str,
+    /// y categories, bottom to top.
+    pub y_values: &'a [String],
+}
+
+fn segment_label(v: &SegmentValue<usize>, labels: &[String]) -> String {
+    match v {
+        SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// Heat map of a metric over two categorical axes (sweep axes), PNG and SVG: one cell per
+/// (x value, y value), colour = metric (viridis), the value printed in each cell; empty cells
+/// where a point lacks the metric.
+pub fn heat_map(
+    path_stem: &Path,
+    grid: &CategoryGrid<'_>,
+    metric_label: &str,
+    value: &dyn Fn(usize, usize) -> Option<f64>,
+) -> Result<()> {
+    ensure_font();
+    let (x_values, y_values) = (grid.x_values, grid.y_values);
+    let (w, h) = (
+        160 + 110 * x_values.len() as u32,
+        140 + 60 * y_values.len() as u32,
+    );
+    let finite: Vec<f64> = (0..x_values.len())
+        .flat_map(|i| (0..y_values.len()).map(move |j| (i, j)))
+        .filter_map(|(i, j)| value(i, j))
+        .filter(|v| v.is_finite())
+        .collect();
+    let (lo, hi) = finite
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+    let (lo, hi) = if hi > lo {
+        (lo, hi)
+    } else {
+        (lo - 1.0, lo + 1.0)
+    };
+    fn draw<DB: DrawingBackend>(
+        root: DrawingArea<DB, plotters::coord::Shift>,
+        grid: &CategoryGrid<'_>,
+        metric_label: &str,
+        value: &dyn Fn(usize, usize) -> Option<f64>,
+        (lo, hi): (f64, f64),
+    ) -> Result<()> {
+        let CategoryGrid {
+            x_label,
+            x_values,
+            y_label,
+            y_values,
+        } = *grid;
+        root.fill(&WHITE).map_err(draw_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(metric_label, ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(50)
+            .y_label_area_size(110)
+            .build_cartesian_2d(
+                (0..x_values.len()).into_segmented(),
+                (0..y_values.len()).into_segmented(),
+            )
+            .map_err(draw_err)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .x_labels(x_values.len() + 1)
+            .y_labels(y_values.len() + 1)
+            .x_label_formatter(&|v| segment_label(v, x_values))
+            .y_label_formatter(&|v| segment_label(v, y_values))
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(draw_err)?;
+        for i in 0..x_values.len() {
+            for j in 0..y_values.len() {
+                let Some(v) = value(i, j) else { continue };
+                let colour = ViridisRGB.get_color_normalized(v.clamp(lo, hi), lo, hi);
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [
+                            (SegmentValue::Exact(i), SegmentValue::Exact(j)),
+                            (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
+                        ],
+                        colour.filled(),
+                    )))
+                    .map_err(draw_err)?;
+                let text_colour = if (v - lo) / (hi - lo) > 0.6 {
+                    BLACK
+                } else {
+                    WHITE
+                };
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!("{v:.3}"),
+                        (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
+                        ("sans-serif", 13).into_font().color(&text_colour),
+                    )))
+                    .map_err(draw_err)?;
+            }
+        }
+        root.present().map_err(draw_err)?;
+        Ok(())
+    }
+    let mut buffer = vec![0u8; (w * h * 3) as usize];
+    draw(
+        BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area(),
+        grid,
+        metric_label,
+        value,
+        (lo, hi),
+    )?;
+    save_rgb(&path_stem.with_extension("png"), buffer, w, h)?;
+    let mut svg = String::new();
+    draw(
+        SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area(),
+        grid,
+        metric_label,
+        value,
+        (lo, hi),
+    )?;
+    super::write_atomic(&path_stem.with_extension("svg"), svg.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

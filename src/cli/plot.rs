@@ -1,0 +1,161 @@
+//! `millage plot DIR`: redraw figures from the CSV files a run or sweep saved, without
+//! re-running physics.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::error::{Error, Result};
+use crate::output::figures;
+
+/// Arguments of `millage plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// A results directory of `millage run` or `millage sweep`.
+    pub dir: PathBuf,
+    /// Extra `points.csv` column to draw as a heat map over the first two sweep axes
+    /// (repeatable), e.g. `summary.mill.mean_depth_nm`.
+    #[arg(long)]
+    pub metric: Vec<String>,
+}
+
+fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| Error::Numerical(format!("{}: {e}", path.display())))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::Numerical(format!("{}: {e}", path.display())))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| Error::Numerical(format!("{}: {e}", path.display())))?;
+        rows.push(record.iter().map(str::to_string).collect());
+    }
+    Ok((header, rows))
+}
+
+/// Runs `millage plot`.
+pub fn run(args: &PlotArgs) -> Result<()> {
+    let figures_dir = args.dir.join("figures");
+    let mut drawn = Vec::new();
+    let points = args.dir.join("points.csv");
+    let profile = args.dir.join("profile.csv");
+    if !points.is_file() && !profile.is_file() {
+        return Err(Error::input(
+            None,
+            "DIR",
+            None,
+            format!(
+                "{} holds neither points.csv nor profile.csv",
+                args.dir.display()
+            ),
+            "pass a directory written by `millage run` or `millage sweep`",
+        ));
+    }
+    std::fs::create_dir_all(&figures_dir).map_err(|source| Error::Io {
+        path: figures_dir.clone(),
+        source,
+    })?;
+    if points.is_file() {
+        let (header, rows) = read_csv(&points)?;
+        let summary_start = header
+            .iter()
+            .position(|h| h.starts_with("summary."))
+            .unwrap_or(header.len());
+        let axes: Vec<usize> = (2..summary_start).collect();
+        if axes.len() >= 2 {
+            let (ax, ay) = (axes[0], axes[1]);
+            let distinct = |c: usize| -> Vec<String> {
+                let mut v: Vec<String> = Vec::new();
+                for r in &rows {
+                    if !v.contains(&r[c]) {
+                        v.push(r[c].clone());
+                    }
+                }
+                v
+            };
+            let (xs, ys) = (distinct(ax), distinct(ay));
+            let mut metrics: Vec<String> = vec![
+                "summary.readout.information.max_block_error_ratio".into(),
+                "summary.readout.contrast.michelson".into(),
+            ];
+            // For aging sweeps: the worst block at the last snapshot every point has.
+            let last_snapshot = (0..64)
+                .rev()
+                .map(|n| format!("summary.aging.snapshots[{n}].max_block_error_ratio"))
+                .find(|c| {
+                    header
+                        .iter()
+                        .position(|h| h == c)
+                        .is_some_and(|k| rows.iter().all(|r| !r[k].is_empty()))
+                });
+            metrics.extend(last_snapshot);
+            metrics.extend(args.metric.iter().cloned());
+            for metric in metrics {
+                let Some(mc) = header.iter().position(|h| *h == metric) else {
+                    if args.metric.contains(&metric) {
+                        return Err(Error::input(
+                            None,
+                            "--metric",
+                            None,
+                            format!("no column `{metric}` in points.csv"),
+                            "copy a column name from the header of points.csv",
+                        ));
+                    }
+                    continue;
+                };
+                // Mean over points sharing (x, y) (further axes are averaged).
+                let mut cells: BTreeMap<(usize, usize), (f64, usize)> = BTreeMap::new();
+                for r in &rows {
+                    let (Some(i), Some(j)) = (
+                        xs.iter().position(|x| *x == r[ax]),
+                        ys.iter().position(|y| *y == r[ay]),
+                    ) else {
+                        continue;
+                    };
+                    if let Ok(v) = r[mc].parse::<f64>() {
+                        let e = cells.entry((i, j)).or_insert((0.0, 0));
+                        e.0 += v;
+                        e.1 += 1;
+                    }
+                }
+                let stem = figures_dir.join(format!(
+                    "heatmap_{}",
+                    metric
+                        .trim_start_matches("summary.")
+                        .replace(['.', '[', ']'], "_")
+                ));
+                let grid = figures::CategoryGrid {
+                    x_label: &header[ax],
+                    x_values: &xs,
+                    y_label: &header[ay],
+                    y_values: &ys,
+                };
+                figures::heat_map(&stem, &grid, &metric, &|i, j| {
+                    cells.get(&(i, j)).map(|(s, n)| s / *n as f64)
+                })?;
+                drawn.push(stem.with_extension("png"));
+            }
+        }
+    }
+    if profile.is_file() {
+        let (_, rows) = read_csv(&profile)?;
+        let x: Vec<f64> = rows.iter().filter_map(|r| r[0].parse().ok()).collect();
+        let z: Vec<f64> = rows.iter().filter_map(|r| r[1].parse().ok()).collect();
+        let path = figures_dir.join("cross_section.png");
+        figures::cross_section_png(
+            &path,
+            &x,
+            &z,
+            "surface height through the centre of the middle symbol row",
+        )?;
+        drawn.push(path);
+    }
+    for p in &drawn {
+        println!("{}", p.display());
+    }
+    Ok(())
+}
