@@ -151,7 +151,8 @@ pub fn blur_f64_into(
         out.copy_from_slice(field);
         return;
     }
-    let radius = (4.0 * sigma_cells).ceil() as isize;
+    // Truncated at 3σ (0.3 % of the mass beyond, restored by normalising the weights).
+    let radius = (3.0 * sigma_cells).ceil() as isize;
     let weights: Vec<f64> = (-radius..=radius)
         .map(|d| (-(d * d) as f64 / (2.0 * sigma_cells * sigma_cells)).exp())
         .collect();
