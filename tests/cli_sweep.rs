@@ -160,3 +160,42 @@ fn bad_shard_and_bad_axis_are_input_errors() {
     );
     assert!(!out.exists(), "nothing may be written for an invalid sweep");
 }
+
+/// `millage compare`: two film materials side by side → CSV, markdown table and a bar chart
+/// (PNG and SVG), identical for 1 and 2 threads.
+#[test]
+fn compare_writes_table_and_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cmp.toml");
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("sims/record_ideal.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "base = {base:?}\nname = \"pair\"\n[[variants]]\nlabel = \"CrN\"\nset = {{ \"film.layers[0].material\" = \"CrN\" }}\n[[variants]]\nlabel = \"TiN\"\nset = {{ \"film.layers[0].material\" = \"TiN\" }}\n"
+        ),
+    )
+    .unwrap();
+    let mut tables = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(format!("out{threads}"));
+        let o = millage(&[
+            "compare",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+        assert!(md.contains("| CrN |") && md.contains("| TiN |"), "{md}");
+        assert!(image::open(out.join("compare.png")).is_ok());
+        assert!(
+            std::fs::read_to_string(out.join("compare.svg"))
+                .unwrap()
+                .contains("Michelson")
+        );
+        tables.push(std::fs::read(out.join("compare.csv")).unwrap());
+    }
+    assert_eq!(tables[0], tables[1]);
+}

@@ -10,6 +10,7 @@ use crate::error::Result;
 
 pub mod age;
 pub mod bca;
+pub mod compare;
 pub mod plot;
 pub mod run;
 pub mod sweep;
@@ -32,6 +33,8 @@ enum Command {
     Merge(sweep::MergeArgs),
     /// Redraw figures of a run or sweep directory from its CSV files (no physics).
     Plot(plot::PlotArgs),
+    /// Compare scenario variants (e.g. materials) side by side: CSV, markdown table, bar chart.
+    Compare(compare::CompareArgs),
     /// Print the per-mechanism timescale report of a scenario's [aging] section (no run).
     Age(age::AgeArgs),
     /// List every scenario key with its type, unit, default and meaning.
@@ -67,6 +70,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Sweep(args) => sweep::run_sweep(&args),
         Command::Merge(args) => sweep::run_merge(&args),
         Command::Plot(args) => plot::run(&args),
+        Command::Compare(args) => compare::run(&args),
         Command::Age(args) => age::run(&args),
         Command::Explain => {
             print!("{}", crate::config::keys::explain_markdown());

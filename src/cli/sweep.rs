@@ -61,7 +61,7 @@ fn parse_shard(text: &str) -> Result<(usize, usize)> {
 }
 
 /// The scenario of a point, validated (errors name the point and its assignments).
-fn point_scenario(
+pub fn point_scenario(
     spec: &sweep_file::SweepSpec,
     point: &SweepPoint,
     library: &config::MaterialLibrary,
@@ -107,28 +107,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         todo.len(),
         dir.display()
     );
-    let pool = super::thread_pool(args.threads)?;
-    let bar = indicatif::ProgressBar::new(todo.len() as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg} {bar:30} {pos}/{len} points, elapsed {elapsed}, ETA {eta}",
-        )
-        .expect("valid template"),
-    );
-    bar.set_message(spec.name.clone());
-    pool.install(|| {
-        todo.par_iter().try_for_each(|&k| -> Result<()> {
-            let (point, sc) = (&mine[k], &scenarios[k]);
-            let responses = super::run::bca_responses(sc)?;
-            let products = pipeline::run(sc, point.seed, &responses)?;
-            let summary = serde_json::to_value(&products.record)
-                .map_err(|e| Error::Numerical(e.to_string()))?;
-            store::write_point(&dir, point, &summary)?;
-            bar.inc(1);
-            Ok(())
-        })
-    })?;
-    bar.finish_and_clear();
+    run_points(&spec.name, &mine, &scenarios, &todo, &dir, args.threads)?;
     write_outputs(&dir, &spec, &all)?;
     println!(
         "{}: {} points in {}",
@@ -136,6 +115,41 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         mine.len(),
         dir.join("points.csv").display()
     );
+    Ok(())
+}
+
+/// Runs the points `todo` (indices into `points`/`scenarios`) in parallel, persisting each
+/// finished point in `dir` (shared by `sweep` and `compare`).
+pub fn run_points(
+    name: &str,
+    points: &[SweepPoint],
+    scenarios: &[config::Scenario],
+    todo: &[usize],
+    dir: &Path,
+    threads: usize,
+) -> Result<()> {
+    let pool = super::thread_pool(threads)?;
+    let bar = indicatif::ProgressBar::new(todo.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} {bar:30} {pos}/{len} points, elapsed {elapsed}, ETA {eta}",
+        )
+        .expect("valid template"),
+    );
+    bar.set_message(name.to_string());
+    pool.install(|| {
+        todo.par_iter().try_for_each(|&k| -> Result<()> {
+            let (point, sc) = (&points[k], &scenarios[k]);
+            let responses = super::run::bca_responses(sc)?;
+            let products = pipeline::run(sc, point.seed, &responses)?;
+            let summary = serde_json::to_value(&products.record)
+                .map_err(|e| Error::Numerical(e.to_string()))?;
+            store::write_point(dir, point, &summary)?;
+            bar.inc(1);
+            Ok(())
+        })
+    })?;
+    bar.finish_and_clear();
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! line, the rule and the fix. The only module that reads `sims/`.
 
 pub mod bca_target;
+pub mod compare_file;
 pub mod keys;
 pub mod material_file;
 pub mod scenario;

@@ -248,6 +248,138 @@ pub fn cross_section_png(path: &Path, x_nm: &[f64], z_nm: &[f64], title: &str) -
     save_rgb(path, buffer, w, h)
 }
 
+/// One series of a bar chart: a name (legend) and a value per group (None: no bar).
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend entry.
+    pub name: String,
+    /// One value per group label.
+    pub values: Vec<Option<f64>>,
+}
+
+/// A grouped bar chart: one group per label, one bar per series.
+#[derive(Debug, Clone)]
+pub struct BarChart<'a> {
+    /// Chart title.
+    pub title: &'a str,
+    /// Group labels along x.
+    pub labels: &'a [String],
+    /// The series.
+    pub series: &'a [Series],
+    /// y-axis label with unit.
+    pub y_label: &'a str,
+    /// Logarithmic y (bars drawn as log10 of the value).
+    pub log_y: bool,
+}
+
+/// Draws a [`BarChart`] as PNG and SVG at `path_stem`.
+pub fn grouped_bars(path_stem: &Path, chart: &BarChart<'_>) -> Result<()> {
+    ensure_font();
+    let values: Vec<f64> = chart
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied())
+        .filter(|v| v.is_finite() && (!chart.log_y || *v > 0.0))
+        .collect();
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let range = if chart.log_y {
+        let l = if lo.is_finite() {
+            lo.log10().floor() - 0.5
+        } else {
+            -1.0
+        };
+        let h = if hi.is_finite() {
+            hi.log10().ceil() + 0.5
+        } else {
+            1.0
+        };
+        (l, h)
+    } else {
+        (0.0, if hi > 0.0 { hi * 1.15 } else { 1.0 })
+    };
+    let (w, h) = (220 + 120 * chart.labels.len() as u32, 460u32);
+    fn draw<DB: DrawingBackend>(
+        root: DrawingArea<DB, plotters::coord::Shift>,
+        c: &BarChart<'_>,
+        (y0, y1): (f64, f64),
+    ) -> Result<()> {
+        const PALETTE: [RGBColor; 6] = [BLUE, RED, GREEN, MAGENTA, CYAN, BLACK];
+        root.fill(&WHITE).map_err(draw_err)?;
+        let n = c.labels.len();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(c.title, ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..n as f64, y0..y1)
+            .map_err(draw_err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_desc(if c.log_y {
+                format!("log10 {}", c.y_label)
+            } else {
+                c.y_label.to_string()
+            })
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(draw_err)?;
+        let width = 0.8 / c.series.len().max(1) as f64;
+        for (k, series) in c.series.iter().enumerate() {
+            let colour = PALETTE[k % PALETTE.len()];
+            let bars = series.values.iter().enumerate().filter_map(|(i, v)| {
+                let v = (*v)?;
+                let top = if c.log_y { v.log10() } else { v };
+                let x0 = i as f64 + 0.1 + k as f64 * width;
+                Some(Rectangle::new(
+                    [(x0, y0), (x0 + width * 0.9, top)],
+                    colour.filled(),
+                ))
+            });
+            chart
+                .draw_series(bars)
+                .map_err(draw_err)?
+                .label(series.name.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled())
+                });
+        }
+        for (i, l) in c.labels.iter().enumerate() {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    l.clone(),
+                    (i as f64 + 0.4, y0),
+                    ("sans-serif", 13).into_font(),
+                )))
+                .map_err(draw_err)?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .draw()
+            .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+        Ok(())
+    }
+    let mut buffer = vec![0u8; (w * h * 3) as usize];
+    draw(
+        BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area(),
+        chart,
+        range,
+    )?;
+    save_rgb(&path_stem.with_extension("png"), buffer, w, h)?;
+    let mut svg = String::new();
+    draw(
+        SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area(),
+        chart,
+        range,
+    )?;
+    super::write_atomic(&path_stem.with_extension("svg"), svg.as_bytes())
+}
+
 /// Two categorical axes (e.g. the first two axes of a sweep) and their values.
 #[derive(Debug, Clone, Copy)]
 pub struct CategoryGrid<'a> {
