@@ -17,6 +17,8 @@ use crate::mill::fast::{self, FastMillReport, MaterialResponse};
 use crate::mill::{self, IdealMillReport, MillMetrics, ModuleLayout};
 use crate::qr::QrSymbol;
 
+pub mod lifetime;
+
 /// The symbol as written.
 #[derive(Debug, Clone, Serialize)]
 pub struct SymbolRecord {
@@ -203,6 +205,15 @@ pub struct RunRecord {
     /// Per-mechanism timescales per material and temperature (with `[aging]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timescales: Option<Vec<age::timescale::TimescaleRow>>,
+    /// Lifetime per storage temperature (with `[lifetime]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifetime: Option<Vec<lifetime::LifetimeRow>>,
+    /// Monte Carlo lifetime distribution per storage temperature (with `[lifetime]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<Vec<lifetime::UncertaintyRow>>,
+    /// Searches, degradation curve, Arrhenius fits, test design, frontier (with `[lifetime]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifetime_analysis: Option<lifetime::LifetimeAnalysis>,
     /// Legal but unwise settings.
     pub warnings: Vec<String>,
 }
@@ -282,6 +293,8 @@ pub struct RunProducts {
     pub symbol: QrSymbol,
     /// Aged snapshots (empty without `[aging]`).
     pub aged: Vec<AgedProducts>,
+    /// The lifetime stage's image strip and records (with `[lifetime]`).
+    pub lifetime: Option<lifetime::LifetimeProducts>,
 }
 
 /// The module map of a scenario's symbol (for the aging metrics).
@@ -657,6 +670,15 @@ pub fn run_observed(
             })
         }
     };
+    let life = match &sc.lifetime {
+        None => None,
+        Some(settings) => {
+            let map = module_map(sc, &symbol, &layout);
+            Some(lifetime::lifetime_stage(
+                sc, settings, &symbol, &layout, &specimen, &map, seed,
+            )?)
+        }
+    };
     let n = symbol.modules_per_side();
     let record = RunRecord {
         scenario: sc.name.clone(),
@@ -695,6 +717,9 @@ pub fn run_observed(
         readout,
         aging,
         timescales: timescales(sc),
+        lifetime: life.as_ref().map(|l| l.rows.clone()),
+        uncertainty: life.as_ref().map(|l| l.uncertainty.clone()),
+        lifetime_analysis: life.as_ref().map(|l| l.analysis.clone()),
         warnings: sc.warnings.clone(),
     };
     Ok(RunProducts {
@@ -703,6 +728,7 @@ pub fn run_observed(
         micrograph,
         symbol,
         aged,
+        lifetime: life,
     })
 }
 

@@ -144,15 +144,17 @@ impl FailureSearch {
 
 /// First clock at which `failed(clock)` becomes true, by bracketing and bisection in log clock.
 ///
-/// 1. Probe clock_max; not failed → [`FailureOutcome::BeyondHorizon`] (1 probe).
-/// 2. Step down by `bracket_factor` until a probe has not failed; reaching clock_min failed →
-///    [`FailureOutcome::FailedAtStart`].
+/// 1. Probe clock_min; failed → [`FailureOutcome::FailedAtStart`].
+/// 2. Step up by `bracket_factor` (the last step lands on clock_max) until a probe has failed;
+///    none up to clock_max → [`FailureOutcome::BeyondHorizon`].
 /// 3. Bisect at the geometric midpoint √(lo·hi) until hi/lo ≤ 1 + rel_tolerance.
 ///
-/// For a monotone `failed` the answer lies in [last_ok, first_failed]; the cost is
-/// 1 + ⌈log_F(max/fail)⌉ + ⌈log₂(ln F / ln(1 + tol))⌉ probes (F the bracket factor), e.g.
-/// 3 + 10 = 13 for F = 10³, tol = 1 %. Sources: design §2.6 ("search in log time"); standard
-/// bisection.
+/// Stepping up from the start finds the *first* failure even when readability is not monotone
+/// in time (a code can fail and become readable again, e.g. when the topography is gone but an
+/// implant contrast remains). For a `failed` that is monotone on the first bracket the answer
+/// lies in [last_ok, first_failed]; the cost is 1 + ⌈log_F(fail/min)⌉ + ⌈log₂(ln F / ln(1 +
+/// tol))⌉ probes (F the bracket factor), e.g. 1 + 5 + 8 = 14 for F = 10, five decades and
+/// tol = 1 %. Sources: design §2.6 ("search in log time"); standard bisection.
 pub fn find_failure(settings: &SearchSettings, mut failed: impl FnMut(f64) -> bool) -> FailureSearch {
     let s = settings;
     let mut probes = 0usize;
@@ -160,43 +162,35 @@ pub fn find_failure(settings: &SearchSettings, mut failed: impl FnMut(f64) -> bo
         *probes += 1;
         failed(c)
     };
-    if !probe(s.clock_max, &mut probes) {
+    if probe(s.clock_min, &mut probes) {
         return FailureSearch {
-            outcome: FailureOutcome::BeyondHorizon { clock: s.clock_max },
+            outcome: FailureOutcome::FailedAtStart { clock: s.clock_min },
             probes,
             converged: true,
         };
     }
-    let mut hi = s.clock_max;
-    let mut lo;
+    let mut lo = s.clock_min;
+    let mut hi;
     loop {
         if probes >= s.max_probes {
             return FailureSearch {
-                outcome: FailureOutcome::Found {
-                    last_ok: s.clock_min,
-                    first_failed: hi,
-                },
+                outcome: FailureOutcome::BeyondHorizon { clock: lo },
                 probes,
                 converged: false,
             };
         }
-        let next = hi / s.bracket_factor;
-        if next <= s.clock_min {
-            if probe(s.clock_min, &mut probes) {
-                return FailureSearch {
-                    outcome: FailureOutcome::FailedAtStart { clock: s.clock_min },
-                    probes,
-                    converged: true,
-                };
-            }
-            lo = s.clock_min;
-            break;
-        }
+        let next = (lo * s.bracket_factor).min(s.clock_max);
         if probe(next, &mut probes) {
             hi = next;
-        } else {
-            lo = next;
             break;
+        }
+        lo = next;
+        if next >= s.clock_max {
+            return FailureSearch {
+                outcome: FailureOutcome::BeyondHorizon { clock: s.clock_max },
+                probes,
+                converged: true,
+            };
         }
     }
     while hi / lo > 1.0 + s.rel_tolerance && probes < s.max_probes {
@@ -244,6 +238,9 @@ pub struct LifetimeSettings {
     pub rel_tolerance: f64,
     /// Probe limit per search.
     pub max_probes: usize,
+    /// Library materials with surface kinetics, for the per-material frontier.
+    #[serde(skip)]
+    pub frontier_materials: Vec<crate::material::Material>,
 }
 
 #[cfg(test)]

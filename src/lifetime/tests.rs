@@ -64,7 +64,7 @@ fn grating_beyond_the_horizon_is_reported_as_such() {
             clock: t_star / 10.0
         }
     );
-    assert_eq!(search.probes, 1);
+    assert!(search.converged && search.probes <= 40, "{search:?}");
     assert_eq!(search.failure_clock(), None);
     // Already failed at the start.
     let s = find_failure(&settings(t_star * 10.0, t_star * 1e6), |t| {
@@ -80,6 +80,10 @@ fn search_respects_the_probe_limit() {
     s.max_probes = 12;
     let r = find_failure(&s, |t| t > 1.0);
     assert!(r.probes <= 12 && !r.converged, "{r:?}");
+    // Not monotone: readable again after a failure window wider than the bracket factor — the first failure is found.
+    let w = find_failure(&settings(1.0, 1e12), |t| (1e4..1e8).contains(&t));
+    let c = w.failure_clock().unwrap();
+    assert!((c / 1e4 - 1.0).abs() < 2e-3, "{w:?}");
 }
 
 fn cr_like_term(sigma_ea: f64, sigma_ln_d0: f64, rho: f64) -> RateTerm {
