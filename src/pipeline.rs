@@ -524,6 +524,19 @@ pub fn read(
         }
         Readout::Height(h) => (image::height_image(specimen, h, seed, realization), None),
     };
+    let record = read_micrograph(sc, symbol, layout, &micrograph, sem_report);
+    (micrograph, record)
+}
+
+/// Decodes and measures a micrograph of the scenario's symbol (the part of [`read`] after
+/// imaging).
+pub fn read_micrograph(
+    sc: &Scenario,
+    symbol: &QrSymbol,
+    layout: &ModuleLayout,
+    micrograph: &Micrograph,
+    sem_report: Option<image::sem::SemReport>,
+) -> ReadoutRecord {
     let pixel_nm = micrograph.pixel_nm;
     let module_px = layout.module_pitch_nm / pixel_nm;
     let origin_px = layout.quiet_zone_modules as f64 * module_px;
@@ -561,13 +574,13 @@ pub fn read(
         decode::information_criterion(&micrograph.grey, &placement, symbol);
     let milled_kind = sc.geometry.milled;
     let contrast = image::module_contrast(
-        &micrograph,
+        micrograph,
         (origin_px, origin_px),
         module_px,
         symbol.modules_per_side(),
         &|c, r| symbol.is_milled(c, r, milled_kind),
     );
-    let record = ReadoutRecord {
+    ReadoutRecord {
         mode: match sc.readout {
             Readout::Sem(_) => "sem".into(),
             Readout::Height(_) => "height".into(),
@@ -589,8 +602,7 @@ pub fn read(
         },
         contrast,
         sem: sem_report,
-    };
-    (micrograph, record)
+    }
 }
 
 /// Runs a scenario end to end with master seed `seed`: write, read at t = 0, and, with

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::read;
+use super::{read, read_micrograph};
 use crate::age::{self, ModuleMap};
 use crate::config::Scenario;
 use crate::error::Result;
@@ -250,10 +250,25 @@ impl Prober<'_> {
             };
             age::age(&mut aged, &settings, self.map, &mut ())?;
         }
-        let reads: Vec<_> = (0..self.realizations as u64)
-            .into_par_iter()
-            .map(|r| read(self.sc, self.symbol, self.layout, &aged, self.seed, r))
-            .collect();
+        // The noise-free SEM signal is computed once per probe; the realizations differ only
+        // in shot noise (bit-identical to `read` of the same realization index).
+        let reads: Vec<_> = match &self.sc.readout {
+            crate::config::Readout::Sem(sem) => {
+                let expected = crate::image::sem::sem_expected(&aged, sem);
+                (0..self.realizations as u64)
+                    .into_par_iter()
+                    .map(|r| {
+                        let (m, rep) = crate::image::sem::sem_realize(&expected, sem, self.seed, r);
+                        let rec = read_micrograph(self.sc, self.symbol, self.layout, &m, Some(rep));
+                        (m, rec)
+                    })
+                    .collect()
+            }
+            crate::config::Readout::Height(_) => (0..self.realizations as u64)
+                .into_par_iter()
+                .map(|r| read(self.sc, self.symbol, self.layout, &aged, self.seed, r))
+                .collect(),
+        };
         let n = reads.len() as f64;
         let ok = |d: &Option<super::DecoderRecord>| d.as_ref().is_some_and(|d| d.payload_matches);
         let any = reads.iter().filter(|(_, r)| r.payload.is_some()).count() as f64 / n;
