@@ -92,7 +92,9 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
     assert!(rows[0]["decoder_failure_yr"].is_null());
     assert_eq!(rows[0]["decoder_status"], "beyond_horizon");
     // 500 °C: found, and earlier than at 400 °C if that is found too (thermal activation).
-    let t500 = rows[2]["decoder_failure_yr"].as_f64().expect("found at 500 °C");
+    let t500 = rows[2]["decoder_failure_yr"]
+        .as_f64()
+        .expect("found at 500 °C");
     assert!(t500 > 0.0 && t500 < 1.0e4);
     if let Some(t400) = rows[1]["decoder_failure_yr"].as_f64() {
         assert!(t400 > t500);
@@ -125,7 +127,11 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
     }
     let csv = std::fs::read_to_string(out.join("lifetime.csv")).unwrap();
     assert!(csv.starts_with("temperature_c,temperature_k,decoder_failure_yr"));
-    assert!(std::fs::read_to_string(out.join("summary.md")).unwrap().contains("## Lifetime"));
+    assert!(
+        std::fs::read_to_string(out.join("summary.md"))
+            .unwrap()
+            .contains("## Lifetime")
+    );
 }
 
 #[test]

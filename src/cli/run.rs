@@ -531,10 +531,18 @@ fn print_lifetime(life: &pipeline::lifetime::LifetimeProducts) {
         println!(
             "    49 nm on A4: raw {:.2} TB ({}), tiled {} {:.2} TB ({}) vs the \"> 2 TB\" claim",
             c.density.raw_tb_per_a4,
-            if c.raw_exceeds_2tb { "> 2 TB" } else { "< 2 TB" },
+            if c.raw_exceeds_2tb {
+                "> 2 TB"
+            } else {
+                "< 2 TB"
+            },
             c.tiled_symbol,
             c.density.tiled_tb_per_a4,
-            if c.tiled_exceeds_2tb { "> 2 TB" } else { "< 2 TB" }
+            if c.tiled_exceeds_2tb {
+                "> 2 TB"
+            } else {
+                "< 2 TB"
+            }
         );
     }
 }
@@ -563,7 +571,10 @@ fn save_lifetime(
             config::DecoderKind::Rqrr => "rqrr",
         })
         .collect();
-    dir.write("degradation.csv", out::degradation_csv(a, &names).as_bytes())?;
+    dir.write(
+        "degradation.csv",
+        out::degradation_csv(a, &names).as_bytes(),
+    )?;
     dir.write("frontier.csv", out::frontier_csv(a).as_bytes())?;
     let horizon_yr = settings.horizon_s / year;
     out::degradation_png(

@@ -1256,7 +1256,10 @@ fn resolve_lifetime(
         }
     }
     Ok(LifetimeSettings {
-        temperatures_k: temps_c.iter().map(|c| units::celsius_to_kelvin(*c)).collect(),
+        temperatures_k: temps_c
+            .iter()
+            .map(|c| units::celsius_to_kelvin(*c))
+            .collect(),
         horizon_s: horizon_yr * year,
         target_s: target_yr * year,
         use_temperature_k: units::celsius_to_kelvin(use_c),

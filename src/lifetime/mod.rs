@@ -155,7 +155,10 @@ impl FailureSearch {
 /// lies in [last_ok, first_failed]; the cost is 1 + ⌈log_F(fail/min)⌉ + ⌈log₂(ln F / ln(1 +
 /// tol))⌉ probes (F the bracket factor), e.g. 1 + 5 + 8 = 14 for F = 10, five decades and
 /// tol = 1 %. Sources: design §2.6 ("search in log time"); standard bisection.
-pub fn find_failure(settings: &SearchSettings, mut failed: impl FnMut(f64) -> bool) -> FailureSearch {
+pub fn find_failure(
+    settings: &SearchSettings,
+    mut failed: impl FnMut(f64) -> bool,
+) -> FailureSearch {
     let s = settings;
     let mut probes = 0usize;
     let mut probe = |c: f64, probes: &mut usize| {

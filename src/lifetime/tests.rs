@@ -18,7 +18,12 @@ fn grating_amplitude(b_nm4_per_s: f64, t_s: f64) -> f64 {
         .map(|idx| amp * (k * (idx % n) as f64 * cell).cos())
         .collect();
     let sp = Spectral2d::new(n, n);
-    propagate_linear(&sp, &mut h, cell, &Capillary::surface_only(b_nm4_per_s * t_s));
+    propagate_linear(
+        &sp,
+        &mut h,
+        cell,
+        &Capillary::surface_only(b_nm4_per_s * t_s),
+    );
     h.iter().fold(0.0f64, |m, x| m.max(x.abs())) / amp
 }
 
@@ -46,7 +51,10 @@ fn grating_fails_at_the_analytic_time_within_tolerance() {
     else {
         panic!("not found: {search:?}")
     };
-    assert!(last_ok <= t_star && t_star <= first_failed, "{search:?} vs {t_star}");
+    assert!(
+        last_ok <= t_star && t_star <= first_failed,
+        "{search:?} vs {t_star}"
+    );
     let t = search.failure_clock().unwrap();
     assert!((t / t_star - 1.0).abs() < 1e-3, "{t} vs {t_star}");
     assert!(search.converged && search.probes <= 40, "{search:?}");
@@ -57,7 +65,9 @@ fn grating_beyond_the_horizon_is_reported_as_such() {
     let b = 2.0e-3;
     let k = 2.0 * std::f64::consts::PI * 4.0 / 128.0;
     let t_star = 5f64.ln() / (b * k.powi(4));
-    let search = find_failure(&settings(1.0, t_star / 10.0), |t| grating_amplitude(b, t) < 0.2);
+    let search = find_failure(&settings(1.0, t_star / 10.0), |t| {
+        grating_amplitude(b, t) < 0.2
+    });
     assert_eq!(
         search.outcome,
         FailureOutcome::BeyondHorizon {
@@ -120,8 +130,8 @@ fn accelerated_test_design_inverts_the_extrapolation_exactly() {
     }
     // AF for r ∝ exp(−Ea/kT)/T (aging.md §2.6).
     let af = demonstrated_use_time_s(use_k, 523.15, 1.0, ln_rate);
-    let expect = ((2.66 / BOLTZMANN_EV_PER_K) * (1.0 / use_k - 1.0 / 523.15)).exp()
-        * (use_k / 523.15);
+    let expect =
+        ((2.66 / BOLTZMANN_EV_PER_K) * (1.0 / use_k - 1.0 / 523.15)).exp() * (use_k / 523.15);
     assert!((af / expect - 1.0).abs() < 1e-9);
 }
 
@@ -139,7 +149,11 @@ fn uq_with_normal_ea_reproduces_the_t14_lognormal_variance() {
     assert!((expect - 7.78).abs() < 0.01);
     // Standard error of a sample σ: σ/√(2(n−1)) ≈ 1.1 %; allow 4 SE.
     let se = expect / (2.0 * (n as f64 - 1.0)).sqrt();
-    assert!((d.sigma_ln - expect).abs() < 4.0 * se, "{} vs {expect}", d.sigma_ln);
+    assert!(
+        (d.sigma_ln - expect).abs() < 4.0 * se,
+        "{} vs {expect}",
+        d.sigma_ln
+    );
     // Mean ln t = ln s_fail − ln B(Ea⁰) within 4 SE of the mean.
     let nominal = ln_s_fail - model.ln_b(t_k);
     assert!((d.mean_ln_s - nominal).abs() < 4.0 * expect / (n as f64).sqrt());
@@ -166,7 +180,11 @@ fn correlated_d0_reduces_the_spread_when_compensating() {
     };
     let d = &propagate_uncertainty(&model, 0.0, &[t_k], 1e300, 4000, 3)[0];
     let expect = (2.0 * s_d * s_d * (1.0 - rho)).sqrt();
-    assert!((d.sigma_ln / expect - 1.0).abs() < 0.06, "{} vs {expect}", d.sigma_ln);
+    assert!(
+        (d.sigma_ln / expect - 1.0).abs() < 0.06,
+        "{} vs {expect}",
+        d.sigma_ln
+    );
 }
 
 #[test]
@@ -206,8 +224,16 @@ fn a4_density_matches_the_research_notes() {
     // Raw 49 nm on A4: 2.6·10¹³ bit = 3.25 TB; abutting V3-L symbols (55 data codewords):
     // 1.70 TB (milling_imaging_qr.md §0).
     let d = density(49.0, 29, 55);
-    assert!((d.raw_tb_per_a4 - 3.247).abs() < 0.01, "{}", d.raw_tb_per_a4);
-    assert!((d.tiled_tb_per_a4 - 1.70).abs() < 0.01, "{}", d.tiled_tb_per_a4);
+    assert!(
+        (d.raw_tb_per_a4 - 3.247).abs() < 0.01,
+        "{}",
+        d.raw_tb_per_a4
+    );
+    assert!(
+        (d.tiled_tb_per_a4 - 1.70).abs() < 0.01,
+        "{}",
+        d.tiled_tb_per_a4
+    );
     // Lifetime scales as p⁴ at fixed temperature.
     let model = SurfaceRateModel {
         terms: vec![cr_like_term(0.0, 0.0, 0.0)],
@@ -226,5 +252,8 @@ fn a4_density_matches_the_research_notes() {
     let a = rows[0].lifetimes[0].lifetime_yr.unwrap();
     let b = rows[1].lifetimes[0].lifetime_yr.unwrap();
     assert!((b / a - 16.0).abs() < 1e-9);
-    assert!(rows[0].temperature_for_target_k[0].1.unwrap() < rows[1].temperature_for_target_k[0].1.unwrap());
+    assert!(
+        rows[0].temperature_for_target_k[0].1.unwrap()
+            < rows[1].temperature_for_target_k[0].1.unwrap()
+    );
 }

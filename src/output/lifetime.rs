@@ -162,7 +162,12 @@ fn colour(i: usize) -> RGBColor {
 /// `degradation.png`: decode probability (top) and |Michelson contrast| (bottom) against
 /// log₁₀ time at each storage temperature (t = s / B_eff(T)); the horizon is the right edge,
 /// so temperatures whose whole curve lies beyond it draw nothing (named in the legend).
-pub fn degradation_png(path: &Path, a: &LifetimeAnalysis, title: &str, horizon_yr: f64) -> Result<()> {
+pub fn degradation_png(
+    path: &Path,
+    a: &LifetimeAnalysis,
+    title: &str,
+    horizon_yr: f64,
+) -> Result<()> {
     ensure_font();
     let (w, h) = (900u32, 700u32);
     let mut buffer = vec![0u8; (w * h * 3) as usize];
@@ -194,7 +199,11 @@ pub fn degradation_png(path: &Path, a: &LifetimeAnalysis, title: &str, horizon_y
             };
             let mut chart = ChartBuilder::on(area)
                 .caption(
-                    if panel == 0 { title } else { "module contrast of the raw signal" },
+                    if panel == 0 {
+                        title
+                    } else {
+                        "module contrast of the raw signal"
+                    },
                     ("sans-serif", 15),
                 )
                 .margin(10)
@@ -276,11 +285,15 @@ pub fn arrhenius_png(
         let t_lo = a.temperatures_k.first().copied().unwrap_or(300.0);
         let t_hi = a.temperatures_k.last().copied().unwrap_or(700.0);
         let (x_lo, x_hi) = (1000.0 / t_hi - 0.1, 1000.0 / t_lo + 0.1);
-        let model = |t_k: f64| {
-            s_fail.map(|s| (s.ln() - a.rate_model.ln_b(t_k)).exp() / SECONDS_PER_YEAR)
-        };
+        let model =
+            |t_k: f64| s_fail.map(|s| (s.ln() - a.rate_model.ln_b(t_k)).exp() / SECONDS_PER_YEAR);
         let mut ys: Vec<f64> = vec![horizon_yr.log10(), target_yr.log10()];
-        ys.extend(a.temperatures_k.iter().filter_map(|t| model(*t)).map(f64::log10));
+        ys.extend(
+            a.temperatures_k
+                .iter()
+                .filter_map(|t| model(*t))
+                .map(f64::log10),
+        );
         let y_lo = ys.iter().cloned().fold(f64::INFINITY, f64::min) - 1.0;
         let y_hi = (ys.iter().cloned().fold(f64::NEG_INFINITY, f64::max) + 1.0).min(80.0);
         let mut chart = ChartBuilder::on(&root)
@@ -306,7 +319,10 @@ pub fn arrhenius_png(
             .map_err(draw_err)?
             .label("beyond the horizon (model extrapolation only)")
             .legend(|(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 18, y + 5)], RGBColor(200, 200, 200).filled())
+                Rectangle::new(
+                    [(x, y - 5), (x + 18, y + 5)],
+                    RGBColor(200, 200, 200).filled(),
+                )
             });
         if s_fail.is_some() {
             let line: Vec<(f64, f64)> = (0..=100)
@@ -356,7 +372,10 @@ pub fn arrhenius_png(
                 .map(|f| format!(", fitted Ea = {:.2} eV", f.ea_ev))
                 .unwrap_or_default();
             chart
-                .draw_series(pts.iter().map(|p| Circle::new(*p, 5 - ci as i32, c.filled())))
+                .draw_series(
+                    pts.iter()
+                        .map(|p| Circle::new(*p, 5 - ci as i32, c.filled())),
+                )
                 .map_err(draw_err)?
                 .label(format!("{} failure{fit}", criterion_name(*crit)))
                 .legend(move |(x, y)| Circle::new((x + 9, y), 4, c.filled()));
@@ -414,10 +433,10 @@ pub fn image_strip_png(
             let font = ("sans-serif", 13).into_font().color(&WHITE);
             root.draw(&Text::new(
                 format!(
-                    "{} at {:.0} °C",
+                    "{} yr at {:.0} °C",
                     super::aging::time_label(t_yr),
                     kelvin_to_celsius(a.probe_temperature_k)
-                ) + " yr",
+                ),
                 ((k as u32 * tile + 6) as i32, tile as i32 + 4),
                 font.clone(),
             ))
@@ -582,7 +601,11 @@ pub fn frontier_png(path: &Path, a: &LifetimeAnalysis, target_yr: f64) -> Result
                 })
                 .collect();
             let c = if i == 0 { BLACK } else { colour(i - 1) };
-            let style = if i == 0 { c.stroke_width(3) } else { c.stroke_width(1) };
+            let style = if i == 0 {
+                c.stroke_width(3)
+            } else {
+                c.stroke_width(1)
+            };
             chart
                 .draw_series(LineSeries::new(pts, style))
                 .map_err(draw_err)?

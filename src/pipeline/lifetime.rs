@@ -295,9 +295,12 @@ impl Prober<'_> {
             median_block_error_ratio: median(&ratios),
             michelson_contrast: reads.iter().map(|(_, r)| r.contrast.michelson).sum::<f64>() / n,
         };
-        let first = reads.into_iter().next().expect("at least one realization").0;
-        self.cache
-            .insert(s_nm4.to_bits(), (reading.clone(), first));
+        let first = reads
+            .into_iter()
+            .next()
+            .expect("at least one realization")
+            .0;
+        self.cache.insert(s_nm4.to_bits(), (reading.clone(), first));
         Ok(reading)
     }
 }
@@ -386,8 +389,7 @@ pub fn lifetime_stage(
                 let rec = find(c);
                 let t = t_fail_yr(rec, t_k);
                 let mut st = status(rec.map(|r| &r.search.outcome), t, horizon_yr);
-                if let Some(FailureOutcome::BeyondHorizon { .. }) = rec.map(|r| r.search.outcome)
-                {
+                if let Some(FailureOutcome::BeyondHorizon { .. }) = rec.map(|r| r.search.outcome) {
                     // No failure up to s_max: beyond the horizon only if s_max is reached later.
                     let t_max_yr = (clock_max.ln() - ln_b(t_k)).exp() / year;
                     if t_max_yr < horizon_yr {
@@ -396,7 +398,11 @@ pub fn lifetime_stage(
                 }
                 beyond |= st == "beyond_horizon";
                 let value = if st == "found" { t } else { None };
-                (value, st.to_string(), rec.map(|r| r.search.probes).unwrap_or(0))
+                (
+                    value,
+                    st.to_string(),
+                    rec.map(|r| r.search.probes).unwrap_or(0),
+                )
             };
             let (d, ds, dp) = one(Criterion::DecoderFailure);
             let (i, is, ip) = one(Criterion::InformationFailure);
@@ -421,7 +427,9 @@ pub fn lifetime_stage(
         .filter(|r| r.s_fail_nm4.is_some());
 
     // Degradation curve: log-spaced in s around the failure, plus the pristine specimen.
-    let s_ref = primary.and_then(|r| r.s_fail_nm4).unwrap_or(clock_max / 10.0);
+    let s_ref = primary
+        .and_then(|r| r.s_fail_nm4)
+        .unwrap_or(clock_max / 10.0);
     let (lo, hi) = (
         (s_ref / 100.0).max(search_settings.clock_min),
         (s_ref * 10.0).min(clock_max),
@@ -436,7 +444,13 @@ pub fn lifetime_stage(
             s_nm4: s,
             time_yr: temps
                 .iter()
-                .map(|&t| if s > 0.0 { (s.ln() - ln_b(t)).exp() / year } else { 0.0 })
+                .map(|&t| {
+                    if s > 0.0 {
+                        (s.ln() - ln_b(t)).exp() / year
+                    } else {
+                        0.0
+                    }
+                })
                 .collect(),
             reading,
         });
