@@ -104,7 +104,7 @@ fn cr_like_term(sigma_ea: f64, sigma_ln_d0: f64, rho: f64) -> RateTerm {
         ea_ev: 2.66,
         ln_capillary_ev_nm4: (1.3 * 6.2415 * 0.01784f64.powf(4.0 / 3.0)).ln(),
         sigma_ea_ev: sigma_ea,
-        sigma_ln_d0: sigma_ln_d0,
+        sigma_ln_d0,
         sigma_ln_gamma: 0.0,
         d0_ea_correlation: rho,
     }
