@@ -8,7 +8,7 @@
 //! | 1 | [`material`], [`qr`], [`grid`] |
 //! | 2 | [`age`] |
 //! | 3 | [`mill`], [`image`] |
-//! | 4 | [`decode`] |
+//! | 4 | [`decode`], [`lifetime`] |
 //! | 5 | [`config`], [`pipeline`], [`output`] |
 //! | 6 | [`cli`] |
 //!
@@ -37,6 +37,7 @@ pub mod mill;
 
 // Layer 4
 pub mod decode;
+pub mod lifetime;
 
 // Layer 5
 pub mod config;

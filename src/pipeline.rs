@@ -17,6 +17,8 @@ use crate::mill::fast::{self, FastMillReport, MaterialResponse};
 use crate::mill::{self, IdealMillReport, MillMetrics, ModuleLayout};
 use crate::qr::QrSymbol;
 
+pub mod lifetime;
+
 /// The symbol as written.
 #[derive(Debug, Clone, Serialize)]
 pub struct SymbolRecord {
@@ -203,6 +205,15 @@ pub struct RunRecord {
     /// Per-mechanism timescales per material and temperature (with `[aging]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timescales: Option<Vec<age::timescale::TimescaleRow>>,
+    /// Lifetime per storage temperature (with `[lifetime]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifetime: Option<Vec<lifetime::LifetimeRow>>,
+    /// Monte Carlo lifetime distribution per storage temperature (with `[lifetime]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<Vec<lifetime::UncertaintyRow>>,
+    /// Searches, degradation curve, Arrhenius fits, test design, frontier (with `[lifetime]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifetime_analysis: Option<lifetime::LifetimeAnalysis>,
     /// Legal but unwise settings.
     pub warnings: Vec<String>,
 }
@@ -282,6 +293,8 @@ pub struct RunProducts {
     pub symbol: QrSymbol,
     /// Aged snapshots (empty without `[aging]`).
     pub aged: Vec<AgedProducts>,
+    /// The lifetime stage's image strip and records (with `[lifetime]`).
+    pub lifetime: Option<lifetime::LifetimeProducts>,
     /// Wall-clock seconds per stage (for the manifest; never in the summary, which must not
     /// depend on the machine).
     pub stage_seconds: StageSeconds,
@@ -525,6 +538,19 @@ pub fn read(
         }
         Readout::Height(h) => (image::height_image(specimen, h, seed, realization), None),
     };
+    let record = read_micrograph(sc, symbol, layout, &micrograph, sem_report);
+    (micrograph, record)
+}
+
+/// Decodes and measures a micrograph of the scenario's symbol (the part of [`read`] after
+/// imaging).
+pub fn read_micrograph(
+    sc: &Scenario,
+    symbol: &QrSymbol,
+    layout: &ModuleLayout,
+    micrograph: &Micrograph,
+    sem_report: Option<image::sem::SemReport>,
+) -> ReadoutRecord {
     let pixel_nm = micrograph.pixel_nm;
     let module_px = layout.module_pitch_nm / pixel_nm;
     let origin_px = layout.quiet_zone_modules as f64 * module_px;
@@ -562,13 +588,13 @@ pub fn read(
         decode::information_criterion(&micrograph.grey, &placement, symbol);
     let milled_kind = sc.geometry.milled;
     let contrast = image::module_contrast(
-        &micrograph,
+        micrograph,
         (origin_px, origin_px),
         module_px,
         symbol.modules_per_side(),
         &|c, r| symbol.is_milled(c, r, milled_kind),
     );
-    let record = ReadoutRecord {
+    ReadoutRecord {
         mode: match sc.readout {
             Readout::Sem(_) => "sem".into(),
             Readout::Height(_) => "height".into(),
@@ -590,8 +616,7 @@ pub fn read(
         },
         contrast,
         sem: sem_report,
-    };
-    (micrograph, record)
+    }
 }
 
 /// Runs a scenario end to end with master seed `seed`: write, read at t = 0, and, with
@@ -674,6 +699,15 @@ pub fn run_observed(
             })
         }
     };
+    let life = match &sc.lifetime {
+        None => None,
+        Some(settings) => {
+            let map = module_map(sc, &symbol, &layout);
+            Some(lifetime::lifetime_stage(
+                sc, settings, &symbol, &layout, &specimen, &map, seed,
+            )?)
+        }
+    };
     let n = symbol.modules_per_side();
     let record = RunRecord {
         scenario: sc.name.clone(),
@@ -712,6 +746,9 @@ pub fn run_observed(
         readout,
         aging,
         timescales: timescales(sc),
+        lifetime: life.as_ref().map(|l| l.rows.clone()),
+        uncertainty: life.as_ref().map(|l| l.uncertainty.clone()),
+        lifetime_analysis: life.as_ref().map(|l| l.analysis.clone()),
         warnings: sc.warnings.clone(),
     };
     let age_s = clock.elapsed().as_secs_f64() - write_s - read_s;
@@ -726,6 +763,7 @@ pub fn run_observed(
             read_s,
             age_s,
         },
+        lifetime: life,
     })
 }
 

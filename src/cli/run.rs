@@ -124,6 +124,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
             );
         }
     }
+    if let Some(life) = &products.lifetime {
+        print_lifetime(life);
+    }
     println!(
         "  results: {}  ({:.2} s physics, {:.2} s saving)",
         dir.display(),
@@ -286,6 +289,9 @@ pub fn save(
             )?;
         }
     }
+    if let (Some(life), Some(settings)) = (&products.lifetime, &scenario.lifetime) {
+        save_lifetime(&dir, scenario, life, settings, &r.scenario)?;
+    }
     dir.write(
         "summary.md",
         summary_markdown(scenario, products).as_bytes(),
@@ -439,6 +445,9 @@ fn summary_markdown(scenario: &Scenario, p: &RunProducts) -> String {
         s += "\n## Timescales (10 % change of a module-pitch feature)\n\n";
         s += &output::aging::timescales_markdown(t);
     }
+    if let Some(life) = &p.lifetime {
+        s += &lifetime_markdown(life);
+    }
     if !scenario.warnings.is_empty() {
         s += "\n## Warnings\n\n";
         for w in &scenario.warnings {
@@ -446,4 +455,237 @@ fn summary_markdown(scenario: &Scenario, p: &RunProducts) -> String {
         }
     }
     s
+}
+
+fn yr(x: Option<f64>, status: &str) -> String {
+    match x {
+        Some(v) => format!("{v:.3e} yr"),
+        None => status.replace('_', " "),
+    }
+}
+
+/// Prints the lifetime table (cli is the only layer that prints).
+fn print_lifetime(life: &pipeline::lifetime::LifetimeProducts) {
+    let a = &life.analysis;
+    let probes: Vec<String> = a
+        .searches
+        .iter()
+        .map(|s| format!("{:?} {} probes", s.criterion, s.search.probes))
+        .collect();
+    println!(
+        "  lifetime (surface diffusion, horizon {} yr; {}; {} age+image+decode probes run):",
+        output::aging::time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0)),
+        probes.join(", "),
+        a.unique_probes
+    );
+    for r in &life.rows {
+        let u = life
+            .uncertainty
+            .iter()
+            .find(|u| u.temperature_k == r.temperature_k)
+            .map(|u| {
+                format!(
+                    "; B50 {}, B5 {}",
+                    yr(u.b50_yr, "beyond_horizon"),
+                    yr(u.b5_yr, "beyond_horizon")
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "    {:>6.1} °C: decoder {}, information {}{}",
+            r.temperature_c,
+            yr(r.decoder_failure_yr, &r.decoder_status),
+            yr(r.information_failure_yr, &r.information_status),
+            u
+        );
+    }
+    for ar in &a.arrhenius {
+        println!(
+            "    {:?}: lifetime = target at {}; fitted Ea {}",
+            ar.criterion,
+            ar.temperature_for_target_c
+                .map(|t| format!("{t:.1} °C"))
+                .unwrap_or_else(|| "– (outside 50–5000 K)".into()),
+            ar.fit
+                .map(|f| format!("{:.3} eV ({} points)", f.ea_ev, f.points))
+                .unwrap_or_else(|| "– (< 2 lifetimes within the horizon)".into())
+        );
+    }
+    if let Some(d) = &a.test_design {
+        println!(
+            "    accelerated test: {} h at {} demonstrates {} yr at {:.0} °C{}",
+            d.test_duration_h,
+            d.bake_temperature_c
+                .map(|t| format!("{t:.1} °C"))
+                .unwrap_or_else(|| "–".into()),
+            d.target_yr,
+            d.use_temperature_c,
+            match d.code_survives_bake {
+                Some(false) => " (the code does not survive it: lifetime at use < target)",
+                _ => "",
+            }
+        );
+    }
+    if let Some(f) = &a.frontier {
+        let c = &f.claim_49nm;
+        println!(
+            "    49 nm on A4: raw {:.2} TB ({}), tiled {} {:.2} TB ({}) vs the \"> 2 TB\" claim",
+            c.density.raw_tb_per_a4,
+            if c.raw_exceeds_2tb {
+                "> 2 TB"
+            } else {
+                "< 2 TB"
+            },
+            c.tiled_symbol,
+            c.density.tiled_tb_per_a4,
+            if c.tiled_exceeds_2tb {
+                "> 2 TB"
+            } else {
+                "< 2 TB"
+            }
+        );
+    }
+}
+
+/// Writes the lifetime tables and figures.
+fn save_lifetime(
+    dir: &RunDir,
+    scenario: &Scenario,
+    life: &pipeline::lifetime::LifetimeProducts,
+    settings: &crate::lifetime::LifetimeSettings,
+    name: &str,
+) -> Result<()> {
+    use crate::output::lifetime as out;
+    let year = crate::units::SECONDS_PER_YEAR;
+    let a = &life.analysis;
+    dir.write("lifetime.csv", out::lifetime_csv(&life.rows).as_bytes())?;
+    dir.write(
+        "uncertainty.csv",
+        out::uncertainty_csv(&life.uncertainty).as_bytes(),
+    )?;
+    let names: Vec<&str> = scenario
+        .decoders
+        .iter()
+        .map(|d| match d {
+            config::DecoderKind::Rxing => "rxing",
+            config::DecoderKind::Rqrr => "rqrr",
+        })
+        .collect();
+    dir.write(
+        "degradation.csv",
+        out::degradation_csv(a, &names).as_bytes(),
+    )?;
+    dir.write("frontier.csv", out::frontier_csv(a).as_bytes())?;
+    let horizon_yr = settings.horizon_s / year;
+    out::degradation_png(
+        &dir.path("degradation.png"),
+        a,
+        &format!("{name}: decode probability over time"),
+        horizon_yr,
+    )?;
+    out::arrhenius_png(
+        &dir.path("arrhenius.png"),
+        a,
+        &life.rows,
+        horizon_yr,
+        settings.target_s / year,
+        &format!("{name}: lifetime vs 1/T"),
+    )?;
+    out::image_strip_png(&dir.path("image_strip.png"), &life.strip, a)?;
+    out::frontier_png(&dir.path("frontier.png"), a, settings.target_s / year)?;
+    Ok(())
+}
+
+fn lifetime_markdown(life: &pipeline::lifetime::LifetimeProducts) -> String {
+    let a = &life.analysis;
+    let mut s = String::from("\n## Lifetime\n\n");
+    s += &format!("Method: {}\n\n", a.method);
+    s += "| T / °C | decoder failure | information failure | B50 | B5 | 95 % lower bound on B5 | σ(ln t) |\n|---|---|---|---|---|---|---|\n";
+    for r in &life.rows {
+        let u = life
+            .uncertainty
+            .iter()
+            .find(|u| u.temperature_k == r.temperature_k);
+        let q = |f: fn(&pipeline::lifetime::UncertaintyRow) -> Option<f64>| {
+            u.map(|u| yr(f(u), "beyond horizon"))
+                .unwrap_or_else(|| "–".into())
+        };
+        s += &format!(
+            "| {:.1} | {} | {} | {} | {} | {} | {} |\n",
+            r.temperature_c,
+            yr(r.decoder_failure_yr, &r.decoder_status),
+            yr(r.information_failure_yr, &r.information_status),
+            q(|u| u.b50_yr),
+            q(|u| u.b5_yr),
+            q(|u| u.lower_95_yr),
+            u.map(|u| format!("{:.2}", u.sigma_ln))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    s += &format!(
+        "\nHorizon {} yr: later failures are reported as beyond the horizon, not as numbers. B50/B5 are quantiles of the Monte Carlo distribution over the kinetic-parameter uncertainty (credible quantiles); the lower bound is the distribution-free 95 % bound on B5 from the order statistics.\n\n",
+        output::aging::time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0))
+    );
+    for sr in &a.searches {
+        s += &format!(
+            "- search {:?}: {} probes, converged {}, s_fail = {} nm⁴\n",
+            sr.criterion,
+            sr.search.probes,
+            sr.search.converged,
+            sr.s_fail_nm4
+                .map(|x| format!("{x:.4e}"))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    for ar in &a.arrhenius {
+        s += &format!(
+            "- {:?}: lifetime = target at {}; T(1 h) = {}, T(1000 h) = {}; fitted Ea = {}; model Ea = {}\n",
+            ar.criterion,
+            c(ar.temperature_for_target_c),
+            c(ar.temperature_for_1h_c),
+            c(ar.temperature_for_1000h_c),
+            ar.fit
+                .map(|f| format!("{:.3} eV", f.ea_ev))
+                .unwrap_or_else(|| "–".into()),
+            ar.model_ea_ev
+                .map(|e| format!("{e:.3} eV"))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    if let Some(d) = &a.test_design {
+        s += &format!(
+            "- accelerated test: {} h at {} demonstrates {} yr at {:.1} °C ({}); code survives: {}\n",
+            d.test_duration_h,
+            c(d.bake_temperature_c),
+            d.target_yr,
+            d.use_temperature_c,
+            d.model,
+            d.code_survives_bake
+                .map(|b| b.to_string())
+                .unwrap_or_else(|| "unknown".into())
+        );
+    }
+    if let Some(f) = &a.frontier {
+        let cl = &f.claim_49nm;
+        s += &format!(
+            "- density at 49 nm on A4: raw {:.3} TB, tiled {} {:.3} TB (claim \"> 2 TB\": raw {}, tiled {}); temperature for the target lifetime at 49 nm: {}\n",
+            cl.density.raw_tb_per_a4,
+            cl.tiled_symbol,
+            cl.density.tiled_tb_per_a4,
+            cl.raw_exceeds_2tb,
+            cl.tiled_exceeds_2tb,
+            cl.temperature_for_target_c
+                .iter()
+                .map(|(n, t)| format!("{n} {}", c(*t)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        s += &format!("- frontier: {}\n", f.note);
+    }
+    s
+}
+
+fn c(t: Option<f64>) -> String {
+    t.map(|t| format!("{t:.1} °C"))
+        .unwrap_or_else(|| "– (outside 50–5000 K)".into())
 }

@@ -622,6 +622,108 @@ pub const KEYS: &[KeyDef] = &[
         default: KeyDefault::Value("0.01"),
         doc: "Local error per step of the nonlinear solver (step-doubling estimate).",
     },
+    // [lifetime]
+    KeyDef {
+        path: "lifetime.temperatures_c",
+        kind: KeyKind::FloatList {
+            min: -273.0,
+            max: 4700.0,
+        },
+        unit: "°C",
+        default: KeyDefault::Value("[25.0, 150.0, 300.0, 450.0]"),
+        doc: "Storage temperatures at which the lifetime is reported (constant storage each); the Arrhenius plot and fit use them.",
+    },
+    KeyDef {
+        path: "lifetime.horizon_yr",
+        kind: positive(1.0e30),
+        unit: "yr",
+        default: KeyDefault::Value("1.0e6"),
+        doc: "Lifetimes beyond this are reported as beyond_horizon (with the horizon), never as a number.",
+    },
+    KeyDef {
+        path: "lifetime.target_yr",
+        kind: positive(1.0e30),
+        unit: "yr",
+        default: KeyDefault::Value("1000.0"),
+        doc: "Target lifetime: the temperature at which the lifetime equals it, and the accelerated test that demonstrates it.",
+    },
+    KeyDef {
+        path: "lifetime.use_temperature_c",
+        kind: KeyKind::Float {
+            min: -273.0,
+            max: 4700.0,
+            min_exclusive: false,
+        },
+        unit: "°C",
+        default: KeyDefault::Value("25.0"),
+        doc: "Use (storage) temperature of the accelerated-test design.",
+    },
+    KeyDef {
+        path: "lifetime.test_duration_h",
+        kind: positive(1.0e9),
+        unit: "h",
+        default: KeyDefault::Value("1000.0"),
+        doc: "Duration of the accelerated test (bake); the design gives the bake temperature that demonstrates target_yr at use_temperature_c.",
+    },
+    KeyDef {
+        path: "lifetime.realizations",
+        kind: KeyKind::Int { min: 1, max: 101 },
+        unit: "",
+        default: KeyDefault::Value("3"),
+        doc: "SEM noise realizations per probe: the decode probability is the fraction decoded (decoder failure: < 0.5).",
+    },
+    KeyDef {
+        path: "lifetime.uq_samples",
+        kind: KeyKind::Int {
+            min: 0,
+            max: 10_000_000,
+        },
+        unit: "",
+        default: KeyDefault::Value("4000"),
+        doc: "Monte Carlo samples of the kinetic parameters (Ea, ln D0 correlated, γ) → B50, B5, 95 % lower bound; 0 switches the uncertainty analysis off (≥ 59 needed for the bound).",
+    },
+    KeyDef {
+        path: "lifetime.criteria",
+        kind: KeyKind::ChoiceList(&["decoder", "information"]),
+        unit: "",
+        default: KeyDefault::Value("[\"decoder\", \"information\"]"),
+        doc: "Failure criteria searched: decoder (decode probability < 0.5) and information (worst RS block beyond capacity).",
+    },
+    KeyDef {
+        path: "lifetime.frontier_pitches_nm",
+        kind: KeyKind::FloatList {
+            min: 1.0,
+            max: 1.0e4,
+        },
+        unit: "nm",
+        default: KeyDefault::Value("[5.0, 10.0, 20.0, 35.0, 49.0, 70.0, 100.0, 150.0, 200.0]"),
+        doc: "Module pitches of the density–lifetime frontier (bits per area, TB per A4, lifetime by k⁴ scaling).",
+    },
+    KeyDef {
+        path: "lifetime.curve_points",
+        kind: KeyKind::Int { min: 2, max: 200 },
+        unit: "",
+        default: KeyDefault::Value("10"),
+        doc: "Points of the degradation curve (log-spaced in equivalent time around the failure).",
+    },
+    KeyDef {
+        path: "lifetime.tolerance",
+        kind: KeyKind::Float {
+            min: 1.0e-6,
+            max: 1.0,
+            min_exclusive: false,
+        },
+        unit: "",
+        default: KeyDefault::Value("0.01"),
+        doc: "Bisection stops when the failure time is bracketed within this relative width.",
+    },
+    KeyDef {
+        path: "lifetime.max_probes",
+        kind: KeyKind::Int { min: 3, max: 40 },
+        unit: "",
+        default: KeyDefault::Value("40"),
+        doc: "Limit on age + image + decode probes per search (issue 7: ≤ 40).",
+    },
     // [decode]
     KeyDef {
         path: "decode.decoders",

@@ -106,6 +106,8 @@ pub struct Scenario {
     pub decoders: Vec<DecoderKind>,
     /// The aging stage, if the scenario has an `[aging]` section.
     pub aging: Option<AgingSettings>,
+    /// The lifetime stage, if the scenario has a `[lifetime]` section.
+    pub lifetime: Option<crate::lifetime::LifetimeSettings>,
     /// Legal but unwise settings, each with the reason.
     pub warnings: Vec<String>,
     /// Every key with its final value (given, default or derived), for the manifest.
@@ -128,6 +130,8 @@ struct Parsed<'a> {
     schedule_count: usize,
     /// Whether an `[aging]` section (or any `aging.` key) is present.
     aging_present: bool,
+    /// Whether a `[lifetime]` section (or any `lifetime.` key) is present.
+    lifetime_present: bool,
     resolved: BTreeMap<String, Json>,
 }
 
@@ -175,6 +179,9 @@ impl<'a> Parsed<'a> {
             let line = line_of(text, key.span().start);
             if path == "aging" || path.starts_with("aging.") {
                 self.aging_present = true;
+            }
+            if path == "lifetime" || path.starts_with("lifetime.") {
+                self.lifetime_present = true;
             }
             match value.get_ref() {
                 DeValue::Table(sub) => {
@@ -644,6 +651,7 @@ pub fn parse_scenario(text: &str, file: &Path, library: &MaterialLibrary) -> Res
         layer_count: 0,
         schedule_count: 0,
         aging_present: false,
+        lifetime_present: false,
         resolved: BTreeMap::new(),
     };
     p.flatten(text, "", table.get_ref())?;
@@ -898,6 +906,12 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
         None
     };
 
+    let lifetime = if p.lifetime_present {
+        Some(resolve_lifetime(&mut p, &stack, &materials, library)?)
+    } else {
+        None
+    };
+
     let mut resolved = serde_json::Map::new();
     for (k, v) in std::mem::take(&mut p.resolved) {
         resolved.insert(k, v);
@@ -915,6 +929,7 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
         readout,
         decoders,
         aging,
+        lifetime,
         warnings,
         resolved: Json::Object(resolved),
     })
@@ -1150,5 +1165,114 @@ fn resolve_aging(
             ..Default::default()
         },
         native_oxide,
+    })
+}
+
+/// A float-list key with a `Value("[a, b, …]")` default: the given list, else the default.
+fn float_list_or_default(p: &mut Parsed<'_>, path: &str) -> Result<Vec<f64>> {
+    if let Some(v) = p.float_list(path)? {
+        if v.is_empty() {
+            return Err(p.err(
+                path,
+                p.line(path),
+                "the list is empty",
+                "list at least one value (see `millage explain`)",
+            ));
+        }
+        return Ok(v);
+    }
+    let KeyDefault::Value(text) = Parsed::def(path).default else {
+        unreachable!("{path} has a list default")
+    };
+    let v: Vec<f64> = text
+        .trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .map(|x| x.trim().parse().expect("defaults in keys::KEYS parse"))
+        .collect();
+    p.resolved.insert(path.to_string(), json!(v));
+    Ok(v)
+}
+
+/// The `[lifetime]` section → validated [`crate::lifetime::LifetimeSettings`] (K, s). Needs
+/// `[surface]` data of every stack material (the search runs in the surface-diffusion
+/// equivalent time); loads every library material with `[surface]` data for the frontier.
+fn resolve_lifetime(
+    p: &mut Parsed<'_>,
+    stack: &FilmStack,
+    materials: &[Material],
+    library: &MaterialLibrary,
+) -> Result<crate::lifetime::LifetimeSettings> {
+    use crate::lifetime::{Criterion, LifetimeSettings};
+    let year = units::SECONDS_PER_YEAR;
+    let mut temps_c = float_list_or_default(p, "lifetime.temperatures_c")?;
+    temps_c.sort_by(f64::total_cmp);
+    temps_c.dedup();
+    let horizon_yr = p.float("lifetime.horizon_yr")?.expect("has default");
+    let target_yr = p.float("lifetime.target_yr")?.expect("has default");
+    let use_c = p.float("lifetime.use_temperature_c")?.expect("has default");
+    let test_h = p.float("lifetime.test_duration_h")?.expect("has default");
+    let realizations = p.int("lifetime.realizations")? as usize;
+    let uq_samples = p.int("lifetime.uq_samples")? as usize;
+    let criteria = p
+        .choice_list("lifetime.criteria")?
+        .into_iter()
+        .map(|c| {
+            if c == "decoder" {
+                Criterion::DecoderFailure
+            } else {
+                Criterion::InformationFailure
+            }
+        })
+        .collect();
+    let mut pitches = float_list_or_default(p, "lifetime.frontier_pitches_nm")?;
+    pitches.sort_by(f64::total_cmp);
+    pitches.dedup();
+    let curve_points = p.int("lifetime.curve_points")? as usize;
+    let rel_tolerance = p.float("lifetime.tolerance")?.expect("has default");
+    let max_probes = p.int("lifetime.max_probes")? as usize;
+    let mut in_stack: Vec<&Material> = stack
+        .layers
+        .iter()
+        .map(|l| &materials[l.material])
+        .collect();
+    in_stack.push(&materials[stack.substrate]);
+    if let Some(m) = in_stack.iter().find(|m| m.surface.is_none()) {
+        return Err(p.err(
+            "lifetime",
+            None,
+            format!(
+                "material {} has no [surface] kinetics: the lifetime search runs in the surface-diffusion equivalent time",
+                m.name
+            ),
+            format!(
+                "add [surface] (surface_energy_j_m2, formula_volume_nm3, diffusion_d0_cm2_per_s, diffusion_ea_ev) to the material file of {}, or remove [lifetime]",
+                m.name
+            ),
+        ));
+    }
+    let mut frontier_materials = Vec::new();
+    for name in library.names() {
+        let m = library.load(&name, "lifetime.frontier_pitches_nm", Some(&p.file))?;
+        if m.surface.is_some() {
+            frontier_materials.push(m);
+        }
+    }
+    Ok(LifetimeSettings {
+        temperatures_k: temps_c
+            .iter()
+            .map(|c| units::celsius_to_kelvin(*c))
+            .collect(),
+        horizon_s: horizon_yr * year,
+        target_s: target_yr * year,
+        use_temperature_k: units::celsius_to_kelvin(use_c),
+        test_duration_s: test_h * 3600.0,
+        realizations,
+        uq_samples,
+        criteria,
+        frontier_pitches_nm: pitches,
+        curve_points,
+        rel_tolerance,
+        max_probes,
+        frontier_materials,
     })
 }

@@ -187,6 +187,26 @@ pub fn sem_image(
     seed: u64,
     realization: u64,
 ) -> (Micrograph, SemReport) {
+    sem_realize(&sem_expected(specimen, s), s, seed, realization)
+}
+
+/// The noise-free expected SE yield per image pixel of a specimen (everything of
+/// [`sem_image`] before the shot noise), so that several noise realizations of one specimen
+/// cost one signal computation (used by the lifetime probes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SemExpected {
+    /// Expected SE yield per primary electron at each pixel, row-major.
+    pub expected: Vec<f64>,
+    /// Image width [px].
+    pub width: usize,
+    /// Image height [px].
+    pub height: usize,
+    /// Pristine-column diagnostics (counts filled in by [`sem_realize`]).
+    pub report: SemReport,
+}
+
+/// The expected-signal part of [`sem_image`] (same model, no noise).
+pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
     let grid = &specimen.grid;
     let (nx, ny, cell) = (grid.nx(), grid.ny(), grid.cell_nm());
 
@@ -343,7 +363,30 @@ pub fn sem_image(
     let probe_sigma_nm = s.probe_fwhm_nm / (8.0 * std::f64::consts::LN_2).sqrt();
     let blurred = gaussian_blur(&yield_field, nx, ny, probe_sigma_nm / cell);
     let (expected, width, height) = sample_at_pixels(&blurred, nx, ny, cell, s.pixel_nm);
+    SemExpected {
+        expected,
+        width,
+        height,
+        report: SemReport {
+            primary_electrons_per_pixel: 0.0,
+            mean_counts_per_pixel: 0.0,
+            eta_pristine,
+            range_pristine_nm,
+            bse_sigma_nm,
+        },
+    }
+}
 
+/// One shot-noise realization of an expected image: Poisson counts with mean
+/// ε·(I τ / e)·S per pixel from `rng::stream(seed, Stream::ImageNoise, realization)`, then
+/// the automatic contrast (the noise part of [`sem_image`]).
+pub fn sem_realize(
+    e: &SemExpected,
+    s: &SemSettings,
+    seed: u64,
+    realization: u64,
+) -> (Micrograph, SemReport) {
+    let (expected, width, height) = (&e.expected, e.width, e.height);
     let primaries = s.probe_current_a * s.dwell_s / units::ELEMENTARY_CHARGE_C;
     let mut noise = rng::stream(seed, Stream::ImageNoise, realization);
     let counts: Vec<f64> = expected
@@ -371,9 +414,7 @@ pub fn sem_image(
         SemReport {
             primary_electrons_per_pixel: primaries,
             mean_counts_per_pixel: mean_counts,
-            eta_pristine,
-            range_pristine_nm,
-            bse_sigma_nm,
+            ..e.report.clone()
         },
     )
 }

@@ -8,6 +8,7 @@
 pub mod aging;
 pub mod bca_cache;
 pub mod figures;
+pub mod lifetime;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,167 @@
+//! The effective surface-transport rate B_eff(T) of a milled specimen, and its random
+//! perturbation by the materials library's kinetic uncertainties.
+//!
+//! Per material m (Mullins 1959; aging.md §2.1, as [`crate::age::surface::ln_mullins_b`]):
+//!
+//!   B_m(T) = D₀ exp(−E_a / k_B T) · γ Ω² ν / (k_B T)   [nm⁴/s],  ν = Ω^{−2/3},
+//!
+//! and on a multi-material surface the linear propagator uses the surface-area-weighted mean
+//! B_eff(T) = Σ_m w_m B_m(T), w_m = A_m / Σ A (the area-weighted rule of [`crate::age`], with
+//! the host material of each column at its surface and the true area √(1 + |∇h|²) per column,
+//! forward differences, periodic). Sums are done in log space (log-sum-exp) so that B at 25 °C
+//! (10⁻⁴⁰ nm⁴/s and less) never underflows.
+
+use rand::Rng;
+use rand_distr::Distribution;
+use rand_distr::StandardNormal;
+use serde::Serialize;
+
+use crate::grid::Specimen;
+use crate::material::{Material, SurfaceTransport};
+use crate::units::{BOLTZMANN_EV_PER_K, J_PER_M2_IN_EV_PER_NM2};
+
+/// One material's share of the surface and its kinetic parameters with uncertainties.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateTerm {
+    /// Material name.
+    pub material: String,
+    /// Surface-area weight w_m (Σ w = 1).
+    pub weight: f64,
+    /// ln D₀ with D₀ in nm²/s.
+    pub ln_d0_nm2_per_s: f64,
+    /// E_a [eV].
+    pub ea_ev: f64,
+    /// ln(γ Ω² ν) with γ in eV/nm², Ω in nm³, ν = Ω^{−2/3} nm⁻²: ln of [eV·nm⁴].
+    pub ln_capillary_ev_nm4: f64,
+    /// σ(E_a) [eV] (0 if the library gives none).
+    pub sigma_ea_ev: f64,
+    /// σ(ln D₀) = u(D₀)/D₀ (delta method; 0 if the library gives none).
+    pub sigma_ln_d0: f64,
+    /// σ(ln γ) = u(γ)/γ (0 if none).
+    pub sigma_ln_gamma: f64,
+    /// Correlation of (ln D₀, E_a) (`d0_ea_correlation`, Meyer–Neldel compensation).
+    pub d0_ea_correlation: f64,
+}
+
+impl RateTerm {
+    /// The nominal term of a material with surface data and weight w.
+    pub fn from_surface(material: &str, s: &SurfaceTransport, weight: f64) -> Self {
+        let gamma = s.surface_energy_j_m2.value * J_PER_M2_IN_EV_PER_NM2;
+        let omega = s.formula_volume_nm3.value;
+        let nu = omega.powf(-2.0 / 3.0);
+        let rel = |x: &crate::material::Sourced| x.uncertainty.map(|u| u / x.value).unwrap_or(0.0);
+        RateTerm {
+            material: material.to_string(),
+            weight,
+            ln_d0_nm2_per_s: s.diffusion_d0_nm2_per_s.value.ln(),
+            ea_ev: s.diffusion_ea_ev.value,
+            ln_capillary_ev_nm4: (gamma * omega * omega * nu).ln(),
+            sigma_ea_ev: s.diffusion_ea_ev.uncertainty.unwrap_or(0.0),
+            sigma_ln_d0: rel(&s.diffusion_d0_nm2_per_s),
+            sigma_ln_gamma: rel(&s.surface_energy_j_m2),
+            d0_ea_correlation: s.d0_ea_correlation,
+        }
+    }
+
+    /// ln B_m(T) = ln D₀ − E_a/k_BT + ln(γΩ²ν) − ln(k_BT), B in nm⁴/s.
+    pub fn ln_b(&self, temperature_k: f64) -> f64 {
+        let kt = BOLTZMANN_EV_PER_K * temperature_k;
+        self.ln_d0_nm2_per_s - self.ea_ev / kt + self.ln_capillary_ev_nm4 - kt.ln()
+    }
+}
+
+/// B_eff(T) = Σ w_m B_m(T) of a surface.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurfaceRateModel {
+    /// Terms with w_m > 0, in stack order.
+    pub terms: Vec<RateTerm>,
+}
+
+impl SurfaceRateModel {
+    /// The model of a specimen's surface: area weights of the host materials at the surface
+    /// (the area-weighted rule of the linear aging solver). Materials without `[surface]` data
+    /// are left out (their columns count in neither numerator nor denominator); `None` if no
+    /// surface material has data.
+    pub fn from_specimen(specimen: &Specimen) -> Option<Self> {
+        let g = &specimen.grid;
+        let (nx, ny, cell) = (g.nx(), g.ny(), g.cell_nm());
+        let h = crate::age::metrics::outer_surface_nm(specimen);
+        let mut area = vec![0.0; specimen.materials.len()];
+        // Row-major, fixed order: deterministic.
+        for j in 0..ny {
+            let js = if j + 1 == ny { 0 } else { j + 1 };
+            for i in 0..nx {
+                let ie = if i + 1 == nx { 0 } else { i + 1 };
+                let k = j * nx + i;
+                let sx = (h[j * nx + ie] - h[k]) / cell;
+                let sy = (h[js * nx + i] - h[k]) / cell;
+                area[specimen.surface_material(k)] += (1.0 + sx * sx + sy * sy).sqrt();
+            }
+        }
+        let with_data: f64 = area
+            .iter()
+            .enumerate()
+            .filter(|(m, _)| specimen.materials[*m].surface.is_some())
+            .map(|(_, a)| a)
+            .sum();
+        if with_data <= 0.0 {
+            return None;
+        }
+        let terms: Vec<RateTerm> = area
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| **a > 0.0)
+            .filter_map(|(m, a)| {
+                let mat = &specimen.materials[m];
+                mat.surface
+                    .as_ref()
+                    .map(|s| RateTerm::from_surface(&mat.name, s, a / with_data))
+            })
+            .collect();
+        Some(SurfaceRateModel { terms })
+    }
+
+    /// A single-material model (weight 1), e.g. a frontier row of one library material.
+    pub fn single(material: &Material) -> Option<Self> {
+        material.surface.as_ref().map(|s| SurfaceRateModel {
+            terms: vec![RateTerm::from_surface(&material.name, s, 1.0)],
+        })
+    }
+
+    /// ln B_eff(T) = ln Σ w_m exp(ln B_m(T)) [ln nm⁴/s], by log-sum-exp.
+    pub fn ln_b(&self, temperature_k: f64) -> f64 {
+        let logs: Vec<f64> = self
+            .terms
+            .iter()
+            .map(|t| t.weight.ln() + t.ln_b(temperature_k))
+            .collect();
+        let max = logs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        max + logs.iter().map(|l| (l - max).exp()).sum::<f64>().ln()
+    }
+
+    /// A sample of the model with every uncertain parameter drawn from its distribution:
+    /// per material (in order), z₁, z₂, z₃ ~ N(0, 1) independent and
+    /// E_a = E_a⁰ + σ_E z₁, ln D₀ = ln D₀⁰ + σ_lnD (ρ z₁ + √(1−ρ²) z₂), ln γ = ln γ⁰ + σ_lnγ z₃
+    /// (bivariate normal of (E_a, ln D₀) with correlation ρ; γ lognormal). aging.md §5.2 "Our
+    /// UQ: Monte Carlo over (Ea, ln D0) jointly (covariance), γ"; §7 gaps.
+    pub fn sample(&self, rng: &mut impl Rng) -> SurfaceRateModel {
+        let terms = self
+            .terms
+            .iter()
+            .map(|t| {
+                let z1: f64 = StandardNormal.sample(rng);
+                let z2: f64 = StandardNormal.sample(rng);
+                let z3: f64 = StandardNormal.sample(rng);
+                let rho = t.d0_ea_correlation.clamp(-1.0, 1.0);
+                RateTerm {
+                    ea_ev: t.ea_ev + t.sigma_ea_ev * z1,
+                    ln_d0_nm2_per_s: t.ln_d0_nm2_per_s
+                        + t.sigma_ln_d0 * (rho * z1 + (1.0 - rho * rho).sqrt() * z2),
+                    ln_capillary_ev_nm4: t.ln_capillary_ev_nm4 + t.sigma_ln_gamma * z3,
+                    ..t.clone()
+                }
+            })
+            .collect();
+        SurfaceRateModel { terms }
+    }
+}

@@ -1,0 +1,259 @@
+//! Constructed cases with known answers (issue 7 "Must show").
+
+use super::frontier::{self, density};
+use super::rate::{RateTerm, SurfaceRateModel};
+use super::stats::*;
+use super::*;
+use crate::age::spectral::Spectral2d;
+use crate::age::surface::{Capillary, propagate_linear};
+use crate::units::BOLTZMANN_EV_PER_K;
+
+/// A grating h = A cos(k x) on a periodic grid, propagated exactly by the spectral solver to
+/// time t with B [nm⁴/s]; returns the amplitude ratio (max |h| / A).
+fn grating_amplitude(b_nm4_per_s: f64, t_s: f64) -> f64 {
+    let (n, cell) = (64usize, 2.0);
+    let k = 2.0 * std::f64::consts::PI * 4.0 / (n as f64 * cell);
+    let amp = 5.0;
+    let mut h: Vec<f64> = (0..n * n)
+        .map(|idx| amp * (k * (idx % n) as f64 * cell).cos())
+        .collect();
+    let sp = Spectral2d::new(n, n);
+    propagate_linear(
+        &sp,
+        &mut h,
+        cell,
+        &Capillary::surface_only(b_nm4_per_s * t_s),
+    );
+    h.iter().fold(0.0f64, |m, x| m.max(x.abs())) / amp
+}
+
+fn settings(min: f64, max: f64) -> SearchSettings {
+    SearchSettings {
+        clock_min: min,
+        clock_max: max,
+        rel_tolerance: 1e-3,
+        bracket_factor: 1e3,
+        max_probes: 40,
+    }
+}
+
+#[test]
+fn grating_fails_at_the_analytic_time_within_tolerance() {
+    // Contrast C(t) = exp(−B k⁴ t); failure when C < 0.2 → t* = ln 5 / (B k⁴).
+    let b = 2.0e-3;
+    let k = 2.0 * std::f64::consts::PI * 4.0 / 128.0;
+    let t_star = 5f64.ln() / (b * k.powi(4));
+    let search = find_failure(&settings(1.0, 1e12), |t| grating_amplitude(b, t) < 0.2);
+    let FailureOutcome::Found {
+        last_ok,
+        first_failed,
+    } = search.outcome
+    else {
+        panic!("not found: {search:?}")
+    };
+    assert!(
+        last_ok <= t_star && t_star <= first_failed,
+        "{search:?} vs {t_star}"
+    );
+    let t = search.failure_clock().unwrap();
+    assert!((t / t_star - 1.0).abs() < 1e-3, "{t} vs {t_star}");
+    assert!(search.converged && search.probes <= 40, "{search:?}");
+}
+
+#[test]
+fn grating_beyond_the_horizon_is_reported_as_such() {
+    let b = 2.0e-3;
+    let k = 2.0 * std::f64::consts::PI * 4.0 / 128.0;
+    let t_star = 5f64.ln() / (b * k.powi(4));
+    let search = find_failure(&settings(1.0, t_star / 10.0), |t| {
+        grating_amplitude(b, t) < 0.2
+    });
+    assert_eq!(
+        search.outcome,
+        FailureOutcome::BeyondHorizon {
+            clock: t_star / 10.0
+        }
+    );
+    assert!(search.converged && search.probes <= 40, "{search:?}");
+    assert_eq!(search.failure_clock(), None);
+    // Already failed at the start.
+    let s = find_failure(&settings(t_star * 10.0, t_star * 1e6), |t| {
+        grating_amplitude(b, t) < 0.2
+    });
+    assert!(matches!(s.outcome, FailureOutcome::FailedAtStart { .. }));
+}
+
+#[test]
+fn search_respects_the_probe_limit() {
+    let mut s = settings(1e-300, 1e300);
+    s.rel_tolerance = 1e-15;
+    s.max_probes = 12;
+    let r = find_failure(&s, |t| t > 1.0);
+    assert!(r.probes <= 12 && !r.converged, "{r:?}");
+    // Not monotone: readable again after a failure window wider than the bracket factor — the first failure is found.
+    let w = find_failure(&settings(1.0, 1e12), |t| (1e4..1e8).contains(&t));
+    let c = w.failure_clock().unwrap();
+    assert!((c / 1e4 - 1.0).abs() < 2e-3, "{w:?}");
+}
+
+fn cr_like_term(sigma_ea: f64, sigma_ln_d0: f64, rho: f64) -> RateTerm {
+    RateTerm {
+        material: "X".into(),
+        weight: 1.0,
+        ln_d0_nm2_per_s: (740.0e14f64).ln(),
+        ea_ev: 2.66,
+        ln_capillary_ev_nm4: (1.3 * 6.2415 * 0.01784f64.powf(4.0 / 3.0)).ln(),
+        sigma_ea_ev: sigma_ea,
+        sigma_ln_d0,
+        sigma_ln_gamma: 0.0,
+        d0_ea_correlation: rho,
+    }
+}
+
+#[test]
+fn accelerated_test_design_inverts_the_extrapolation_exactly() {
+    let model = SurfaceRateModel {
+        terms: vec![cr_like_term(0.0, 0.0, 0.0)],
+    };
+    let ln_rate = |t: f64| model.ln_b(t);
+    let use_k = 298.15;
+    let target_s = 1000.0 * crate::units::SECONDS_PER_YEAR;
+    let bake_s = 1000.0 * 3600.0;
+    let bake_k = bake_temperature_k(use_k, target_s, bake_s, ln_rate).unwrap();
+    let back = demonstrated_use_time_s(use_k, bake_k, bake_s, ln_rate);
+    assert!((back / target_s - 1.0).abs() < 1e-9, "{back} vs {target_s}");
+    // The duration form is the exact inverse at any bake temperature.
+    for bake in [400.0, 523.15, 700.0] {
+        let d = bake_duration_s(use_k, target_s, bake, ln_rate);
+        let back = demonstrated_use_time_s(use_k, bake, d, ln_rate);
+        assert!((back / target_s - 1.0).abs() < 1e-12);
+    }
+    // AF for r ∝ exp(−Ea/kT)/T (aging.md §2.6).
+    let af = demonstrated_use_time_s(use_k, 523.15, 1.0, ln_rate);
+    let expect =
+        ((2.66 / BOLTZMANN_EV_PER_K) * (1.0 / use_k - 1.0 / 523.15)).exp() * (use_k / 523.15);
+    assert!((af / expect - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn uq_with_normal_ea_reproduces_the_t14_lognormal_variance() {
+    // T14 (aging.md §0 item 2): σ(ln τ) = σ_Ea / kT; σ_Ea = 0.2 eV at 25 °C → 7.78.
+    let model = SurfaceRateModel {
+        terms: vec![cr_like_term(0.2, 0.0, 0.9)],
+    };
+    let t_k = 298.15;
+    let n = 4000;
+    let ln_s_fail = 1e3f64.ln();
+    let d = &propagate_uncertainty(&model, ln_s_fail, &[t_k], 1e300, n, 11)[0];
+    let expect = 0.2 / (BOLTZMANN_EV_PER_K * t_k);
+    assert!((expect - 7.78).abs() < 0.01);
+    // Standard error of a sample σ: σ/√(2(n−1)) ≈ 1.1 %; allow 4 SE.
+    let se = expect / (2.0 * (n as f64 - 1.0)).sqrt();
+    assert!(
+        (d.sigma_ln - expect).abs() < 4.0 * se,
+        "{} vs {expect}",
+        d.sigma_ln
+    );
+    // Mean ln t = ln s_fail − ln B(Ea⁰) within 4 SE of the mean.
+    let nominal = ln_s_fail - model.ln_b(t_k);
+    assert!((d.mean_ln_s - nominal).abs() < 4.0 * expect / (n as f64).sqrt());
+    // B5 < B50, lower bound ≤ B5, same seed → identical.
+    assert!(d.lower_95_s.unwrap() <= d.b5_s.unwrap() && d.b5_s.unwrap() < d.b50_s.unwrap());
+    let again = &propagate_uncertainty(&model, ln_s_fail, &[t_k], 1e300, n, 11)[0];
+    assert_eq!(d, again);
+    // Beyond the horizon: quantiles are not numbers.
+    let capped = &propagate_uncertainty(&model, ln_s_fail, &[t_k], 1.0, 100, 11)[0];
+    assert_eq!(capped.b50_s, None);
+    assert_eq!(capped.fraction_within_horizon, 0.0);
+}
+
+#[test]
+fn correlated_d0_reduces_the_spread_when_compensating() {
+    // ln t = c + Ea/kT − ln D0: with ρ > 0 and σ_lnD0 = σ_Ea/kT the variance is
+    // 2σ²(1 − ρ); check against the closed form.
+    let t_k = 600.0;
+    let s_e = 0.3;
+    let s_d = s_e / (BOLTZMANN_EV_PER_K * t_k);
+    let rho = 0.9;
+    let model = SurfaceRateModel {
+        terms: vec![cr_like_term(s_e, s_d, rho)],
+    };
+    let d = &propagate_uncertainty(&model, 0.0, &[t_k], 1e300, 4000, 3)[0];
+    let expect = (2.0 * s_d * s_d * (1.0 - rho)).sqrt();
+    assert!(
+        (d.sigma_ln / expect - 1.0).abs() < 0.06,
+        "{} vs {expect}",
+        d.sigma_ln
+    );
+}
+
+#[test]
+fn arrhenius_fit_recovers_the_activation_energy() {
+    let ea = 2.1;
+    let pts: Vec<(f64, f64)> = [500.0, 600.0, 700.0]
+        .iter()
+        .map(|t| (*t, 3.0e-9 * (ea / (BOLTZMANN_EV_PER_K * t)).exp()))
+        .collect();
+    let fit = fit_arrhenius(&pts).unwrap();
+    assert!((fit.ea_ev - ea).abs() < 1e-9 && fit.points == 3);
+    assert!((fit.ln_time_s(600.0) - pts[1].1.ln()).abs() < 1e-9);
+    assert!(fit_arrhenius(&pts[..1]).is_none());
+    // A rate r ∝ exp(−Ea/kT)/T has a local effective Ea = Ea − kT̃ (ln r = −Ea x + ln x + c,
+    // x = 1/kT).
+    let model = SurfaceRateModel {
+        terms: vec![cr_like_term(0.0, 0.0, 0.0)],
+    };
+    let e = effective_ea_ev(500.0, 700.0, |t| model.ln_b(t));
+    assert!(e < 2.66 - BOLTZMANN_EV_PER_K * 500.0 && e > 2.66 - BOLTZMANN_EV_PER_K * 700.0);
+}
+
+#[test]
+fn order_statistic_bound_matches_the_binomial() {
+    // 59 samples is the smallest n whose minimum bounds B5 at 95 % (1 − 0.95⁵⁹ = 0.9515).
+    assert_eq!(lower_bound_order_index(59, 0.05, 0.05), Some(0));
+    assert_eq!(lower_bound_order_index(58, 0.05, 0.05), None);
+    let r = lower_bound_order_index(2000, 0.05, 0.05).unwrap();
+    // Normal approximation: 100 − 1.645·√95 ≈ 84.
+    assert!((80..=88).contains(&r), "{r}");
+    assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+    assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+}
+
+#[test]
+fn a4_density_matches_the_research_notes() {
+    // Raw 49 nm on A4: 2.6·10¹³ bit = 3.25 TB; abutting V3-L symbols (55 data codewords):
+    // 1.70 TB (milling_imaging_qr.md §0).
+    let d = density(49.0, 29, 55);
+    assert!(
+        (d.raw_tb_per_a4 - 3.247).abs() < 0.01,
+        "{}",
+        d.raw_tb_per_a4
+    );
+    assert!(
+        (d.tiled_tb_per_a4 - 1.70).abs() < 0.01,
+        "{}",
+        d.tiled_tb_per_a4
+    );
+    // Lifetime scales as p⁴ at fixed temperature.
+    let model = SurfaceRateModel {
+        terms: vec![cr_like_term(0.0, 0.0, 0.0)],
+    };
+    let rows = frontier::frontier(
+        &[20.0, 40.0],
+        40.0,
+        1e6,
+        &[("X".into(), model)],
+        &[900.0],
+        1e300,
+        1e10,
+        29,
+        55,
+    );
+    let a = rows[0].lifetimes[0].lifetime_yr.unwrap();
+    let b = rows[1].lifetimes[0].lifetime_yr.unwrap();
+    assert!((b / a - 16.0).abs() < 1e-9);
+    assert!(
+        rows[0].temperature_for_target_k[0].1.unwrap()
+            < rows[1].temperature_for_target_k[0].1.unwrap()
+    );
+}

@@ -1,0 +1,162 @@
+//! The lifetime stage end to end through the binary (issue 7): a small symbol with a
+//! `[lifetime]` section writes the contract keys of summary.json (`lifetime`, `uncertainty`),
+//! the tables and the figures; 25 °C lies beyond the horizon and is reported as such; the
+//! search stays within 40 probes; scenarios without `[lifetime]` are unchanged; bad
+//! `[lifetime]` input fails with exit code 2 naming the key.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_millage");
+
+/// A small symbol (V1, 21 × 21 modules, ideal pits) on the record's film.
+fn scenario(extra: &str) -> String {
+    format!(
+        r#"
+[run]
+name = "lifetime-test"
+seed = 11
+[pattern]
+payload = "life"
+version = 1
+module_pitch_nm = 48.485
+[film]
+substrate = "SiO2"
+[[film.layers]]
+material = "CrN"
+thickness_nm = 15.0
+[mill]
+depth_nm = 20.0
+{extra}
+"#
+    )
+}
+
+fn run(dir: &Path, text: &str) -> (Output, std::path::PathBuf) {
+    let file = dir.join("s.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("out");
+    let materials = Path::new(env!("CARGO_MANIFEST_DIR")).join("sims/materials");
+    let o = Command::new(BIN)
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            "2",
+            "--materials",
+            materials.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    (o, out)
+}
+
+fn summary(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn lifetime_run_reports_contract_keys_tables_and_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, out) = run(
+        tmp.path(),
+        &scenario(
+            "[lifetime]\ntemperatures_c = [25.0, 400.0, 500.0]\nhorizon_yr = 1.0e4\nrealizations = 1\nuq_samples = 500\ncurve_points = 3\nfrontier_pitches_nm = [20.0, 49.0, 100.0]\ntolerance = 0.02",
+        ),
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("lifetime"), "{stdout}");
+    let s = summary(&out);
+    let rows = s["lifetime"].as_array().expect("lifetime list");
+    assert_eq!(rows.len(), 3);
+    for r in rows {
+        for key in [
+            "temperature_k",
+            "decoder_failure_yr",
+            "information_failure_yr",
+            "beyond_horizon",
+            "horizon_yr",
+        ] {
+            assert!(r.get(key).is_some(), "lifetime row lacks {key}: {r}");
+        }
+        assert_eq!(r["horizon_yr"], 1.0e4);
+        assert!(r["decoder_probes"].as_u64().unwrap() <= 40);
+    }
+    // 25 °C: astronomically long surface-diffusion time → beyond the horizon, not a number.
+    assert_eq!(rows[0]["beyond_horizon"], true);
+    assert!(rows[0]["decoder_failure_yr"].is_null());
+    assert_eq!(rows[0]["decoder_status"], "beyond_horizon");
+    // 500 °C: found, and earlier than at 400 °C if that is found too (thermal activation).
+    let t500 = rows[2]["decoder_failure_yr"]
+        .as_f64()
+        .expect("found at 500 °C");
+    assert!(t500 > 0.0 && t500 < 1.0e4);
+    if let Some(t400) = rows[1]["decoder_failure_yr"].as_f64() {
+        assert!(t400 > t500);
+    }
+    let unc = s["uncertainty"].as_array().expect("uncertainty list");
+    assert_eq!(unc.len(), 3);
+    for u in unc {
+        for key in ["temperature_k", "b50_yr", "b5_yr", "lower_95_yr"] {
+            assert!(u.get(key).is_some(), "uncertainty row lacks {key}: {u}");
+        }
+    }
+    let b5 = unc[2]["b5_yr"].as_f64().unwrap();
+    let b50 = unc[2]["b50_yr"].as_f64().unwrap();
+    assert!(b5 < b50 && unc[2]["lower_95_yr"].as_f64().unwrap() <= b5);
+    let a = &s["lifetime_analysis"];
+    assert!(a["searches"][0]["search"]["probes"].as_u64().unwrap() <= 40);
+    assert_eq!(a["frontier"]["claim_49nm"]["raw_exceeds_2tb"], true);
+    assert!(a["test_design"]["bake_temperature_c"].as_f64().is_some());
+    for f in [
+        "lifetime.csv",
+        "uncertainty.csv",
+        "degradation.csv",
+        "frontier.csv",
+        "degradation.png",
+        "arrhenius.png",
+        "image_strip.png",
+        "frontier.png",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let csv = std::fs::read_to_string(out.join("lifetime.csv")).unwrap();
+    assert!(csv.starts_with("temperature_c,temperature_k,decoder_failure_yr"));
+    assert!(
+        std::fs::read_to_string(out.join("summary.md"))
+            .unwrap()
+            .contains("## Lifetime")
+    );
+}
+
+#[test]
+fn without_lifetime_section_nothing_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, out) = run(tmp.path(), &scenario(""));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = summary(&out);
+    assert!(s.get("lifetime").is_none() && s.get("uncertainty").is_none());
+    assert!(!out.join("lifetime.csv").exists());
+}
+
+#[test]
+fn bad_lifetime_input_exits_2_naming_the_key() {
+    for (extra, key) in [
+        ("[lifetime]\nrealizations = 0", "lifetime.realizations"),
+        ("[lifetime]\ncriteria = [\"decoders\"]", "lifetime.criteria"),
+        ("[lifetime]\ntemperatures_c = []", "lifetime.temperatures_c"),
+        ("[lifetime]\nmax_probes = 41", "lifetime.max_probes"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (o, out) = run(tmp.path(), &scenario(extra));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra}: {stderr}");
+        assert!(stderr.contains(key), "{extra}: {stderr}");
+        assert!(!out.exists());
+    }
+}
