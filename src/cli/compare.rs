@@ -123,6 +123,22 @@ pub fn run(args: &CompareArgs) -> Result<()> {
             None => (None, false),
         }
     };
+    // B50/B5 of the decoder criterion at temperature t (°C) from `uncertainty[]` (kelvin).
+    let uncertainty = |s: &Value, t: f64, key: &str| -> Option<f64> {
+        s.get("uncertainty")?
+            .as_array()?
+            .iter()
+            .find(|r| {
+                r.get("temperature_k")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|k| (k - crate::units::celsius_to_kelvin(t)).abs() < 1e-6)
+                    && r.get("criterion")
+                        .and_then(Value::as_str)
+                        .is_some_and(|c| c.to_lowercase().contains("decoder"))
+            })?
+            .get(key)?
+            .as_f64()
+    };
     let mut header = vec![
         "variant".to_string(),
         "write_dose_ions_per_nm2".into(),
@@ -135,6 +151,8 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     for t in &temperatures {
         header.push(format!("decoder_failure_yr_at_{t}C"));
         header.push(format!("information_failure_yr_at_{t}C"));
+        header.push(format!("decoder_b50_yr_at_{t}C"));
+        header.push(format!("decoder_b5_yr_at_{t}C"));
     }
     header.push("temperature_for_target_c".into());
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -160,6 +178,9 @@ pub fn run(args: &CompareArgs) -> Result<()> {
                 } else {
                     fmt(value)
                 });
+            }
+            for key in ["b50_yr", "b5_yr"] {
+                row.push(fmt(uncertainty(s, *t, key)));
             }
         }
         row.push(fmt(
