@@ -102,7 +102,7 @@ pub fn run(args: &CompareArgs) -> Result<()> {
                 .collect()
         })
         .unwrap_or_default();
-    let lifetime = |s: &Value, t: f64, key: &str| -> (Option<f64>, bool) {
+    let lifetime = |s: &Value, t: f64, key: &str| -> (Option<f64>, String) {
         let row = s
             .get("lifetime")
             .and_then(Value::as_array)
@@ -113,14 +113,17 @@ pub fn run(args: &CompareArgs) -> Result<()> {
                         .is_some_and(|x| (x - t).abs() < 1e-9)
                 })
             });
+        // Each criterion has its own status ("beyond_horizon", "fails_as_written", …).
+        let status_key = key.replace("_failure_yr", "_status");
         match row {
             Some(r) => (
                 r.get(key).and_then(Value::as_f64),
-                r.get("beyond_horizon")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
+                r.get(&status_key)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
             ),
-            None => (None, false),
+            None => (None, String::new()),
         }
     };
     // B50/B5 of the decoder criterion at temperature t (°C) from `uncertainty[]` (kelvin).
@@ -172,11 +175,11 @@ pub fn run(args: &CompareArgs) -> Result<()> {
         ];
         for t in &temperatures {
             for key in ["decoder_failure_yr", "information_failure_yr"] {
-                let (value, beyond) = lifetime(s, *t, key);
-                row.push(if value.is_none() && beyond {
-                    "beyond horizon".into()
-                } else {
-                    fmt(value)
+                let (value, status) = lifetime(s, *t, key);
+                row.push(match (value, status.as_str()) {
+                    (None, "beyond_horizon") => "beyond horizon".into(),
+                    (None, "fails_as_written") => "fails as written".into(),
+                    (v, _) => fmt(v),
                 });
             }
             for key in ["b50_yr", "b5_yr"] {
@@ -237,9 +240,9 @@ pub fn run(args: &CompareArgs) -> Result<()> {
                 let values = summaries
                     .iter()
                     .map(|s| {
-                        let (v, beyond) = lifetime(s, *t, "decoder_failure_yr");
+                        let (v, status) = lifetime(s, *t, "decoder_failure_yr");
                         v.or_else(|| {
-                            if beyond {
+                            if status == "beyond_horizon" {
                                 s.get("lifetime")
                                     .and_then(|l| find(l, "horizon_yr"))
                                     .and_then(Value::as_f64)
