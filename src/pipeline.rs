@@ -636,14 +636,64 @@ pub fn run_observed(
     responses: &[Option<MaterialResponse>],
     progress: &mut dyn AgeObserver,
 ) -> Result<RunProducts> {
+    let written = write_stage(sc, seed, responses)?;
+    run_written(sc, seed, written, progress)
+}
+
+/// A written specimen and what it took: the input of every later stage. Sweeps reuse one for
+/// all points whose write inputs agree (stage caching).
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The encoded symbol.
+    pub symbol: QrSymbol,
+    /// Where its modules sit.
+    pub layout: ModuleLayout,
+    /// The written specimen.
+    pub specimen: Specimen,
+    /// The write's record.
+    pub mill: MillRecord,
+    /// Wall-clock seconds the write took.
+    pub write_s: f64,
+}
+
+/// Encodes the symbol and writes it into a pristine specimen (the write stage of [`run`]).
+pub fn write_stage(
+    sc: &Scenario,
+    seed: u64,
+    responses: &[Option<MaterialResponse>],
+) -> Result<Written> {
     let symbol = QrSymbol::encode(&sc.symbol).map_err(|e| Error::Numerical(e.to_string()))?;
     let layout = layout(sc, &symbol);
     let mut specimen = pristine_specimen(sc, &layout);
     let clock = std::time::Instant::now();
     let mill = write(sc, &symbol, &layout, &mut specimen, responses, seed);
     let write_s = clock.elapsed().as_secs_f64();
+    Ok(Written {
+        symbol,
+        layout,
+        specimen,
+        mill,
+        write_s,
+    })
+}
+
+/// Every stage after the write: read at t = 0, age and read the snapshots, lifetime.
+pub fn run_written(
+    sc: &Scenario,
+    seed: u64,
+    written: Written,
+    progress: &mut dyn AgeObserver,
+) -> Result<RunProducts> {
+    let Written {
+        symbol,
+        layout,
+        specimen,
+        mill,
+        write_s,
+    } = written;
+    let clock = std::time::Instant::now();
     let (micrograph, readout) = read(sc, &symbol, &layout, &specimen, seed, 0);
-    let read_s = clock.elapsed().as_secs_f64() - write_s;
+    let read_s = clock.elapsed().as_secs_f64();
     let mut aged = Vec::new();
     let aging = match &sc.aging {
         None => None,
@@ -751,7 +801,7 @@ pub fn run_observed(
         lifetime_analysis: life.as_ref().map(|l| l.analysis.clone()),
         warnings: sc.warnings.clone(),
     };
-    let age_s = clock.elapsed().as_secs_f64() - write_s - read_s;
+    let age_s = clock.elapsed().as_secs_f64() - read_s;
     Ok(RunProducts {
         record,
         specimen,

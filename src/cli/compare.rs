@@ -84,7 +84,15 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     let todo: Vec<usize> = (0..points.len())
         .filter(|&k| !store::point_path(&dir, k).is_file())
         .collect();
-    super::sweep::run_points(&spec.name, &points, &scenarios, &todo, &dir, args.threads)?;
+    super::sweep::run_points(
+        &spec.name,
+        &points,
+        &scenarios,
+        &todo,
+        &dir,
+        args.threads,
+        spec.seed,
+    )?;
 
     let mut summaries = Vec::new();
     for p in &points {

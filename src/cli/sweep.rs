@@ -107,7 +107,15 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         todo.len(),
         dir.display()
     );
-    run_points(&spec.name, &mine, &scenarios, &todo, &dir, args.threads)?;
+    run_points(
+        &spec.name,
+        &mine,
+        &scenarios,
+        &todo,
+        &dir,
+        args.threads,
+        spec.seed,
+    )?;
     write_outputs(&dir, &spec, &all)?;
     println!(
         "{}: {} points in {}",
@@ -118,8 +126,33 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     Ok(())
 }
 
+/// The hash of everything a scenario's write depends on (pattern, film, grid, mill and beam
+/// keys as resolved), for the stage cache.
+fn write_key(sc: &config::Scenario) -> String {
+    let keys: serde_json::Map<String, serde_json::Value> = sc
+        .resolved
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| {
+                    ["pattern.", "film.", "grid.", "mill.", "beam."]
+                        .iter()
+                        .any(|p| k.starts_with(p))
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    output::sha256_hex(serde_json::Value::Object(keys).to_string().as_bytes())
+}
+
 /// Runs the points `todo` (indices into `points`/`scenarios`) in parallel, persisting each
 /// finished point in `dir` (shared by `sweep` and `compare`).
+///
+/// Stage cache: every point is written with `write_seed` (the sweep's master seed), so points
+/// whose write inputs agree (same [`write_key`]) share one written specimen; such specimens
+/// are written once, before the points run, and every later stage (read, aging, lifetime)
+/// uses the point's own seed. A write used by a single point is done inside that point's job.
 pub fn run_points(
     name: &str,
     points: &[SweepPoint],
@@ -127,8 +160,36 @@ pub fn run_points(
     todo: &[usize],
     dir: &Path,
     threads: usize,
+    write_seed: u64,
 ) -> Result<()> {
     let pool = super::thread_pool(threads)?;
+    let keys: Vec<String> = scenarios.iter().map(write_key).collect();
+    let mut shared: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for &k in todo {
+        *shared.entry(keys[k].as_str()).or_default() += 1;
+    }
+    let mut cache: std::collections::BTreeMap<&str, pipeline::Written> =
+        std::collections::BTreeMap::new();
+    for &k in todo {
+        let key = keys[k].as_str();
+        if shared[key] > 1 && !cache.contains_key(key) {
+            let sc = &scenarios[k];
+            let written = pool.install(|| -> Result<pipeline::Written> {
+                let responses = super::run::bca_responses(sc)?;
+                pipeline::write_stage(sc, write_seed, &responses)
+            })?;
+            cache.insert(key, written);
+        }
+    }
+    if !cache.is_empty() {
+        eprintln!(
+            "{name}: {} shared written specimen(s) reused by {} points",
+            cache.len(),
+            todo.iter()
+                .filter(|&&k| cache.contains_key(keys[k].as_str()))
+                .count()
+        );
+    }
     let bar = indicatif::ProgressBar::new(todo.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -140,8 +201,14 @@ pub fn run_points(
     pool.install(|| {
         todo.par_iter().try_for_each(|&k| -> Result<()> {
             let (point, sc) = (&points[k], &scenarios[k]);
-            let responses = super::run::bca_responses(sc)?;
-            let products = pipeline::run(sc, point.seed, &responses)?;
+            let written = match cache.get(keys[k].as_str()) {
+                Some(w) => w.clone(),
+                None => {
+                    let responses = super::run::bca_responses(sc)?;
+                    pipeline::write_stage(sc, write_seed, &responses)?
+                }
+            };
+            let products = pipeline::run_written(sc, point.seed, written, &mut ())?;
             let summary = serde_json::to_value(&products.record)
                 .map_err(|e| Error::Numerical(e.to_string()))?;
             store::write_point(dir, point, &summary)?;
