@@ -22,7 +22,8 @@ pub fn ensure_font() {
     });
 }
 
-fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
+/// A plotters or encoder failure as a crate error.
+pub(crate) fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::Numerical(format!("drawing failed: {e:?}"))
 }
 
@@ -45,7 +46,8 @@ fn length_label(nm: f64) -> String {
     }
 }
 
-fn save_rgb(path: &Path, buffer: Vec<u8>, width: u32, height: u32) -> Result<()> {
+/// Encodes an RGB buffer as PNG and writes it atomically.
+pub(crate) fn save_rgb(path: &Path, buffer: Vec<u8>, width: u32, height: u32) -> Result<()> {
     let img = ::image::RgbImage::from_raw(width, height, buffer).expect("buffer size matches");
     let mut bytes = Vec::new();
     img.write_to(

@@ -6,27 +6,12 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::figures::ensure_font;
-use crate::error::{Error, Result};
+use super::figures::{draw_err, ensure_font, save_rgb};
+use crate::error::Result;
 use crate::image::Micrograph;
 use crate::lifetime::Criterion;
 use crate::pipeline::lifetime::{LifetimeAnalysis, LifetimeRow, UncertaintyRow};
 use crate::units::{SECONDS_PER_YEAR, kelvin_to_celsius};
-
-fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
-    Error::Numerical(format!("drawing failed: {e:?}"))
-}
-
-fn save_rgb(path: &Path, buffer: Vec<u8>, width: u32, height: u32) -> Result<()> {
-    let img = ::image::RgbImage::from_raw(width, height, buffer).expect("buffer size matches");
-    let mut bytes = Vec::new();
-    img.write_to(
-        &mut std::io::Cursor::new(&mut bytes),
-        ::image::ImageFormat::Png,
-    )
-    .map_err(draw_err)?;
-    super::write_atomic(path, &bytes)
-}
 
 fn opt(x: Option<f64>) -> String {
     x.map(|v| format!("{v:.6e}")).unwrap_or_default()
