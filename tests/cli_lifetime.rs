@@ -132,6 +132,23 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
             .unwrap()
             .contains("## Lifetime")
     );
+
+    // `millage plot` redraws the degradation curves and the Arrhenius plot from the CSVs alone,
+    // as PNG and SVG with labelled axes.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_millage"))
+        .args(["plot", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for stem in ["degradation_decode_probability", "arrhenius"] {
+        let png = out.join("figures").join(format!("{stem}.png"));
+        assert!(image::open(&png).is_ok(), "{stem}.png is not a valid PNG");
+        let svg = std::fs::read_to_string(out.join("figures").join(format!("{stem}.svg"))).unwrap();
+        assert!(
+            svg.contains("[yr]") || svg.contains("[1/K]"),
+            "{stem}.svg lacks axis units"
+        );
+    }
 }
 
 #[test]

@@ -250,6 +250,112 @@ pub fn cross_section_png(path: &Path, x_nm: &[f64], z_nm: &[f64], title: &str) -
     save_rgb(path, buffer, w, h)
 }
 
+/// A line (or marker) chart of several (x, y) series, PNG and SVG, with labelled axes and a
+/// legend. `markers` draws points instead of lines (e.g. Arrhenius data).
+pub fn line_chart(
+    path_stem: &Path,
+    title: &str,
+    axes: (&str, &str),
+    series: &[(String, Vec<(f64, f64)>)],
+    markers: bool,
+) -> Result<()> {
+    ensure_font();
+    let points: Vec<(f64, f64)> = series
+        .iter()
+        .flat_map(|(_, p)| p.iter().copied())
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
+    let span = |v: &mut dyn Iterator<Item = f64>| {
+        let (lo, hi) = v.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+        if !lo.is_finite() {
+            (0.0, 1.0)
+        } else if hi > lo {
+            let pad = 0.05 * (hi - lo);
+            (lo - pad, hi + pad)
+        } else {
+            (lo - 1.0, hi + 1.0)
+        }
+    };
+    let xr = span(&mut points.iter().map(|p| p.0));
+    let yr = span(&mut points.iter().map(|p| p.1));
+    let (w, h) = (900u32, 480u32);
+    fn draw<DB: DrawingBackend>(
+        root: DrawingArea<DB, plotters::coord::Shift>,
+        title: &str,
+        (x_label, y_label): (&str, &str),
+        series: &[(String, Vec<(f64, f64)>)],
+        markers: bool,
+        (xr, yr): ((f64, f64), (f64, f64)),
+    ) -> Result<()> {
+        const PALETTE: [RGBColor; 6] = [BLUE, RED, GREEN, MAGENTA, CYAN, BLACK];
+        root.fill(&WHITE).map_err(draw_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
+            .map_err(draw_err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(draw_err)?;
+        for (k, (name, pts)) in series.iter().enumerate() {
+            let colour = PALETTE[k % PALETTE.len()];
+            let pts: Vec<(f64, f64)> = pts
+                .iter()
+                .copied()
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .collect();
+            let anno = if markers {
+                chart
+                    .draw_series(pts.iter().map(|p| Circle::new(*p, 4, colour.filled())))
+                    .map_err(draw_err)?
+            } else {
+                chart
+                    .draw_series(LineSeries::new(pts, colour.stroke_width(2)))
+                    .map_err(draw_err)?
+            };
+            anno.label(name.clone()).legend(move |(x, y)| {
+                Rectangle::new([(x, y - 4), (x + 12, y + 4)], colour.filled())
+            });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .draw()
+            .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+        Ok(())
+    }
+    let mut buffer = vec![0u8; (w * h * 3) as usize];
+    draw(
+        BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area(),
+        title,
+        axes,
+        series,
+        markers,
+        (xr, yr),
+    )?;
+    save_rgb(&path_stem.with_extension("png"), buffer, w, h)?;
+    let mut svg = String::new();
+    draw(
+        SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area(),
+        title,
+        axes,
+        series,
+        markers,
+        (xr, yr),
+    )?;
+    super::write_atomic(&path_stem.with_extension("svg"), svg.as_bytes())
+}
+
 /// One series of a bar chart: a name (legend) and a value per group (None: no bar).
 #[derive(Debug, Clone)]
 pub struct Series {
