@@ -10,6 +10,26 @@ use plotters::style::FontStyle;
 
 use crate::error::{Error, Result};
 
+/// Draws one chart twice, as `<path_stem>.png` and `<path_stem>.svg`: `$draw` is evaluated
+/// once per backend with the drawing area bound to `$root`.
+macro_rules! png_and_svg {
+    ($path_stem:expr, ($w:expr, $h:expr), |$root:ident| $draw:expr) => {{
+        let (w, h): (u32, u32) = ($w, $h);
+        let mut buffer = vec![0u8; (w * h * 3) as usize];
+        {
+            let $root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
+            $draw?;
+        }
+        save_rgb(&$path_stem.with_extension("png"), buffer, w, h)?;
+        let mut svg = String::new();
+        {
+            let $root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+            $draw?;
+        }
+        super::write_atomic(&$path_stem.with_extension("svg"), svg.as_bytes())
+    }};
+}
+
 static FONT: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
@@ -334,26 +354,14 @@ pub fn line_chart(
         root.present().map_err(draw_err)?;
         Ok(())
     }
-    let mut buffer = vec![0u8; (w * h * 3) as usize];
-    draw(
-        BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area(),
+    png_and_svg!(path_stem, (w, h), |root| draw(
+        root,
         title,
         axes,
         series,
         markers,
         (xr, yr),
-    )?;
-    save_rgb(&path_stem.with_extension("png"), buffer, w, h)?;
-    let mut svg = String::new();
-    draw(
-        SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area(),
-        title,
-        axes,
-        series,
-        markers,
-        (xr, yr),
-    )?;
-    super::write_atomic(&path_stem.with_extension("svg"), svg.as_bytes())
+    ))
 }
 
 /// One series of a bar chart: a name (legend) and a value per group (None: no bar).
@@ -472,20 +480,7 @@ pub fn grouped_bars(path_stem: &Path, chart: &BarChart<'_>) -> Result<()> {
         root.present().map_err(draw_err)?;
         Ok(())
     }
-    let mut buffer = vec![0u8; (w * h * 3) as usize];
-    draw(
-        BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area(),
-        chart,
-        range,
-    )?;
-    save_rgb(&path_stem.with_extension("png"), buffer, w, h)?;
-    let mut svg = String::new();
-    draw(
-        SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area(),
-        chart,
-        range,
-    )?;
-    super::write_atomic(&path_stem.with_extension("svg"), svg.as_bytes())
+    png_and_svg!(path_stem, (w, h), |root| draw(root, chart, range))
 }
 
 /// Two categorical axes (e.g. the first two axes of a sweep) and their values.
@@ -604,24 +599,13 @@ pub fn heat_map(
         root.present().map_err(draw_err)?;
         Ok(())
     }
-    let mut buffer = vec![0u8; (w * h * 3) as usize];
-    draw(
-        BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area(),
+    png_and_svg!(path_stem, (w, h), |root| draw(
+        root,
         grid,
         metric_label,
         value,
         (lo, hi),
-    )?;
-    save_rgb(&path_stem.with_extension("png"), buffer, w, h)?;
-    let mut svg = String::new();
-    draw(
-        SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area(),
-        grid,
-        metric_label,
-        value,
-        (lo, hi),
-    )?;
-    super::write_atomic(&path_stem.with_extension("svg"), svg.as_bytes())
+    ))
 }
 
 #[cfg(test)]
