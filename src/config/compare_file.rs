@@ -70,26 +70,10 @@ pub fn load_compare(file: &Path) -> Result<CompareSpec> {
     let err = |key: &str, rule: String, hint: &str| {
         Error::input(Some(file.to_path_buf()), key, None, rule, hint)
     };
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        err(
-            "",
-            format!("cannot read compare file: {e}"),
-            "check the path; examples are in sims/compare/",
-        )
-    })?;
-    let raw: RawCompare = super::from_toml_str(
-        &text,
-        file,
-        "see sims/compare/materials.toml for the format",
-    )?;
-    let base_file = file.parent().unwrap_or(Path::new(".")).join(&raw.base);
-    let base_text = std::fs::read_to_string(&base_file).map_err(|e| {
-        err(
-            "base",
-            format!("cannot read base scenario {}: {e}", base_file.display()),
-            "give the base scenario's path relative to the compare file",
-        )
-    })?;
+    let (raw, base_file, base_text) =
+        super::load_with_base::<RawCompare>(file, "compare", "sims/compare/", |r| {
+            r.base.as_path()
+        })?;
     if raw.variants.is_empty() {
         return Err(err(
             "variants",

@@ -52,3 +52,37 @@ pub fn from_toml_str<T: serde::de::DeserializeOwned>(
         )
     })
 }
+
+/// A file of a base-scenario kind (sweep or compare) read together with its base scenario:
+/// the raw record, the base file's path (relative to `file`) and its text. `kind` names the
+/// file in messages ("sweep", "compare"); `examples` is where the bundled ones live.
+pub(crate) fn load_with_base<T: serde::de::DeserializeOwned>(
+    file: &std::path::Path,
+    kind: &str,
+    examples: &str,
+    base_of: impl Fn(&T) -> &std::path::Path,
+) -> crate::error::Result<(T, std::path::PathBuf, String)> {
+    let err = |key: &str, rule: String, hint: String| {
+        crate::error::Error::input(Some(file.to_path_buf()), key, None, rule, hint)
+    };
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        err(
+            "",
+            format!("cannot read {kind} file: {e}"),
+            format!("check the path; examples are in {examples}"),
+        )
+    })?;
+    let raw: T = from_toml_str(&text, file, &format!("see {examples} for the format"))?;
+    let base_file = file
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join(base_of(&raw));
+    let base_text = std::fs::read_to_string(&base_file).map_err(|e| {
+        err(
+            "base",
+            format!("cannot read base scenario {}: {e}", base_file.display()),
+            format!("give the base scenario's path relative to the {kind} file"),
+        )
+    })?;
+    Ok((raw, base_file, base_text))
+}

@@ -115,22 +115,8 @@ pub fn load_sweep(file: &Path) -> Result<SweepSpec> {
     let err = |key: &str, rule: String, hint: &str| {
         Error::input(Some(file.to_path_buf()), key, None, rule, hint)
     };
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        err(
-            "",
-            format!("cannot read sweep file: {e}"),
-            "check the path; examples are in sims/sweeps/",
-        )
-    })?;
-    let raw: RawSweep = super::from_toml_str(&text, file, "see sims/sweeps/ for the format")?;
-    let base_file = file.parent().unwrap_or(Path::new(".")).join(&raw.base);
-    let base_text = std::fs::read_to_string(&base_file).map_err(|e| {
-        err(
-            "base",
-            format!("cannot read base scenario {}: {e}", base_file.display()),
-            "give the base scenario's path relative to the sweep file",
-        )
-    })?;
+    let (raw, base_file, base_text) =
+        super::load_with_base::<RawSweep>(file, "sweep", "sims/sweeps/", |r| r.base.as_path())?;
     if raw.axes.is_empty() {
         return Err(err(
             "axes",
