@@ -110,29 +110,10 @@ impl TemperatureHistory {
     /// Beyond the history's end the last temperature is held. Sums in segment order
     /// (deterministic). Source: aging.md §2.6 (t_eq = ∫ B(T(t))/B(T_ref) dt).
     pub fn integrate(&self, t0_s: f64, t1_s: f64, rate: impl Fn(f64) -> f64) -> f64 {
-        if t1_s <= t0_s {
-            return 0.0;
-        }
-        let mut total = 0.0;
-        let mut start = 0.0;
-        let n = self.segments.len();
-        for (i, s) in self.segments.iter().enumerate() {
-            let end = if i + 1 == n {
-                f64::INFINITY
-            } else {
-                start + s.duration_s
-            };
-            let lo = t0_s.max(start);
-            let hi = t1_s.min(end);
-            if hi > lo {
-                total += rate(s.temperature_k) * (hi - lo);
-            }
-            start += s.duration_s;
-            if start >= t1_s {
-                break;
-            }
-        }
-        total
+        self.pieces(t0_s, t1_s)
+            .iter()
+            .map(|(temperature_k, dt_s)| rate(*temperature_k) * dt_s)
+            .sum()
     }
 
     /// The constant-temperature pieces (T [K], Δt [s]) covering [t0, t1], in order (the last
