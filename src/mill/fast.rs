@@ -2,8 +2,9 @@
 //! under the beam with sputter yields, reflection, emission kernels and ranges taken from
 //! binary-collision tables of the materials actually at the surface.
 //!
-//! Per step of dose D(x, y) [ions/nm²] (continuity equation for a height field, Carter & Nobes
-//! style "vertical" erosion; ../shared/design.md §2.3):
+//! Per step of dose D(x, y) [ions/nm²] (atom conservation for a height field: a column of
+//! atomic density n_m loses Δz = ΔN/n_m for ΔN atoms removed per nm² of its projected area,
+//! the beam arriving vertically; ../shared/design.md §2.3):
 //!
 //! 1. local slope θ (from the height field) and surface material m of every column;
 //! 2. sputtered atoms S = D · Y_m(θ), spread laterally by the BCA emission kernel, a Gaussian of
