@@ -118,10 +118,10 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
         "uncertainty.csv",
         "degradation.csv",
         "frontier.csv",
-        "degradation.png",
-        "arrhenius.png",
-        "image_strip.png",
-        "frontier.png",
+        "arrhenius_model.csv",
+        "arrhenius_fit.csv",
+        "image_strip.csv",
+        "frontier_claim.csv",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
@@ -133,20 +133,35 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
             .contains("## Lifetime")
     );
 
-    // `millage plot` redraws the degradation curves and the Arrhenius plot from the CSVs alone,
-    // as PNG and SVG with labelled axes.
+    // Every lifetime figure is a valid PNG and an SVG with labelled axes (units), both as the
+    // run drew it and as `millage plot` redraws it from the CSVs alone.
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_millage"))
         .args(["plot", out.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for stem in ["degradation_decode_probability", "arrhenius"] {
-        let png = out.join("figures").join(format!("{stem}.png"));
-        assert!(image::open(&png).is_ok(), "{stem}.png is not a valid PNG");
-        let svg = std::fs::read_to_string(out.join("figures").join(format!("{stem}.svg"))).unwrap();
-        assert!(
-            svg.contains("[yr]") || svg.contains("[1/K]"),
-            "{stem}.svg lacks axis units"
+    for dir in [out.clone(), out.join("figures")] {
+        for (stem, label) in [
+            ("degradation", "[yr]"),
+            ("arrhenius", "[1/K]"),
+            ("frontier", "[nm]"),
+            ("image_strip", "P(decode)"),
+        ] {
+            let png = dir.join(format!("{stem}.png"));
+            assert!(image::open(&png).is_ok(), "{} is not a valid PNG", png.display());
+            let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+            assert!(svg.contains(label), "{stem}.svg lacks `{label}`");
+        }
+        // The strip embeds the micrographs as images, not one element per pixel.
+        let strip = std::fs::read_to_string(dir.join("image_strip.svg")).unwrap();
+        assert!(strip.contains("data:image/png;base64"));
+    }
+    // The redraw is the run's figure: same CSVs, same title, same pixels.
+    for stem in ["degradation", "arrhenius", "frontier", "image_strip"] {
+        assert_eq!(
+            std::fs::read(out.join(format!("{stem}.png"))).unwrap(),
+            std::fs::read(out.join("figures").join(format!("{stem}.png"))).unwrap(),
+            "{stem}.png differs after redraw"
         );
     }
 }

@@ -45,14 +45,24 @@ pub fn run(args: &PlotArgs) -> Result<()> {
     let mut drawn = Vec::new();
     let points = args.dir.join("points.csv");
     let profile = args.dir.join("profile.csv");
-    if !points.is_file() && !profile.is_file() && !args.dir.join("degradation.csv").is_file() {
+    let known = [
+        "points.csv",
+        "profile.csv",
+        "degradation.csv",
+        "lifetime.csv",
+        "frontier.csv",
+        "compare.csv",
+        "yield_vs_angle.csv",
+    ];
+    if !known.iter().any(|f| args.dir.join(f).is_file()) {
         return Err(Error::input(
             None,
             "DIR",
             None,
             format!(
-                "{} holds neither points.csv nor profile.csv",
-                args.dir.display()
+                "{} holds none of {}",
+                args.dir.display(),
+                known.join(", ")
             ),
             "pass a directory written by `millage run` or `millage sweep`",
         ));
@@ -143,83 +153,19 @@ pub fn run(args: &PlotArgs) -> Result<()> {
             }
         }
     }
-    let degradation = args.dir.join("degradation.csv");
-    if degradation.is_file() {
-        let (header, rows) = read_csv(&degradation)?;
-        let col = |name: &str| header.iter().position(|h| h == name);
-        let time_cols: Vec<usize> = (0..header.len())
-            .filter(|&c| header[c].starts_with("time_yr_at_"))
-            .collect();
-        for (metric, label) in [
-            ("decode_probability", "decode probability"),
-            ("median_block_error_ratio", "worst-block errors / capacity"),
-        ] {
-            let Some(m) = col(metric) else { continue };
-            let series: Vec<(String, Vec<(f64, f64)>)> = time_cols
-                .iter()
-                .map(|&c| {
-                    let name = header[c]
-                        .trim_start_matches("time_yr_at_")
-                        .replace('c', " °C");
-                    let pts = rows
-                        .iter()
-                        .filter_map(|r| {
-                            Some((r[c].parse::<f64>().ok()?, r[m].parse::<f64>().ok()?))
-                        })
-                        .filter(|(t, _)| *t > 0.0)
-                        .map(|(t, v)| (t.log10(), v))
-                        .collect();
-                    (name, pts)
-                })
-                .collect();
-            let stem = figures_dir.join(format!("degradation_{metric}"));
-            figures::line_chart(
-                &stem,
-                &format!("degradation: {label}"),
-                ("log10 storage time [yr]", label),
-                &series,
-                false,
-            )?;
-            drawn.push(stem.with_extension("png"));
-        }
-    }
-    let lifetime_csv = args.dir.join("lifetime.csv");
-    if lifetime_csv.is_file() {
-        let (header, rows) = read_csv(&lifetime_csv)?;
-        let col = |name: &str| header.iter().position(|h| h == name);
-        if let (Some(tk), Some(dec), Some(inf)) = (
-            col("temperature_k"),
-            col("decoder_failure_yr"),
-            col("information_failure_yr"),
-        ) {
-            // Arrhenius: ln t_fail against 1000/T (beyond-horizon temperatures have no point).
-            let series: Vec<(String, Vec<(f64, f64)>)> =
-                [("decoder failure", dec), ("information failure", inf)]
-                    .iter()
-                    .map(|(name, c)| {
-                        let pts = rows
-                            .iter()
-                            .filter_map(|r| {
-                                Some((
-                                    1000.0 / r[tk].parse::<f64>().ok()?,
-                                    r[*c].parse::<f64>().ok()?.ln(),
-                                ))
-                            })
-                            .collect();
-                        (name.to_string(), pts)
-                    })
-                    .collect();
-            let stem = figures_dir.join("arrhenius");
-            figures::line_chart(
-                &stem,
-                "Arrhenius plot of the lifetime",
-                ("1000 / T [1/K]", "ln(lifetime / 1 yr)"),
-                &series,
-                true,
-            )?;
-            drawn.push(stem.with_extension("png"));
-        }
-    }
+    // Lifetime figures (degradation, Arrhenius, image strip, frontier) from the run's CSVs.
+    // The run titles its figures with the scenario name (summary.json `scenario`).
+    let title = std::fs::read_to_string(args.dir.join("summary.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("scenario")?.as_str().map(str::to_string))
+        .or_else(|| args.dir.file_name()?.to_str().map(str::to_string))
+        .unwrap_or_else(|| "run".into());
+    drawn.extend(crate::output::lifetime_figures::draw_all(
+        &args.dir,
+        &figures_dir,
+        &title,
+    )?);
     if profile.is_file() {
         let (_, rows) = read_csv(&profile)?;
         let x: Vec<f64> = rows.iter().filter_map(|r| r[0].parse().ok()).collect();

@@ -576,23 +576,26 @@ fn save_lifetime(
         out::degradation_csv(a, &names).as_bytes(),
     )?;
     dir.write("frontier.csv", out::frontier_csv(a).as_bytes())?;
-    let horizon_yr = settings.horizon_s / year;
-    out::degradation_png(
-        &dir.path("degradation.png"),
-        a,
-        &format!("{name}: decode probability over time"),
-        horizon_yr,
+    let target_yr = settings.target_s / year;
+    dir.write("arrhenius_model.csv", out::arrhenius_model_csv(a).as_bytes())?;
+    dir.write(
+        "arrhenius_fit.csv",
+        out::arrhenius_fit_csv(a, target_yr).as_bytes(),
     )?;
-    out::arrhenius_png(
-        &dir.path("arrhenius.png"),
-        a,
-        &life.rows,
-        horizon_yr,
-        settings.target_s / year,
-        &format!("{name}: lifetime vs 1/T"),
+    dir.write(
+        "frontier_claim.csv",
+        out::frontier_claim_csv(a, target_yr).as_bytes(),
     )?;
-    out::image_strip_png(&dir.path("image_strip.png"), &life.strip, a)?;
-    out::frontier_png(&dir.path("frontier.png"), a, settings.target_s / year)?;
+    let (strip_csv, tiles) = out::image_strip_csv(&life.strip, a);
+    for (file, (_, micrograph)) in tiles.iter().zip(&life.strip) {
+        crate::output::figures::save_grey(
+            &dir.path("image_strip").join(file),
+            &micrograph.grey,
+        )?;
+    }
+    dir.write("image_strip.csv", strip_csv.as_bytes())?;
+    // Figures are drawn from the CSVs just written, exactly as `millage plot` redraws them.
+    crate::output::lifetime_figures::draw_all(&dir.path(""), &dir.path(""), name)?;
     Ok(())
 }
 

@@ -26,6 +26,9 @@ macro_rules! png_and_svg {
             let $root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
             $draw?;
         }
+        // plotters-svg 0.3.7 labels embedded rasters `data:png`, not a MIME type browsers
+        // accept; `image/png` is the registered one (RFC 2397 data URLs take a MIME type).
+        let svg = svg.replace("\"data:png;base64,", "\"data:image/png;base64,");
         super::write_atomic(&$path_stem.with_extension("svg"), svg.as_bytes())
     }};
 }

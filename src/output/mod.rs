@@ -7,9 +7,12 @@
 
 pub mod aging;
 pub mod bca_cache;
+#[macro_use]
 pub mod figures;
 pub mod lifetime;
+pub mod lifetime_figures;
 pub mod sweep;
+pub mod table;
 
 use std::path::{Path, PathBuf};
 
@@ -22,8 +25,12 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a sibling temporary file, then rename.
+/// Writes `bytes` to `path` atomically: a sibling temporary file, then rename. Creates the
+/// parent directory if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+    }
     let tmp = path.with_extension(format!(
         "{}.tmp",
         path.extension().and_then(|e| e.to_str()).unwrap_or("")
