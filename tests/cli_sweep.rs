@@ -162,7 +162,7 @@ fn bad_shard_and_bad_axis_are_input_errors() {
 }
 
 /// `millage compare`: two film materials side by side → CSV, markdown table and a bar chart
-/// (PNG and SVG), identical for 1 and 2 threads.
+/// (PNG and SVG), identical for 1 and 2 threads; `millage plot` redraws the chart.
 #[test]
 fn compare_writes_table_and_chart() {
     let tmp = tempfile::tempdir().unwrap();
@@ -196,6 +196,14 @@ fn compare_writes_table_and_chart() {
                 .contains("Michelson")
         );
         tables.push(std::fs::read(out.join("compare.csv")).unwrap());
+        // `millage plot` redraws the same chart from compare.csv alone.
+        let o = millage(&["plot", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            std::fs::read(out.join("compare.png")).unwrap(),
+            std::fs::read(out.join("figures/compare.png")).unwrap()
+        );
+        assert!(out.join("figures/compare.svg").is_file());
     }
     assert_eq!(tables[0], tables[1]);
 }

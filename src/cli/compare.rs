@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::config::{self, compare_file};
 use crate::error::{Error, Result};
-use crate::output::{self, figures, sweep as store};
+use crate::output::{self, sweep as store};
 use crate::sweep::{self, SweepPoint};
 
 /// Arguments of `millage compare`.
@@ -166,6 +166,7 @@ pub fn run(args: &CompareArgs) -> Result<()> {
         header.push(format!("decoder_b5_yr_at_{t}C"));
     }
     header.push("temperature_for_target_c".into());
+    header.push("horizon_yr".into());
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (v, s) in spec.variants.iter().zip(&summaries) {
         let mut row = vec![
@@ -197,6 +198,10 @@ pub fn run(args: &CompareArgs) -> Result<()> {
         row.push(fmt(
             find(s, "temperature_for_target_c").and_then(Value::as_f64)
         ));
+        row.push(fmt(s
+            .get("lifetime")
+            .and_then(|l| find(l, "horizon_yr"))
+            .and_then(Value::as_f64)));
         rows.push(row);
     }
     let csv: String = std::iter::once(header.join(","))
@@ -226,60 +231,9 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     }
     store::write_file(&dir, "compare.md", &md)?;
 
-    // Grouped bars: decoder-failure lifetime per temperature, else the t = 0 contrast.
-    let labels: Vec<String> = spec.variants.iter().map(|v| v.label.clone()).collect();
-    let (series, y_label, log_y) = if temperatures.is_empty() {
-        let values = summaries
-            .iter()
-            .map(|s| num(s, "readout.contrast.michelson").map(f64::abs))
-            .collect();
-        (
-            vec![figures::Series {
-                name: "t = 0".into(),
-                values,
-            }],
-            "|Michelson contrast| at t = 0",
-            false,
-        )
-    } else {
-        let series = temperatures
-            .iter()
-            .map(|t| {
-                let values = summaries
-                    .iter()
-                    .map(|s| {
-                        let (v, status) = lifetime(s, *t, "decoder_failure_yr");
-                        v.or_else(|| {
-                            if status == "beyond_horizon" {
-                                s.get("lifetime")
-                                    .and_then(|l| find(l, "horizon_yr"))
-                                    .and_then(Value::as_f64)
-                            } else {
-                                None
-                            }
-                        })
-                    })
-                    .collect();
-                figures::Series {
-                    name: format!("{t} °C"),
-                    values,
-                }
-            })
-            .collect();
-        (
-            series,
-            "decoder-failure lifetime [yr] (beyond horizon drawn at the horizon)",
-            true,
-        )
-    };
-    let chart = figures::BarChart {
-        title: &spec.name,
-        labels: &labels,
-        series: &series,
-        y_label,
-        log_y,
-    };
-    figures::grouped_bars(&dir.join("compare"), &chart)?;
+    // The chart is drawn from the CSV just written, as `millage plot` redraws it.
+    output::compare::draw(&dir, &dir)?;
+    let labels = &spec.variants;
     println!(
         "{}: {} variants → {}",
         spec.name,

@@ -166,6 +166,7 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         &figures_dir,
         &title,
     )?);
+    drawn.extend(crate::output::compare::draw(&args.dir, &figures_dir)?);
     if profile.is_file() {
         let (_, rows) = read_csv(&profile)?;
         let x: Vec<f64> = rows.iter().filter_map(|r| r[0].parse().ok()).collect();

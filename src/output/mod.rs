@@ -7,6 +7,7 @@
 
 pub mod aging;
 pub mod bca_cache;
+pub mod compare;
 #[macro_use]
 pub mod figures;
 pub mod lifetime;
