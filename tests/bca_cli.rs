@@ -178,3 +178,51 @@ fn bca_table_is_cached_by_input_hash() {
     let v: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
     assert_eq!(v["points"].as_array().unwrap().len(), 3);
 }
+
+/// `bca-table --out` writes the yield-vs-angle table beside Yamamura's angular formula and its
+/// figure (PNG and SVG with labelled axes); `millage plot` redraws the figure from the CSV.
+#[test]
+fn bca_table_out_writes_yield_vs_angle_against_yamamura() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("angle");
+    let o = millage(&[
+        "bca-table",
+        "--ion",
+        "Ar",
+        "--energy-kev",
+        "1",
+        "--target",
+        "Cu",
+        "--ions-per-angle",
+        "40",
+        "--step-deg",
+        "20",
+        "--results",
+        dir.path().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("yield_vs_angle.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 5, "{csv}"); // 0, 20, 40, 60, 80°
+    // Normal incidence: both ratios are exactly 1.
+    assert_eq!(rows[0][4].parse::<f64>().unwrap(), 1.0);
+    assert!((rows[0][6].parse::<f64>().unwrap() - 1.0).abs() < 1e-9);
+    // Yamamura's ratio rises with angle up to θ_opt (> 60° for Ar → Cu at 1 keV).
+    let yam: Vec<f64> = rows[..4].iter().map(|r| r[6].parse().unwrap()).collect();
+    assert!(yam.windows(2).all(|w| w[1] > w[0]), "{yam:?}");
+    assert!(image::open(out.join("yield_vs_angle.png")).is_ok());
+    let svg = std::fs::read_to_string(out.join("yield_vs_angle.svg")).unwrap();
+    assert!(svg.contains("[deg]") && svg.contains("Yamamura"));
+    let o = millage(&["plot", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read(out.join("yield_vs_angle.png")).unwrap(),
+        std::fs::read(out.join("figures/yield_vs_angle.png")).unwrap()
+    );
+}

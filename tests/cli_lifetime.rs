@@ -148,7 +148,11 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
             ("image_strip", "P(decode)"),
         ] {
             let png = dir.join(format!("{stem}.png"));
-            assert!(image::open(&png).is_ok(), "{} is not a valid PNG", png.display());
+            assert!(
+                image::open(&png).is_ok(),
+                "{} is not a valid PNG",
+                png.display()
+            );
             let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
             assert!(svg.contains(label), "{stem}.svg lacks `{label}`");
         }

@@ -24,6 +24,7 @@
 //! the origin moving in the x–z plane, polar angle θ from the surface normal.
 
 pub mod cascade;
+pub mod empirical;
 pub mod potential;
 pub mod scattering;
 pub mod stopping;

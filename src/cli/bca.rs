@@ -130,6 +130,10 @@ pub struct BcaTableArgs {
     /// Print the table as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Also write `yield_vs_angle.csv` and the yield-vs-angle figure (PNG and SVG, against
+    /// Yamamura's angular formula for monatomic targets) into this directory.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 fn flag_error(flag: &str, rule: String, hint: &str) -> Error {
@@ -427,6 +431,51 @@ pub fn run_bca_table(args: BcaTableArgs) -> Result<()> {
             );
         }
         eprintln!("table cached at {}", path.display());
+    }
+    if let Some(out) = &args.out {
+        write_yield_vs_angle(out, &sim, &table)?;
+    }
+    Ok(())
+}
+
+/// `yield_vs_angle.csv` and its figure in `out`; Yamamura's angular formula only for a
+/// monatomic target (its parameters are defined for elemental solids).
+fn write_yield_vs_angle(
+    out: &std::path::Path,
+    sim: &Simulation,
+    table: &bca::AngularTable,
+) -> Result<()> {
+    use crate::bca::empirical::{PsiConvention, YamamuraAngular};
+    let target = sim.target();
+    let beam = sim.beam();
+    let yamamura = match (target.species.as_slice(), target.layers.first()) {
+        ([s], Some(layer)) => Some([PsiConvention::WithoutE2, PsiConvention::WithE2].map(|c| {
+            YamamuraAngular::new(
+                (f64::from(beam.element.z), beam.element.mass_amu),
+                (f64::from(s.z), s.mass_amu),
+                beam.energy_ev,
+                s.surface_binding_ev,
+                layer.number_density_per_nm3,
+                c,
+            )
+        })),
+        _ => None,
+    };
+    let case = format!(
+        "{} {} keV → {}",
+        beam.element.symbol,
+        beam.energy_ev / 1e3,
+        target
+            .layers
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect::<Vec<_>>()
+            .join("/")
+    );
+    let csv = crate::output::bca_figures::yield_vs_angle_csv(table, yamamura, &case);
+    crate::output::write_atomic(&out.join("yield_vs_angle.csv"), csv.as_bytes())?;
+    if let Some(png) = crate::output::bca_figures::draw_yield_vs_angle(out, out)? {
+        eprintln!("{}", png.display());
     }
     Ok(())
 }

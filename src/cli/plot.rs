@@ -59,11 +59,7 @@ pub fn run(args: &PlotArgs) -> Result<()> {
             None,
             "DIR",
             None,
-            format!(
-                "{} holds none of {}",
-                args.dir.display(),
-                known.join(", ")
-            ),
+            format!("{} holds none of {}", args.dir.display(), known.join(", ")),
             "pass a directory written by `millage run` or `millage sweep`",
         ));
     }
@@ -167,6 +163,10 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         &title,
     )?);
     drawn.extend(crate::output::compare::draw(&args.dir, &figures_dir)?);
+    drawn.extend(crate::output::bca_figures::draw_yield_vs_angle(
+        &args.dir,
+        &figures_dir,
+    )?);
     if profile.is_file() {
         let (_, rows) = read_csv(&profile)?;
         let x: Vec<f64> = rows.iter().filter_map(|r| r[0].parse().ok()).collect();

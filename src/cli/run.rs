@@ -577,7 +577,10 @@ fn save_lifetime(
     )?;
     dir.write("frontier.csv", out::frontier_csv(a).as_bytes())?;
     let target_yr = settings.target_s / year;
-    dir.write("arrhenius_model.csv", out::arrhenius_model_csv(a).as_bytes())?;
+    dir.write(
+        "arrhenius_model.csv",
+        out::arrhenius_model_csv(a).as_bytes(),
+    )?;
     dir.write(
         "arrhenius_fit.csv",
         out::arrhenius_fit_csv(a, target_yr).as_bytes(),
@@ -588,10 +591,7 @@ fn save_lifetime(
     )?;
     let (strip_csv, tiles) = out::image_strip_csv(&life.strip, a);
     for (file, (_, micrograph)) in tiles.iter().zip(&life.strip) {
-        crate::output::figures::save_grey(
-            &dir.path("image_strip").join(file),
-            &micrograph.grey,
-        )?;
+        crate::output::figures::save_grey(&dir.path("image_strip").join(file), &micrograph.grey)?;
     }
     dir.write("image_strip.csv", strip_csv.as_bytes())?;
     // Figures are drawn from the CSVs just written, exactly as `millage plot` redraws them.

@@ -36,7 +36,9 @@ pub fn draw(tables_dir: &Path, figures_dir: &Path) -> Result<Option<PathBuf>> {
         .iter()
         .enumerate()
         .filter_map(|(c, h)| {
-            let temp = h.strip_prefix("decoder_failure_yr_at_")?.strip_suffix('C')?;
+            let temp = h
+                .strip_prefix("decoder_failure_yr_at_")?
+                .strip_suffix('C')?;
             Some((temp.to_string(), c))
         })
         .collect();

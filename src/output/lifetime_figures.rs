@@ -256,9 +256,7 @@ impl Arrhenius {
                     .filter_map(|r| {
                         Some((
                             m.num(r, "inverse_temperature_per_kk")?,
-                            m.num(r, "model_lifetime_yr")
-                                .filter(|v| *v > 0.0)?
-                                .log10(),
+                            m.num(r, "model_lifetime_yr").filter(|v| *v > 0.0)?.log10(),
                         ))
                     })
                     .collect()
@@ -296,16 +294,20 @@ fn draw_arrhenius<DB: DrawingBackend>(
     title: &str,
 ) -> Result<()> {
     root.fill(&WHITE).map_err(draw_err)?;
-    let (x_lo, x_hi) = min_max(a.points.iter().map(|p| p.0).chain(a.model.iter().map(|p| p.0)))
-        .map_or((1.0, 3.5), |(lo, hi)| (lo - 0.1, hi + 0.1));
+    let (x_lo, x_hi) = min_max(
+        a.points
+            .iter()
+            .map(|p| p.0)
+            .chain(a.model.iter().map(|p| p.0)),
+    )
+    .map_or((1.0, 3.5), |(lo, hi)| (lo - 0.1, hi + 0.1));
     let hz = a.horizon_yr.log10();
     let mut ys: Vec<f64> = vec![hz];
     ys.extend(a.target_yr.map(f64::log10));
     ys.extend(a.points.iter().flat_map(|p| [p.1, p.2]).flatten());
     ys.extend(a.model.iter().map(|p| p.1).filter(|y| *y < hz + 20.0));
-    let (y_lo, y_hi) = min_max(ys.into_iter()).map_or((-3.0, 7.0), |(lo, hi)| {
-        (lo - 1.0, (hi + 1.0).min(80.0))
-    });
+    let (y_lo, y_hi) =
+        min_max(ys.into_iter()).map_or((-3.0, 7.0), |(lo, hi)| (lo - 1.0, (hi + 1.0).min(80.0)));
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 15))
         .margin(12)
@@ -437,7 +439,10 @@ impl Strip {
     }
 
     fn size(&self) -> (u32, u32) {
-        (TILE_PX * self.tiles.len().max(1) as u32, TILE_PX + CAPTION_PX)
+        (
+            TILE_PX * self.tiles.len().max(1) as u32,
+            TILE_PX + CAPTION_PX,
+        )
     }
 }
 
@@ -614,13 +619,18 @@ fn draw_frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier)
         .draw()
         .map_err(draw_err)?;
 
-    let (t_lo, t_hi) = min_max(f.target_temperature.iter().flat_map(|s| s.1.iter().map(|p| p.1)))
-        .map(|(lo, hi)| ((lo - 50.0).min(0.0), (hi + 50.0).max(100.0)))
-        .unwrap_or((0.0, 100.0));
-    let caption = f.target_yr.map_or(
-        "temperature for the target lifetime".to_string(),
-        |t| format!("temperature for a {t} yr lifetime"),
-    );
+    let (t_lo, t_hi) = min_max(
+        f.target_temperature
+            .iter()
+            .flat_map(|s| s.1.iter().map(|p| p.1)),
+    )
+    .map(|(lo, hi)| ((lo - 50.0).min(0.0), (hi + 50.0).max(100.0)))
+    .unwrap_or((0.0, 100.0));
+    let caption = f
+        .target_yr
+        .map_or("temperature for the target lifetime".to_string(), |t| {
+            format!("temperature for a {t} yr lifetime")
+        });
     let mut chart = ChartBuilder::on(&right)
         .caption(caption, ("sans-serif", 15))
         .margin(12)

@@ -5,11 +5,13 @@
 //! under its final name (a `.partial` directory is removed on failure and ignored otherwise).
 //! Files are written whole (temporary file, then rename) as well.
 
-pub mod aging;
-pub mod bca_cache;
-pub mod compare;
+// First: the `png_and_svg!` macro of `figures` is used by the modules declared after it.
 #[macro_use]
 pub mod figures;
+pub mod aging;
+pub mod bca_cache;
+pub mod bca_figures;
+pub mod compare;
 pub mod lifetime;
 pub mod lifetime_figures;
 pub mod sweep;
