@@ -102,6 +102,10 @@ mod record {
         }
         assert!(at(&s, "mill.mean_depth_nm").as_f64().unwrap() > 15.0);
         assert!(out.join("cross_section.png").is_file() && out.join("profile.csv").is_file());
+        // Height map and cross-section also as SVG with their axis units.
+        let svg = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+        assert!(svg("cross_section.svg").contains("[nm]"));
+        assert!(svg("height.svg").contains(" nm") && svg("height.svg").contains("data:image/png"));
         // The milled glass emits more secondary electrons than CrN: contrast is "reversed".
         assert!(at(&s, "readout.contrast.michelson").as_f64().unwrap() < -0.1);
     }

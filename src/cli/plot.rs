@@ -171,14 +171,14 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         let (_, rows) = read_csv(&profile)?;
         let x: Vec<f64> = rows.iter().filter_map(|r| r[0].parse().ok()).collect();
         let z: Vec<f64> = rows.iter().filter_map(|r| r[1].parse().ok()).collect();
-        let path = figures_dir.join("cross_section.png");
-        figures::cross_section_png(
-            &path,
+        let stem = figures_dir.join("cross_section");
+        figures::cross_section(
+            &stem,
             &x,
             &z,
-            "surface height through the centre of the middle symbol row",
+            &format!("{title}: surface through the centre of the middle symbol row"),
         )?;
-        drawn.push(path);
+        drawn.push(figures::with_suffix(&stem, "png"));
     }
     for p in &drawn {
         println!("{}", p.display());

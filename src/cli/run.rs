@@ -218,8 +218,8 @@ pub fn save(
     dir.write_json("manifest.json", &manifest)?;
 
     let g = &products.specimen.grid;
-    figures::height_map_png(
-        &dir.path("height.png"),
+    figures::height_map(
+        &dir.path("height"),
         &g.surface_nm,
         g.nx(),
         g.ny(),
@@ -260,8 +260,8 @@ pub fn save(
         csv += &format!("{x:.4},{z:.6}\n");
     }
     dir.write("profile.csv", csv.as_bytes())?;
-    figures::cross_section_png(
-        &dir.path("cross_section.png"),
+    figures::cross_section(
+        &dir.path("cross_section"),
         &profile_x,
         &profile_z,
         &format!(
@@ -273,8 +273,8 @@ pub fn save(
         dir.write("aging.csv", output::aging::aging_csv(aging).as_bytes())?;
         for snap in &products.aged {
             let label = output::aging::time_label(snap.time_yr);
-            figures::height_map_png(
-                &dir.path(&format!("height_{label}yr.png")),
+            figures::height_map(
+                &dir.path(&format!("height_{label}yr")),
                 &snap.outer_height_nm,
                 g.nx(),
                 g.ny(),

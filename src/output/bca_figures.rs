@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figures::{draw_err, ensure_font, save_rgb};
+use super::figures::{draw_err, ensure_font};
 use super::table::Table;
 use crate::bca::AngularTable;
 use crate::bca::empirical::YamamuraAngular;

@@ -20,7 +20,12 @@ macro_rules! png_and_svg {
             let $root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
             $draw?;
         }
-        save_rgb(&$path_stem.with_extension("png"), buffer, w, h)?;
+        $crate::output::figures::save_rgb(
+            &$crate::output::figures::with_suffix(&$path_stem, "png"),
+            buffer,
+            w,
+            h,
+        )?;
         let mut svg = String::new();
         {
             let $root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
@@ -29,8 +34,20 @@ macro_rules! png_and_svg {
         // plotters-svg 0.3.7 labels embedded rasters `data:png`, not a MIME type browsers
         // accept; `image/png` is the registered one (RFC 2397 data URLs take a MIME type).
         let svg = svg.replace("\"data:png;base64,", "\"data:image/png;base64,");
-        super::write_atomic(&$path_stem.with_extension("svg"), svg.as_bytes())
+        $crate::output::write_atomic(
+            &$crate::output::figures::with_suffix(&$path_stem, "svg"),
+            svg.as_bytes(),
+        )
     }};
+}
+
+/// `stem` + "." + `extension`, keeping dots inside the stem (`height_0.01yr` → `height_0.01yr.png`,
+/// where `Path::with_extension` would give `height_0.png`).
+pub fn with_suffix(stem: &Path, extension: &str) -> std::path::PathBuf {
+    let mut s = stem.as_os_str().to_os_string();
+    s.push(".");
+    s.push(extension);
+    s.into()
 }
 
 static FONT: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
@@ -142,9 +159,10 @@ pub fn micrograph_png(
     save_rgb(path, buffer, cw, ch)
 }
 
-/// Height map (viridis) with a colour bar in nm and a scale bar.
-pub fn height_map_png(
-    path: &Path,
+/// Height map (viridis) with a colour bar in nm and a scale bar, as `<path_stem>.png` and
+/// `<path_stem>.svg` (the map is one embedded raster in the SVG).
+pub fn height_map(
+    path_stem: &Path,
     field: &[f64],
     nx: usize,
     ny: usize,
@@ -165,9 +183,24 @@ pub fn height_map_png(
     } else {
         (zmin - 1.0, zmax + 1.0)
     };
-    let mut buffer = vec![0u8; (cw * ch * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut buffer, (cw, ch)).into_drawing_area();
+    let mut raster = Vec::with_capacity((map_px * map_px * 3) as usize);
+    for v in 0..map_px {
+        for u in 0..map_px {
+            let i = ((f64::from(u) + 0.5) / f64::from(map_px) * nx as f64) as usize;
+            let j = ((f64::from(v) + 0.5) / f64::from(map_px) * ny as f64) as usize;
+            let z = field[j.min(ny - 1) * nx + i.min(nx - 1)];
+            let c = ViridisRGB.get_color_normalized(z, zmin, zmax);
+            raster.extend_from_slice(&[c.0, c.1, c.2]);
+        }
+    }
+    fn draw<DB: DrawingBackend>(
+        root: DrawingArea<DB, plotters::coord::Shift>,
+        raster: &[u8],
+        (map_px, margin, bar_w): (u32, u32, u32),
+        (zmin, zmax): (f64, f64),
+        field_nm: f64,
+        title: &str,
+    ) -> Result<()> {
         root.fill(&WHITE).map_err(draw_err)?;
         let font = ("sans-serif", 16).into_font();
         root.draw(&Text::new(
@@ -176,16 +209,9 @@ pub fn height_map_png(
             font.clone(),
         ))
         .map_err(draw_err)?;
-        for v in 0..map_px {
-            for u in 0..map_px {
-                let i = ((f64::from(u) + 0.5) / f64::from(map_px) * nx as f64) as usize;
-                let j = ((f64::from(v) + 0.5) / f64::from(map_px) * ny as f64) as usize;
-                let z = field[j.min(ny - 1) * nx + i.min(nx - 1)];
-                let c = ViridisRGB.get_color_normalized(z, zmin, zmax);
-                root.draw_pixel(((margin + u) as i32, (margin + v) as i32), &c)
-                    .map_err(draw_err)?;
-            }
-        }
+        let map = BitMapElement::with_ref((margin as i32, margin as i32), (map_px, map_px), raster)
+            .ok_or_else(|| Error::Numerical("height-map raster has the wrong size".into()))?;
+        root.draw(&map).map_err(draw_err)?;
         // Colour bar with five ticks.
         let bx = (margin + map_px + 20) as i32;
         for v in 0..map_px {
@@ -213,7 +239,6 @@ pub fn height_map_png(
         }
         root.draw(&Text::new("height", (bx, margin as i32 - 22), font.clone()))
             .map_err(draw_err)?;
-        let field_nm = nx as f64 * cell_nm;
         let bar_nm = scale_bar_nm(field_nm);
         let bar_px = (bar_nm / field_nm * f64::from(map_px)).round() as i32;
         let y0 = (margin + map_px + 14) as i32;
@@ -229,17 +254,29 @@ pub fn height_map_png(
         ))
         .map_err(draw_err)?;
         root.present().map_err(draw_err)?;
+        Ok(())
     }
-    save_rgb(path, buffer, cw, ch)
+    let field_nm = nx as f64 * cell_nm;
+    png_and_svg!(path_stem, (cw, ch), |root| draw(
+        root,
+        &raster,
+        (map_px, margin, bar_w),
+        (zmin, zmax),
+        field_nm,
+        title
+    ))
 }
 
-/// Line plot of a surface cross-section z(x) with labelled axes.
-pub fn cross_section_png(path: &Path, x_nm: &[f64], z_nm: &[f64], title: &str) -> Result<()> {
+/// Line plot of a surface cross-section z(x) with labelled axes, as `<path_stem>.png` and
+/// `<path_stem>.svg`.
+pub fn cross_section(path_stem: &Path, x_nm: &[f64], z_nm: &[f64], title: &str) -> Result<()> {
     ensure_font();
-    let (w, h) = (900u32, 360u32);
-    let mut buffer = vec![0u8; (w * h * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
+    fn draw<DB: DrawingBackend>(
+        root: DrawingArea<DB, plotters::coord::Shift>,
+        x_nm: &[f64],
+        z_nm: &[f64],
+        title: &str,
+    ) -> Result<()> {
         root.fill(&WHITE).map_err(draw_err)?;
         let (zmin, zmax) = z_nm
             .iter()
@@ -269,8 +306,9 @@ pub fn cross_section_png(path: &Path, x_nm: &[f64], z_nm: &[f64], title: &str) -
             ))
             .map_err(draw_err)?;
         root.present().map_err(draw_err)?;
+        Ok(())
     }
-    save_rgb(path, buffer, w, h)
+    png_and_svg!(path_stem, (900, 360), |root| draw(root, x_nm, z_nm, title))
 }
 
 /// A line (or marker) chart of several (x, y) series, PNG and SVG, with labelled axes and a
