@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figures::{draw_err, ensure_font};
+use super::figures::{cartesian, draw_err, ensure_font, legend};
 use super::table::Table;
 use crate::bca::AngularTable;
 use crate::bca::empirical::YamamuraAngular;
@@ -102,23 +102,15 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, t: &Table) -> Result<(
         .filter(|v| v.is_finite())
         .fold(1.0, f64::max)
         * 1.1;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("sputtering yield vs angle of incidence: {case}"),
-            ("sans-serif", 16),
-        )
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(60)
-        .build_cartesian_2d(0.0..90.0, 0.0..y_hi)
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .x_desc("angle of incidence from the surface normal [deg]")
-        .y_desc("Y(θ) / Y(0)")
-        .label_style(("sans-serif", 13))
-        .draw()
-        .map_err(draw_err)?;
+    let mut chart = cartesian(
+        &root,
+        &format!("sputtering yield vs angle of incidence: {case}"),
+        (
+            0.0..90.0,
+            "angle of incidence from the surface normal [deg]",
+        ),
+        (0.0..y_hi, "Y(θ) / Y(0)"),
+    )?;
     for (k, (name, pts)) in yam.iter().enumerate() {
         if pts.is_empty() {
             continue;
@@ -139,14 +131,7 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, t: &Table) -> Result<(
         .map_err(draw_err)?
         .label("BCA (this code), ± 1 standard error")
         .legend(|(x, y)| Circle::new((x + 9, y), 3, BLUE.filled()));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 12))
-        .draw()
-        .map_err(draw_err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     root.present().map_err(draw_err)?;
     Ok(())
 }

@@ -62,6 +62,56 @@ pub fn ensure_font() {
     });
 }
 
+/// A chart with f64 axes on some backend.
+pub(crate) type Chart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    plotters::coord::cartesian::Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::types::RangedCoordf64,
+    >,
+>;
+
+/// The house style of every x–y chart: caption, margins, axis descriptions (with units) and
+/// tick labels in the bundled font; the mesh is drawn.
+pub(crate) fn cartesian<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    (x_range, x_desc): (std::ops::Range<f64>, &str),
+    (y_range, y_desc): (std::ops::Range<f64>, &str),
+) -> Result<Chart<'a, DB>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 15))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x_range, y_range)
+        .map_err(draw_err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(("sans-serif", 12))
+        .draw()
+        .map_err(draw_err)?;
+    Ok(chart)
+}
+
+/// The legend of `chart` at `position`, boxed on a translucent white background.
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    position: SeriesLabelPosition,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 12))
+        .draw()
+        .map_err(draw_err)
+}
+
 /// A plotters or encoder failure as a crate error.
 pub(crate) fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::Numerical(format!("drawing failed: {e:?}"))

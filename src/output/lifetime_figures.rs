@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figures::{draw_err, ensure_font};
+use super::figures::{cartesian, draw_err, ensure_font, legend};
 use super::table::Table;
 use crate::error::{Error, Result};
 
@@ -168,20 +168,12 @@ fn draw_degradation<DB: DrawingBackend>(
                 "module contrast of the raw signal",
             )
         };
-        let mut chart = ChartBuilder::on(area)
-            .caption(caption, ("sans-serif", 15))
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x_lo..x_hi, ylo..yhi)
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("log10 time at storage temperature [yr]")
-            .y_desc(ydesc)
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(draw_err)?;
+        let mut chart = cartesian(
+            area,
+            caption,
+            (x_lo..x_hi, "log10 time at storage temperature [yr]"),
+            (ylo..yhi, ydesc),
+        )?;
         for (i, (name, curve)) in d.temperatures.iter().zip(&d.curves).enumerate() {
             let pts: Vec<(f64, f64)> = curve
                 .iter()
@@ -204,13 +196,7 @@ fn draw_degradation<DB: DrawingBackend>(
                 .map_err(draw_err)?;
         }
         if panel == 0 {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .label_font(("sans-serif", 12))
-                .draw()
-                .map_err(draw_err)?;
+            legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         }
     }
     root.present().map_err(draw_err)?;
@@ -308,20 +294,12 @@ fn draw_arrhenius<DB: DrawingBackend>(
     ys.extend(a.model.iter().map(|p| p.1).filter(|y| *y < hz + 20.0));
     let (y_lo, y_hi) =
         min_max(ys.into_iter()).map_or((-3.0, 7.0), |(lo, hi)| (lo - 1.0, (hi + 1.0).min(80.0)));
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 15))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .x_desc("1000 / T [1/K]")
-        .y_desc("log10 lifetime [yr]")
-        .label_style(("sans-serif", 12))
-        .draw()
-        .map_err(draw_err)?;
+    let mut chart = cartesian(
+        &root,
+        title,
+        (x_lo..x_hi, "1000 / T [1/K]"),
+        (y_lo..y_hi, "log10 lifetime [yr]"),
+    )?;
     if hz.is_finite() && hz < y_hi {
         chart
             .draw_series(std::iter::once(Rectangle::new(
@@ -382,14 +360,7 @@ fn draw_arrhenius<DB: DrawingBackend>(
             .label(format!("{name} failure{fit}"))
             .legend(move |(x, y)| Circle::new((x + 9, y), 4, c.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 12))
-        .draw()
-        .map_err(draw_err)?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     root.present().map_err(draw_err)?;
     Ok(())
 }
@@ -548,20 +519,12 @@ fn draw_frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier)
     let (y_lo, y_hi) = min_max(f.density.iter().flat_map(|d| [d.1, d.2]))
         .map(|(lo, hi)| (lo - 0.3, hi + 0.3))
         .unwrap_or((-1.0, 2.0));
-    let mut chart = ChartBuilder::on(&left)
-        .caption("density: TB per A4 sheet", ("sans-serif", 15))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .x_desc("log10 module pitch [nm]")
-        .y_desc("log10 TB per A4")
-        .label_style(("sans-serif", 12))
-        .draw()
-        .map_err(draw_err)?;
+    let mut chart = cartesian(
+        &left,
+        "density: TB per A4 sheet",
+        (x_lo..x_hi, "log10 module pitch [nm]"),
+        (y_lo..y_hi, "log10 TB per A4"),
+    )?;
     let tiled_name = f
         .claim
         .as_ref()
@@ -610,14 +573,7 @@ fn draw_frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier)
             RED.stroke_width(1),
         ))
         .map_err(draw_err)?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 12))
-        .draw()
-        .map_err(draw_err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
 
     let (t_lo, t_hi) = min_max(
         f.target_temperature
@@ -631,20 +587,12 @@ fn draw_frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier)
         .map_or("temperature for the target lifetime".to_string(), |t| {
             format!("temperature for a {t} yr lifetime")
         });
-    let mut chart = ChartBuilder::on(&right)
-        .caption(caption, ("sans-serif", 15))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d(x_lo..x_hi, t_lo..t_hi)
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .x_desc("log10 module pitch [nm]")
-        .y_desc("temperature [°C]")
-        .label_style(("sans-serif", 12))
-        .draw()
-        .map_err(draw_err)?;
+    let mut chart = cartesian(
+        &right,
+        &caption,
+        (x_lo..x_hi, "log10 module pitch [nm]"),
+        (t_lo..t_hi, "temperature [°C]"),
+    )?;
     for (i, (name, pts)) in f.target_temperature.iter().enumerate() {
         let c = if i == 0 { BLACK } else { colour(i - 1) };
         let style = if i == 0 {
@@ -658,14 +606,7 @@ fn draw_frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier)
             .label(name.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 11))
-        .draw()
-        .map_err(draw_err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     root.present().map_err(draw_err)?;
     Ok(())
 }
