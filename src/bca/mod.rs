@@ -317,7 +317,7 @@ impl Simulation {
             ));
         }
         if options.scattering == ScatteringIntegral::Magic
-            && scattering::magic_constants(options.potential).is_none()
+            && scattering::magic_constants_published(options.potential).is_none()
         {
             return Err(flag_err(
                 "--scattering",
