@@ -330,9 +330,11 @@ pub fn mill_fast(
         );
         // Adaptive step: the fastest-eroding column recedes at most `limit` (the CFL-type
         // condition of the height-field update), never past the requested passes.
+        // (A maximum does not depend on the order of evaluation, so in parallel.)
         let max_rate = (0..cells)
+            .into_par_iter()
             .map(|k| spread[k] / n_of[per_column[k].0])
-            .fold(0.0, f64::max);
+            .reduce(|| 0.0, f64::max);
         let remaining = passes - done_passes;
         let step_passes = if max_rate > 0.0 {
             remaining.min(limit / max_rate)
@@ -353,31 +355,47 @@ pub fn mill_fast(
             &mut sputtered,
             &mut scratch,
         );
-        // 4–5: update the columns.
+        // 4–5: update the columns, in parallel over fixed row blocks whose partial sums are
+        // added in block order (the same totals for any thread count).
         let grid = &mut specimen.grid;
-        let mut removed_step = 0.0;
-        let mut implanted_step = 0.0;
-        for k in 0..cells {
-            let m = per_column[k].0;
-            let implanted = if options.implant {
-                per_column[k].2 * step_passes
-            } else {
-                0.0
-            };
-            implanted_step += implanted;
-            let net_atoms_per_nm2 = spread[k] - implanted - deposited[k];
-            if net_atoms_per_nm2 == 0.0 {
-                continue;
-            }
-            if options.implant {
-                let host = n_of[m] * response(m).implant_depth_nm;
-                let ga = grid.implanted_per_nm2[k];
-                let c = ga / (host + ga);
-                grid.implanted_per_nm2[k] = (ga + implanted - c * spread[k]).max(0.0);
-            }
-            grid.surface_nm[k] -= net_atoms_per_nm2 / n_of[m];
-            removed_step += net_atoms_per_nm2 * area;
-        }
+        let implant = options.implant;
+        let partials: Vec<(f64, f64)> = grid
+            .surface_nm
+            .par_chunks_mut(UPDATE_BLOCK_ROWS * nx)
+            .zip(
+                grid.implanted_per_nm2
+                    .par_chunks_mut(UPDATE_BLOCK_ROWS * nx),
+            )
+            .enumerate()
+            .map(|(b, (surface, ga_field))| {
+                let (mut removed, mut implanted_sum) = (0.0, 0.0);
+                for (o, (z, ga_cell)) in surface.iter_mut().zip(ga_field.iter_mut()).enumerate() {
+                    let k = b * UPDATE_BLOCK_ROWS * nx + o;
+                    let m = per_column[k].0;
+                    let implanted = if implant {
+                        per_column[k].2 * step_passes
+                    } else {
+                        0.0
+                    };
+                    implanted_sum += implanted;
+                    let net_atoms_per_nm2 = spread[k] - implanted - deposited[k];
+                    if net_atoms_per_nm2 == 0.0 {
+                        continue;
+                    }
+                    if implant {
+                        let host = n_of[m] * response(m).implant_depth_nm;
+                        let ga = *ga_cell;
+                        let c = ga / (host + ga);
+                        *ga_cell = (ga + implanted - c * spread[k]).max(0.0);
+                    }
+                    *z -= net_atoms_per_nm2 / n_of[m];
+                    removed += net_atoms_per_nm2 * area;
+                }
+                (removed, implanted_sum)
+            })
+            .collect();
+        let removed_step: f64 = partials.iter().map(|p| p.0).sum();
+        let implanted_step: f64 = partials.iter().map(|p| p.1).sum();
         report.sputtered_atoms += spread.iter().sum::<f64>() * area;
         report.redeposited_atoms += deposited.iter().sum::<f64>() * area;
         report.implanted_atoms += implanted_step * area;
@@ -530,6 +548,10 @@ fn redeposit(
         REDEPOSITION_FOOTPRINT_CELLS,
     );
 }
+
+/// Rows per block of the parallel column update (fixed, so partial sums do not depend on the
+/// thread count).
+const UPDATE_BLOCK_ROWS: usize = 16;
 
 /// Side of the blocks whose highest surface lets a redeposition ray skip samples [cells].
 const SKIP_BLOCK_CELLS: usize = 8;
