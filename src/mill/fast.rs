@@ -70,28 +70,45 @@ impl MaterialResponse {
         }
     }
 
-    fn interpolate(&self, values: &[f64], angle_deg: f64) -> f64 {
+    /// The table interval holding `angle_deg` and the weight of its upper end: (k, f) with
+    /// value = v[k−1](1 − f) + v[k] f; (0, 0) below the table, (last, 1) beyond it.
+    fn bracket(&self, angle_deg: f64) -> (usize, f64) {
         let a = &self.angles_deg;
         if angle_deg <= a[0] {
-            return values[0];
+            return (0, 0.0);
         }
         for k in 1..a.len() {
             if angle_deg <= a[k] {
-                let f = (angle_deg - a[k - 1]) / (a[k] - a[k - 1]);
-                return values[k - 1] * (1.0 - f) + values[k] * f;
+                return (k, (angle_deg - a[k - 1]) / (a[k] - a[k - 1]));
             }
         }
-        values[values.len() - 1]
+        (a.len() - 1, 1.0)
+    }
+
+    fn at(values: &[f64], (k, f): (usize, f64)) -> f64 {
+        if k == 0 {
+            values[0]
+        } else if f == 1.0 && k == values.len() - 1 {
+            values[k]
+        } else {
+            values[k - 1] * (1.0 - f) + values[k] * f
+        }
     }
 
     /// Y(θ) by linear interpolation, constant beyond the table.
     pub fn yield_at(&self, angle_deg: f64) -> f64 {
-        self.interpolate(&self.yield_total, angle_deg)
+        Self::at(&self.yield_total, self.bracket(angle_deg))
     }
 
     /// R(θ) by linear interpolation.
     pub fn reflection_at(&self, angle_deg: f64) -> f64 {
-        self.interpolate(&self.reflection, angle_deg)
+        Self::at(&self.reflection, self.bracket(angle_deg))
+    }
+
+    /// (Y(θ), R(θ)) with one search of the table.
+    pub fn yield_and_reflection_at(&self, angle_deg: f64) -> (f64, f64) {
+        let b = self.bracket(angle_deg);
+        (Self::at(&self.yield_total, b), Self::at(&self.reflection, b))
     }
 }
 
@@ -313,8 +330,8 @@ pub fn mill_fast(
                 (m, 0.0, 0.0)
             } else {
                 let theta = grid.slope_angle_rad(k % nx, k / nx).to_degrees();
-                let r = response(m);
-                (m, d * r.yield_at(theta), d * (1.0 - r.reflection_at(theta)))
+                let (y, r) = response(m).yield_and_reflection_at(theta);
+                (m, d * y, d * (1.0 - r))
             };
         });
         for (s, c) in sputtered.iter_mut().zip(&per_column) {
