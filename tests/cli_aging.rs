@@ -112,7 +112,26 @@ fn hot_aging_writes_csv_images_and_summary() {
             out.join(format!("height_{label}yr.png")).is_file(),
             "{label}"
         );
+        assert!(
+            out.join(format!("height_{label}yr.svg")).is_file(),
+            "{label}"
+        );
     }
+    // The aging figure (PNG + SVG) from aging.csv; `millage plot` redraws it identically.
+    assert!(
+        std::fs::read_to_string(out.join("aging.svg"))
+            .unwrap()
+            .contains("[yr]")
+    );
+    let o = Command::new(BIN)
+        .args(["plot", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read(out.join("aging.png")).unwrap(),
+        std::fs::read(out.join("figures/aging.png")).unwrap()
+    );
 }
 
 /// `millage age` prints the 25 °C surface-diffusion time of CrN in scientific notation

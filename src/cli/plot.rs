@@ -50,6 +50,7 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         "profile.csv",
         "degradation.csv",
         "lifetime.csv",
+        "aging.csv",
         "frontier.csv",
         "compare.csv",
         "yield_vs_angle.csv",
@@ -158,6 +159,11 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         .or_else(|| args.dir.file_name()?.to_str().map(str::to_string))
         .unwrap_or_else(|| "run".into());
     drawn.extend(crate::output::lifetime_figures::draw_all(
+        &args.dir,
+        &figures_dir,
+        &title,
+    )?);
+    drawn.extend(crate::output::aging_figure::draw(
         &args.dir,
         &figures_dir,
         &title,

@@ -271,6 +271,7 @@ pub fn save(
     )?;
     if let Some(aging) = &r.aging {
         dir.write("aging.csv", output::aging::aging_csv(aging).as_bytes())?;
+        output::aging_figure::draw(&dir.path(""), &dir.path(""), &r.scenario)?;
         for snap in &products.aged {
             let label = output::aging::time_label(snap.time_yr);
             figures::height_map(

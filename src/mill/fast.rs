@@ -108,7 +108,10 @@ impl MaterialResponse {
     /// (Y(θ), R(θ)) with one search of the table.
     pub fn yield_and_reflection_at(&self, angle_deg: f64) -> (f64, f64) {
         let b = self.bracket(angle_deg);
-        (Self::at(&self.yield_total, b), Self::at(&self.reflection, b))
+        (
+            Self::at(&self.yield_total, b),
+            Self::at(&self.reflection, b),
+        )
     }
 }
 

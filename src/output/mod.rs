@@ -9,6 +9,7 @@
 #[macro_use]
 pub mod figures;
 pub mod aging;
+pub mod aging_figure;
 pub mod bca_cache;
 pub mod bca_figures;
 pub mod compare;
