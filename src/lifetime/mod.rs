@@ -244,6 +244,22 @@ pub struct LifetimeSettings {
     /// Library materials with surface kinetics, for the per-material frontier.
     #[serde(skip)]
     pub frontier_materials: Vec<crate::material::Material>,
+    /// The aging model the probes age with: the scenario's `[aging]` mechanism switches, or
+    /// the `[aging]` key defaults when the scenario has no `[aging]` section.
+    pub aging_model: ProbeAgingModel,
+}
+
+/// Which mechanisms age a lifetime probe, and how they are coupled (design §2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ProbeAgingModel {
+    /// Mechanism switches.
+    pub mechanisms: crate::age::Mechanisms,
+    /// Start from the native oxide (grown right after writing) when oxidation is on.
+    pub native_oxide: bool,
+    /// Lie-splitting sub-steps of a real-time probe (one probe = one snapshot at t).
+    pub splitting_steps: usize,
+    /// Whether the switches come from the scenario's `[aging]` section (false: key defaults).
+    pub from_aging_section: bool,
 }
 
 #[cfg(test)]
