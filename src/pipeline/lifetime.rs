@@ -1248,7 +1248,7 @@ pub struct FrontierSearchRecord {
 /// Whether the pitch at `index` of a sorted list of `n` is simulated: every other one from the
 /// smallest, and the largest (the rest are interpolated; see `frontier_stage`).
 pub fn simulated_pitch(index: usize, n: usize) -> bool {
-    index % 2 == 0 || index + 1 == n
+    index.is_multiple_of(2) || index + 1 == n
 }
 
 /// Relative bracket width of the frontier searches (coarser than the main search to keep the
