@@ -458,6 +458,21 @@ impl Prober<'_> {
         Ok(reading)
     }
 
+    /// (last passing, first failing) of the cached probes on `clock` under `criterion`, in
+    /// clock order, if some probe fails and an earlier one exists.
+    fn cached_bracket(&self, clock: Clock, criterion: Criterion) -> Option<(f64, f64)> {
+        let (kind, t_bits) = clock.key();
+        let mut probes: Vec<(f64, bool)> = self
+            .cache
+            .iter()
+            .filter(|((k, t, _), _)| *k == kind && *t == t_bits)
+            .map(|(_, (r, _))| (r.clock, r.failed(criterion)))
+            .collect();
+        probes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let first = probes.iter().position(|(_, failed)| *failed)?;
+        (first > 0 && probes[first - 1].0 > 0.0).then(|| (probes[first - 1].0, probes[first].0))
+    }
+
     fn image(&self, clock: Clock, value: f64) -> Option<&Micrograph> {
         let (kind, t_bits) = clock.key();
         self.cache
@@ -828,13 +843,23 @@ pub fn lifetime_stage(
                 est = est.min((u.ln() - o.ln_rate(t_k)).exp());
             }
             let clock_min = (est.min(settings.horizon_s) / 3.0).max(REAL_TIME_FLOOR_S);
-            let s = SearchSettings {
+            let mut s = SearchSettings {
                 clock_min,
                 clock_max: settings.horizon_s,
                 rel_tolerance: settings.rel_tolerance,
                 bracket_factor: 3.0,
                 max_probes: settings.max_probes,
             };
+            // A later criterion starts from the probes already run at this temperature: the
+            // first probe (in time) that fails it and the probe just before (which, like every
+            // earlier one, passes it) bracket its first failure, so the search starts there
+            // (both served from the cache, still counted).
+            if let Some((lo, hi)) = prober.cached_bracket(Clock::Real(t_k), criterion) {
+                s.clock_min = lo;
+                s.clock_max = hi;
+                // The first step lands exactly on hi (min with clock_max).
+                s.bracket_factor = (hi / lo) * (1.0 + 1e-9);
+            }
             let search = search_down(
                 &s,
                 REAL_TIME_FLOOR_S,
