@@ -12,9 +12,9 @@ trap 'rm -rf "$tmp" sims/.bench_no_lifetime.toml' EXIT
 sed '/^\[lifetime\]/,$d' sims/record.toml > sims/.bench_no_lifetime.toml
 for threads in 2 1; do
   for i in $(seq "$runs"); do
-    /usr/bin/time -f "record with [lifetime], $threads thread(s): %e s wall" \
+    /usr/bin/time -f "record with [lifetime], $threads thread(s): %e s wall, %U s user" \
       ./target/release/millage run sims/record.toml --out "$tmp/with" --threads "$threads" > "$tmp/log"
-    /usr/bin/time -f "record without [lifetime], $threads thread(s): %e s wall" \
+    /usr/bin/time -f "record without [lifetime], $threads thread(s): %e s wall, %U s user" \
       ./target/release/millage run sims/.bench_no_lifetime.toml --out "$tmp/without" --threads "$threads" > /dev/null
   done
 done
@@ -24,5 +24,14 @@ import json, sys
 a = json.load(open(sys.argv[1]))["lifetime_analysis"]
 for s in a["searches"]:
     print(f'{s["criterion"]}: {s["search"]["probes"]} probes, converged {s["search"]["converged"]}')
-print(f'unique age+image+decode probes (searches + curve): {a["unique_probes"]}, realizations {a["realizations"]}')
+print(f'unique age+image+decode probes (searches + curve): {a["unique_probes"]}, of them real-time {a["real_time_probes"]}, realizations {a["realizations"]}')
+for p in a["paths"]:
+    print(f'{p["temperature_k"] - 273.15:.1f} °C: {p["path"]}, active {p["active"]}')
+for r in a["real_time_searches"]:
+    print(f'real time {r["temperature_k"] - 273.15:.1f} °C {r["criterion"]}: {r["search"]["probes"]} probes, converged {r["search"]["converged"]}')
+if a.get("oxidation_search"):
+    o = a["oxidation_search"]
+    print(f'oxidation alone ({o["material"]}): {o["search"]["probes"]} probes, u_fail {o["u_fail"]}')
+if a.get("frontier"):
+    print(f'frontier: {a["frontier"]["probes"]} probes over {len(a["frontier"]["searches"])} simulated pitches')
 PY

@@ -436,7 +436,7 @@ pub fn age(
 
 /// Brings every column's oxide up to its host's native-oxide thickness (consuming x/PBR of the
 /// host, with the swelling of [`oxidation::oxidize_column`]).
-fn grow_native_oxide(specimen: &mut Specimen) {
+pub fn grow_native_oxide(specimen: &mut Specimen) {
     let stack = &specimen.stack;
     let materials = &specimen.materials;
     let grid = &mut specimen.grid;

@@ -686,6 +686,7 @@ fn sourced(v: f64) -> crate::material::Sourced {
         provenance: crate::material::Provenance::Estimated,
         source: "test".into(),
         uncertainty: None,
+        ln_uncertainty: None,
     }
 }
 

@@ -465,6 +465,33 @@ fn yr(x: Option<f64>, status: &str) -> String {
     }
 }
 
+/// "rescaled" or "real time: mechanisms; probes d/i" of one lifetime row.
+fn path_label(
+    a: &pipeline::lifetime::LifetimeAnalysis,
+    r: &pipeline::lifetime::LifetimeRow,
+) -> String {
+    let active = a
+        .paths
+        .iter()
+        .find(|p| p.temperature_k == r.temperature_k)
+        .map(|p| {
+            if p.active.is_empty() {
+                "nothing acts within the horizon".to_string()
+            } else {
+                p.active.join(" + ")
+            }
+        })
+        .unwrap_or_default();
+    if r.search_path == "real_time" {
+        format!(
+            "real time: {active}; {}/{} probes",
+            r.decoder_probes, r.information_probes
+        )
+    } else {
+        format!("rescaled in s: {active}")
+    }
+}
+
 /// Prints the lifetime table (cli is the only layer that prints).
 fn print_lifetime(life: &pipeline::lifetime::LifetimeProducts) {
     let a = &life.analysis;
@@ -474,10 +501,15 @@ fn print_lifetime(life: &pipeline::lifetime::LifetimeProducts) {
         .map(|s| format!("{:?} {} probes", s.criterion, s.search.probes))
         .collect();
     println!(
-        "  lifetime (surface diffusion, horizon {} yr; {}; {} age+image+decode probes run):",
+        "  lifetime (horizon {} yr; surface diffusion alone in s: {}; {} age+image+decode probes run, {} of them real-time{}):",
         output::aging::time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0)),
         probes.join(", "),
-        a.unique_probes
+        a.unique_probes,
+        a.real_time_probes,
+        a.frontier
+            .as_ref()
+            .map(|f| format!(", + {} frontier probes", f.probes))
+            .unwrap_or_default()
     );
     for r in &life.rows {
         let u = life
@@ -493,11 +525,12 @@ fn print_lifetime(life: &pipeline::lifetime::LifetimeProducts) {
             })
             .unwrap_or_default();
         println!(
-            "    {:>6.1} °C: decoder {}, information {}{}",
+            "    {:>6.1} °C: decoder {}, information {}{} [{}]",
             r.temperature_c,
             yr(r.decoder_failure_yr, &r.decoder_status),
             yr(r.information_failure_yr, &r.information_status),
-            u
+            u,
+            path_label(a, r)
         );
     }
     for ar in &a.arrhenius {
@@ -604,7 +637,7 @@ fn lifetime_markdown(life: &pipeline::lifetime::LifetimeProducts) -> String {
     let a = &life.analysis;
     let mut s = String::from("\n## Lifetime\n\n");
     s += &format!("Method: {}\n\n", a.method);
-    s += "| T / °C | decoder failure | information failure | B50 | B5 | 95 % lower bound on B5 | σ(ln t) |\n|---|---|---|---|---|---|---|\n";
+    s += "| T / °C | decoder failure | information failure | B50 | B5 | 95 % lower bound on B5 | σ(ln t) | search |\n|---|---|---|---|---|---|---|---|\n";
     for r in &life.rows {
         let u = life
             .uncertainty
@@ -615,7 +648,7 @@ fn lifetime_markdown(life: &pipeline::lifetime::LifetimeProducts) -> String {
                 .unwrap_or_else(|| "–".into())
         };
         s += &format!(
-            "| {:.1} | {} | {} | {} | {} | {} | {} |\n",
+            "| {:.1} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.temperature_c,
             yr(r.decoder_failure_yr, &r.decoder_status),
             yr(r.information_failure_yr, &r.information_status),
@@ -623,9 +656,26 @@ fn lifetime_markdown(life: &pipeline::lifetime::LifetimeProducts) -> String {
             q(|u| u.b5_yr),
             q(|u| u.lower_95_yr),
             u.map(|u| format!("{:.2}", u.sigma_ln))
-                .unwrap_or_else(|| "–".into())
+                .unwrap_or_else(|| "–".into()),
+            path_label(a, r)
         );
     }
+    for b in &a.uncertainty_basis {
+        if b.basis != "exact rescaling" {
+            s += &format!(
+                "\nUncertainty at {:.1} °C: {} (anchor ln A = {:.3}{}).",
+                crate::units::kelvin_to_celsius(b.temperature_k),
+                b.basis,
+                b.ln_anchor,
+                if b.anchored {
+                    ", from the real-time lifetime"
+                } else {
+                    ", not anchored: the real-time lifetime lies beyond the horizon"
+                }
+            );
+        }
+    }
+    s += "\n";
     s += &format!(
         "\nHorizon {} yr: later failures are reported as beyond the horizon, not as numbers. B50/B5 are quantiles of the Monte Carlo distribution over the kinetic-parameter uncertainty (credible quantiles); the lower bound is the distribution-free 95 % bound on B5 from the order statistics.\n\n",
         output::aging::time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0))
@@ -638,6 +688,34 @@ fn lifetime_markdown(life: &pipeline::lifetime::LifetimeProducts) -> String {
             sr.search.converged,
             sr.s_fail_nm4
                 .map(|x| format!("{x:.4e}"))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    if let Some(o) = &a.oxidation_search {
+        s += &format!(
+            "- search {:?} of oxidation alone ({}) in u = ∫rate dt: {} probes, {}\n",
+            o.criterion,
+            o.material,
+            o.search.probes,
+            match o.u_fail {
+                Some(u) => format!("u_fail = {u:.4e}"),
+                None => format!(
+                    "no failure up to u = {:.4e} (the whole film oxidized): oxidation alone does not break the read",
+                    o.u_max
+                ),
+            }
+        );
+    }
+    for r in &a.real_time_searches {
+        s += &format!(
+            "- real-time search {:?} at {:.1} °C: {} probes (≤ 40), converged {}, first probe {:.3e} s, t_fail = {}\n",
+            r.criterion,
+            crate::units::kelvin_to_celsius(r.temperature_k),
+            r.search.probes,
+            r.search.converged,
+            r.clock_min_s,
+            r.t_fail_yr
+                .map(|x| format!("{x:.4e} yr"))
                 .unwrap_or_else(|| "–".into())
         );
     }

@@ -680,7 +680,7 @@ pub const KEYS: &[KeyDef] = &[
         },
         unit: "",
         default: KeyDefault::Value("4000"),
-        doc: "Monte Carlo samples of the kinetic parameters (Ea, ln D0 correlated, γ) → B50, B5, 95 % lower bound; 0 switches the uncertainty analysis off (≥ 59 needed for the bound).",
+        doc: "Monte Carlo samples of the kinetic parameters (surface diffusion Ea and ln D0 correlated, γ; oxidation Ea and prefactor where oxidation acts) → B50, B5, 95 % lower bound; 0 switches the uncertainty analysis off (≥ 59 needed for the bound).",
     },
     KeyDef {
         path: "lifetime.criteria",
@@ -697,7 +697,7 @@ pub const KEYS: &[KeyDef] = &[
         },
         unit: "nm",
         default: KeyDefault::Value("[5.0, 10.0, 20.0, 35.0, 49.0, 70.0, 100.0, 150.0, 200.0]"),
-        doc: "Module pitches of the density–lifetime frontier (bits per area, TB per A4, lifetime by k⁴ scaling).",
+        doc: "Module pitches of the density–lifetime frontier (bits per area, TB per A4, lifetime): every other pitch (and the largest) is simulated — the milled specimen scaled laterally to the pitch, one failure search of surface diffusion alone — the others interpolated.",
     },
     KeyDef {
         path: "lifetime.curve_points",

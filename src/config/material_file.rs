@@ -2,7 +2,7 @@
 //!
 //! The file is in user units (g/cm³, cm²/s, J/m², nm³, eV, K, s); the conversion to internal
 //! units (nm²/s) happens here and nowhere else. Every number is a table
-//! `{ value, provenance, source, uncertainty? }`; a bare number is rejected so that no
+//! `{ value, provenance, source, uncertainty?, ln_uncertainty? }`; a bare number is rejected so that no
 //! parameter enters the library without saying where it comes from.
 
 use std::path::{Path, PathBuf};
@@ -26,6 +26,8 @@ struct RawSourced {
     source: String,
     #[serde(default)]
     uncertainty: Option<f64>,
+    #[serde(default)]
+    ln_uncertainty: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,6 +139,15 @@ impl Ctx<'_> {
         {
             return Err(self.err(key, format!("uncertainty must be ≥ 0 (got {u})"), ""));
         }
+        if let Some(u) = raw.ln_uncertainty
+            && !(u.is_finite() && (0.0..=20.0).contains(&u))
+        {
+            return Err(self.err(
+                key,
+                format!("ln_uncertainty must be in [0, 20] (σ of ln value; got {u})"),
+                "a spread of ±1 decade at one sigma is ln_uncertainty = 2.303",
+            ));
+        }
         if raw.source.trim().is_empty() {
             return Err(self.err(
                 key,
@@ -149,6 +160,7 @@ impl Ctx<'_> {
             provenance: raw.provenance,
             source: raw.source,
             uncertainty: raw.uncertainty,
+            ln_uncertainty: raw.ln_uncertainty,
         })
     }
 

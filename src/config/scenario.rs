@@ -907,7 +907,13 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
     };
 
     let lifetime = if p.lifetime_present {
-        Some(resolve_lifetime(&mut p, &stack, &materials, library)?)
+        Some(resolve_lifetime(
+            &mut p,
+            &stack,
+            &materials,
+            library,
+            aging.as_ref(),
+        )?)
     } else {
         None
     };
@@ -1201,8 +1207,9 @@ fn resolve_lifetime(
     stack: &FilmStack,
     materials: &[Material],
     library: &MaterialLibrary,
+    aging: Option<&AgingSettings>,
 ) -> Result<crate::lifetime::LifetimeSettings> {
-    use crate::lifetime::{Criterion, LifetimeSettings};
+    use crate::lifetime::{Criterion, LifetimeSettings, ProbeAgingModel};
     let year = units::SECONDS_PER_YEAR;
     let mut temps_c = float_list_or_default(p, "lifetime.temperatures_c")?;
     temps_c.sort_by(f64::total_cmp);
@@ -1274,5 +1281,37 @@ fn resolve_lifetime(
         rel_tolerance,
         max_probes,
         frontier_materials,
+        aging_model: match aging {
+            Some(a) => ProbeAgingModel {
+                mechanisms: a.mechanisms,
+                native_oxide: a.native_oxide,
+                splitting_steps: a.splitting_steps,
+                from_aging_section: true,
+            },
+            // Without [aging], the probes age with the model an [aging] section gets by default
+            // (every mechanism on, native oxide, 8 sub-steps: the key table's defaults), so the
+            // lifetime is about the same aging a user gets by asking for it.
+            None => ProbeAgingModel {
+                mechanisms: Mechanisms {
+                    surface_diffusion: key_default_bool("aging.surface_diffusion"),
+                    oxidation: key_default_bool("aging.oxidation"),
+                    bulk_diffusion: key_default_bool("aging.bulk_diffusion"),
+                },
+                native_oxide: key_default_bool("aging.native_oxide"),
+                splitting_steps: match keys::lookup("aging.splitting_steps").map(|k| &k.default) {
+                    Some(KeyDefault::Value(v)) => v.parse().expect("integer default"),
+                    _ => 8,
+                },
+                from_aging_section: false,
+            },
+        },
     })
+}
+
+/// The default of a boolean key of the key table.
+fn key_default_bool(path: &str) -> bool {
+    matches!(
+        keys::lookup(path).map(|k| &k.default),
+        Some(KeyDefault::Value("true"))
+    )
 }

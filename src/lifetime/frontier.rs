@@ -7,10 +7,11 @@
 //!   1.70 TB per A4, the figure of the research notes;
 //! - A4 = 210 mm × 297 mm = 6.237 × 10¹⁶ nm²; TB = 10¹² bytes.
 //!
-//! Lifetime at pitch p: surface diffusion decays a mode as exp(−B k⁴ t), so for a geometry scaled
-//! self-similarly with p the failure equivalent time scales as s_fail(p) = s_fail(p₀)·(p/p₀)⁴
-//! (aging.md §2.1, T1; film thickness and SEM resolution are not rescaled — an assumption, stated
-//! in the output), and t(p, T) = s_fail(p) / B(T).
+//! Lifetime at pitch p: t(p, T) = s_fail(p) / B(T) with s_fail(p) the failure equivalent time of
+//! surface diffusion. The pipeline simulates s_fail(p) per pitch ([`frontier_row`]); the
+//! self-similar scaling s_fail(p) = s_fail(p₀)·(p/p₀)⁴ (a mode decays as exp(−B k⁴ t), aging.md
+//! §2.1, T1) is [`frontier`], kept as the reference it departs from (the film thickness, SEM
+//! probe and escape depth do not scale with p).
 
 use serde::Serialize;
 
@@ -75,6 +76,51 @@ pub struct FrontierRow {
     /// Per surface, the temperature [K] at which the lifetime equals the target (`null` outside
     /// 50–5000 K).
     pub temperature_for_target_k: Vec<(String, Option<f64>)>,
+    /// Failure equivalent time at this pitch [nm⁴] (`null` if not found).
+    pub s_fail_nm4: Option<f64>,
+    /// "simulated", "fails_as_written", "beyond_search_range" or "p4_scaled".
+    pub status: String,
+}
+
+/// One frontier row from the failure equivalent time ln s_fail(p) [ln nm⁴] at this pitch
+/// (`None`: no failure known, every lifetime `null`) and the rate models of the surfaces.
+#[allow(clippy::too_many_arguments)]
+pub fn frontier_row(
+    pitch_nm: f64,
+    ln_s_fail: Option<f64>,
+    surfaces: &[(String, SurfaceRateModel)],
+    temperatures_k: &[f64],
+    horizon_s: f64,
+    target_s: f64,
+    modules_per_side: usize,
+    data_codewords: usize,
+) -> FrontierRow {
+    let year = crate::units::SECONDS_PER_YEAR;
+    let mut lifetimes = Vec::new();
+    let mut targets = Vec::new();
+    for (name, model) in surfaces {
+        for &t_k in temperatures_k {
+            let ln_t = ln_s_fail.map(|l| l - model.ln_b(t_k));
+            let beyond = ln_t.is_some_and(|l| l > horizon_s.ln());
+            lifetimes.push(FrontierLifetime {
+                surface: name.clone(),
+                temperature_k: t_k,
+                lifetime_yr: ln_t.filter(|_| !beyond).map(|l| l.exp() / year),
+                beyond_horizon: beyond,
+            });
+        }
+        targets.push((
+            name.clone(),
+            ln_s_fail.and_then(|l| temperature_for_lifetime_k(l, target_s, |t| model.ln_b(t))),
+        ));
+    }
+    FrontierRow {
+        density: density(pitch_nm, modules_per_side, data_codewords),
+        lifetimes,
+        temperature_for_target_k: targets,
+        s_fail_nm4: ln_s_fail.map(f64::exp),
+        status: "p4_scaled".into(),
+    }
 }
 
 /// The frontier rows for `pitches_nm`, from the simulated failure equivalent time s_fail(p₀)
@@ -91,34 +137,20 @@ pub fn frontier(
     modules_per_side: usize,
     data_codewords: usize,
 ) -> Vec<FrontierRow> {
-    let year = crate::units::SECONDS_PER_YEAR;
     pitches_nm
         .iter()
         .map(|&p| {
             let ln_s = s_fail_nm4.ln() + 4.0 * (p / simulated_pitch_nm).ln();
-            let mut lifetimes = Vec::new();
-            let mut targets = Vec::new();
-            for (name, model) in surfaces {
-                for &t_k in temperatures_k {
-                    let ln_t = ln_s - model.ln_b(t_k);
-                    let beyond = ln_t > horizon_s.ln();
-                    lifetimes.push(FrontierLifetime {
-                        surface: name.clone(),
-                        temperature_k: t_k,
-                        lifetime_yr: (!beyond).then(|| ln_t.exp() / year),
-                        beyond_horizon: beyond,
-                    });
-                }
-                targets.push((
-                    name.clone(),
-                    temperature_for_lifetime_k(ln_s, target_s, |t| model.ln_b(t)),
-                ));
-            }
-            FrontierRow {
-                density: density(p, modules_per_side, data_codewords),
-                lifetimes,
-                temperature_for_target_k: targets,
-            }
+            frontier_row(
+                p,
+                Some(ln_s),
+                surfaces,
+                temperatures_k,
+                horizon_s,
+                target_s,
+                modules_per_side,
+                data_codewords,
+            )
         })
         .collect()
 }

@@ -8,16 +8,22 @@
 //!   (each probe = one spectral propagation of the milled specimen from s = 0 + imaging +
 //!   decoding), and the lifetime at any constant temperature follows exactly as
 //!   t_fail(T) = s_fail / B_eff(T) ([`rate::SurfaceRateModel`]).
-//! - **Search** ([`find_failure`]): bracketing downward from the top of the range by a constant
-//!   factor, then bisection in log clock, to a stated relative tolerance; every probe is counted.
+//! - **Several mechanisms.** Rescaling holds for one mechanism only; where oxidation (or implant
+//!   out-diffusion) also acts within the horizon, the pipeline searches in real time at that
+//!   temperature, each probe a full age with every active mechanism ([`ProbeAgingModel`];
+//!   `pipeline::lifetime`).
+//! - **Search** ([`find_failure`]): bracketing upward from the bottom of the range by a
+//!   constant factor, then bisection in log clock, to a stated relative tolerance; every probe
+//!   is counted.
 //! - **Criteria** ([`Criterion`]): decoder failure (probability that some decoder reads the
 //!   written payload < 0.5 over the noise realizations) and information failure (median over
 //!   the realizations of the worst RS block's codeword errors ÷ capacity > 1).
 //! - **Statistics** ([`stats`]): Arrhenius fit of ln t vs 1/kT, target temperature, accelerated
 //!   test design (ISO/IEC 10995 / ECMA-396 style extrapolation), Monte Carlo propagation of the
-//!   kinetic-parameter uncertainty to B50, B5 and a 95 % lower bound.
+//!   kinetic-parameter uncertainty to B50, B5 and a 95 % lower bound (exact rescaling for one
+//!   mechanism, an anchored competing-risks surrogate for several: [`stats::propagate_competing`]).
 //! - **Frontier** ([`frontier`]): bits per area and TB per A4 sheet against module pitch, with
-//!   the lifetime the pitch implies by the k⁴ scaling of s_fail.
+//!   the lifetime from a failure search per (simulated) pitch.
 
 pub mod frontier;
 pub mod rate;
@@ -244,6 +250,22 @@ pub struct LifetimeSettings {
     /// Library materials with surface kinetics, for the per-material frontier.
     #[serde(skip)]
     pub frontier_materials: Vec<crate::material::Material>,
+    /// The aging model the probes age with: the scenario's `[aging]` mechanism switches, or
+    /// the `[aging]` key defaults when the scenario has no `[aging]` section.
+    pub aging_model: ProbeAgingModel,
+}
+
+/// Which mechanisms age a lifetime probe, and how they are coupled (design §2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ProbeAgingModel {
+    /// Mechanism switches.
+    pub mechanisms: crate::age::Mechanisms,
+    /// Start from the native oxide (grown right after writing) when oxidation is on.
+    pub native_oxide: bool,
+    /// Lie-splitting sub-steps of a real-time probe (one probe = one snapshot at t).
+    pub splitting_steps: usize,
+    /// Whether the switches come from the scenario's `[aging]` section (false: key defaults).
+    pub from_aging_section: bool,
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub struct RateTerm {
     pub ln_capillary_ev_nm4: f64,
     /// σ(E_a) [eV] (0 if the library gives none).
     pub sigma_ea_ev: f64,
-    /// σ(ln D₀) = u(D₀)/D₀ (delta method; 0 if the library gives none).
+    /// σ(ln D₀): the library's `ln_uncertainty`, else u(D₀)/D₀ (delta method), else 0.
     pub sigma_ln_d0: f64,
     /// σ(ln γ) = u(γ)/γ (0 if none).
     pub sigma_ln_gamma: f64,
@@ -49,7 +49,6 @@ impl RateTerm {
         let gamma = s.surface_energy_j_m2.value * J_PER_M2_IN_EV_PER_NM2;
         let omega = s.formula_volume_nm3.value;
         let nu = omega.powf(-2.0 / 3.0);
-        let rel = |x: &crate::material::Sourced| x.uncertainty.map(|u| u / x.value).unwrap_or(0.0);
         RateTerm {
             material: material.to_string(),
             weight,
@@ -57,8 +56,9 @@ impl RateTerm {
             ea_ev: s.diffusion_ea_ev.value,
             ln_capillary_ev_nm4: (gamma * omega * omega * nu).ln(),
             sigma_ea_ev: s.diffusion_ea_ev.uncertainty.unwrap_or(0.0),
-            sigma_ln_d0: rel(&s.diffusion_d0_nm2_per_s),
-            sigma_ln_gamma: rel(&s.surface_energy_j_m2),
+            // ln_uncertainty (log-normal spread, e.g. the CrN estimate) or u/D₀.
+            sigma_ln_d0: s.diffusion_d0_nm2_per_s.sigma_ln(),
+            sigma_ln_gamma: s.surface_energy_j_m2.sigma_ln(),
             d0_ea_correlation: s.d0_ea_correlation,
         }
     }
@@ -163,5 +163,77 @@ impl SurfaceRateModel {
             })
             .collect();
         SurfaceRateModel { terms }
+    }
+}
+
+/// The oxidation rate of the one oxidizing material of a stack, with its uncertainties, for
+/// the competing-risks surrogate of the lifetime uncertainty (see `pipeline::lifetime`).
+///
+/// ln r(T) = ln r₀ − E_a/k_BT with r the rate the law integrates (k_p [nm²/s] for the parabolic
+/// law, 1/τ [1/s] for the logarithmic law; [`crate::age::oxidation::ln_law_rate`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OxidationRateModel {
+    /// Material name.
+    pub material: String,
+    /// ln r₀ (ln k_p0 with k_p0 in nm²/s, or −ln τ₀ with τ₀ in s).
+    pub ln_prefactor: f64,
+    /// E_a [eV].
+    pub ea_ev: f64,
+    /// σ(E_a) [eV] (0 if the library gives none).
+    pub sigma_ea_ev: f64,
+    /// σ(ln r₀) (`ln_uncertainty` or relative uncertainty of the prefactor; 0 if none).
+    pub sigma_ln_prefactor: f64,
+}
+
+impl OxidationRateModel {
+    /// The model of a material's oxidation law; `None` if inert or without oxidation data.
+    pub fn of(material: &Material) -> Option<Self> {
+        use crate::material::OxidationLaw;
+        let ox = material.oxidation.as_ref()?;
+        let (ln_prefactor, ea, sigma_ln) = match &ox.law {
+            OxidationLaw::Inert => return None,
+            OxidationLaw::Parabolic {
+                kp0_nm2_per_s,
+                activation_ev,
+            } => (
+                kp0_nm2_per_s.value.ln(),
+                activation_ev,
+                kp0_nm2_per_s.sigma_ln(),
+            ),
+            OxidationLaw::Logarithmic {
+                time_constant_s,
+                activation_ev,
+                ..
+            } => (
+                -time_constant_s.value.ln(),
+                activation_ev,
+                time_constant_s.sigma_ln(),
+            ),
+        };
+        Some(OxidationRateModel {
+            material: material.name.clone(),
+            ln_prefactor,
+            ea_ev: ea.value,
+            sigma_ea_ev: ea.uncertainty.unwrap_or(0.0),
+            sigma_ln_prefactor: sigma_ln,
+        })
+    }
+
+    /// ln r(T).
+    pub fn ln_rate(&self, temperature_k: f64) -> f64 {
+        self.ln_prefactor - self.ea_ev / (BOLTZMANN_EV_PER_K * temperature_k)
+    }
+
+    /// A sample: E_a = E_a⁰ + σ_E z₁, ln r₀ = ln r₀⁰ + σ_ln z₂, z₁, z₂ ~ N(0, 1) independent (the
+    /// library gives no correlation for oxidation constants; independence overstates the
+    /// spread near the fitted temperature range and is close to right far below it).
+    pub fn sample(&self, rng: &mut impl Rng) -> OxidationRateModel {
+        let z1: f64 = StandardNormal.sample(rng);
+        let z2: f64 = StandardNormal.sample(rng);
+        OxidationRateModel {
+            ea_ev: self.ea_ev + self.sigma_ea_ev * z1,
+            ln_prefactor: self.ln_prefactor + self.sigma_ln_prefactor * z2,
+            ..self.clone()
+        }
     }
 }

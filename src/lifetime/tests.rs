@@ -257,3 +257,93 @@ fn a4_density_matches_the_research_notes() {
             < rows[1].temperature_for_target_k[0].1.unwrap()
     );
 }
+
+#[test]
+fn crn_d0_carries_its_log_normal_spread_into_the_rate_model() {
+    // The CrN file gives σ(ln D0) = 3.45 (±3 decades as the 95 % band) with ρ(ln D0, Ea) = 0.9;
+    // the rate term must carry both, and the sampled σ(ln t) at T must follow the bivariate
+    // normal: var = σ_D² + (σ_E/kT)² − 2ρ σ_D σ_E/kT (ln t = c + Ea/kT − ln D0).
+    let lib = crate::config::MaterialLibrary::new(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sims/materials"),
+    );
+    let crn = lib.load("CrN", "test", None).unwrap();
+    let model = SurfaceRateModel::single(&crn).unwrap();
+    let t = &model.terms[0];
+    assert!((t.sigma_ln_d0 - 3.45).abs() < 1e-12, "{}", t.sigma_ln_d0);
+    assert!((t.d0_ea_correlation - 0.9).abs() < 1e-12);
+    // γ spread off, so only (Ea, ln D0) enter.
+    let model = SurfaceRateModel {
+        terms: vec![RateTerm {
+            sigma_ln_gamma: 0.0,
+            ..t.clone()
+        }],
+    };
+    let t_k = 573.15;
+    let a = t.sigma_ea_ev / (BOLTZMANN_EV_PER_K * t_k);
+    let expect = (3.45f64.powi(2) + a * a - 2.0 * 0.9 * 3.45 * a).sqrt();
+    let n = 4000;
+    let d = &propagate_uncertainty(&model, 0.0, &[t_k], 1e300, n, 17)[0];
+    let se = expect / (2.0 * (n as f64 - 1.0)).sqrt();
+    assert!(
+        (d.sigma_ln - expect).abs() < 4.0 * se,
+        "{} vs {expect}",
+        d.sigma_ln
+    );
+}
+
+fn ox_model(sigma_ea: f64) -> rate::OxidationRateModel {
+    rate::OxidationRateModel {
+        material: "X".into(),
+        ln_prefactor: (1.3e6f64).ln(),
+        ea_ev: 1.14,
+        sigma_ea_ev: sigma_ea,
+        sigma_ln_prefactor: 0.0,
+    }
+}
+
+#[test]
+fn competing_surrogate_without_oxidation_is_the_exact_rescaling() {
+    let model = SurfaceRateModel {
+        terms: vec![cr_like_term(0.3, 2.0, 0.9)],
+    };
+    let temps = [423.15, 573.15];
+    let exact = propagate_uncertainty(&model, 10.0, &temps, 1e300, 500, 9);
+    let specs: Vec<CompetingSpec> = temps
+        .iter()
+        .map(|&t| CompetingSpec {
+            temperature_k: t,
+            with_oxidation: false,
+            ln_anchor: 0.0,
+        })
+        .collect();
+    let ox = ox_model(0.06);
+    let surrogate = propagate_competing(&model, Some(&ox), 10.0, Some(5.0), &specs, 1e300, 500, 9);
+    assert_eq!(exact, surrogate);
+}
+
+#[test]
+fn competing_surrogate_takes_the_earlier_mechanism_times_the_anchor() {
+    // No spread: every sample is ln A + min(ln s − ln B, ln u − ln r) exactly.
+    let model = SurfaceRateModel {
+        terms: vec![cr_like_term(0.0, 0.0, 0.0)],
+    };
+    let ox = ox_model(0.0);
+    let t_k = 723.15;
+    let ln_s = 10.0;
+    let ln_d = ln_s - model.ln_b(t_k);
+    for (ln_u, anchor) in [(ln_d + ox.ln_rate(t_k) - 2.0, -0.3), (1e3, 0.2)] {
+        let spec = CompetingSpec {
+            temperature_k: t_k,
+            with_oxidation: true,
+            ln_anchor: anchor,
+        };
+        let d = &propagate_competing(&model, Some(&ox), ln_s, Some(ln_u), &[spec], 1e300, 60, 1)[0];
+        let expect = anchor + ln_d.min(ln_u - ox.ln_rate(t_k));
+        assert!(
+            (d.mean_ln_s - expect).abs() < 1e-9,
+            "{} vs {expect}",
+            d.mean_ln_s
+        );
+        assert!(d.sigma_ln < 1e-9);
+    }
+}

@@ -35,16 +35,29 @@ pub struct Sourced {
     pub source: String,
     /// One-sigma absolute uncertainty, same unit as `value`.
     pub uncertainty: Option<f64>,
+    /// One-sigma uncertainty of ln(value) (a log-normal spread, for prefactors whose spread
+    /// spans decades, where an absolute σ would be meaningless); takes precedence over
+    /// `uncertainty` wherever a relative spread is used.
+    pub ln_uncertainty: Option<f64>,
 }
 
 impl Sourced {
     /// A copy with the value (and uncertainty) multiplied by a unit factor.
     pub fn scaled(&self, factor: f64) -> Sourced {
+        // ln_uncertainty is invariant under a unit factor.
         Sourced {
             value: self.value * factor,
             uncertainty: self.uncertainty.map(|u| u * factor),
             ..self.clone()
         }
+    }
+
+    /// σ of ln(value): `ln_uncertainty` if given, else the relative uncertainty u/|value| (delta
+    /// method), else 0.
+    pub fn sigma_ln(&self) -> f64 {
+        self.ln_uncertainty
+            .or_else(|| self.uncertainty.map(|u| u / self.value.abs()))
+            .unwrap_or(0.0)
     }
 }
 
