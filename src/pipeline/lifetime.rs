@@ -1271,7 +1271,8 @@ pub struct FrontierSearchRecord {
 }
 
 /// Whether the pitch at `index` of a sorted list of `n` is simulated: every other one from the
-/// smallest, and the largest (the rest are interpolated; see `frontier_stage`).
+/// smallest, and the largest (the rest are interpolated, unless the simulated pitch below found
+/// no failure; see `frontier_stage`).
 pub fn simulated_pitch(index: usize, n: usize) -> bool {
     index.is_multiple_of(2) || index + 1 == n
 }
@@ -1308,8 +1309,11 @@ fn frontier_stage(
     let mut rows = Vec::new();
     let mut records = Vec::new();
     let pitches = &settings.frontier_pitches_nm;
+    // A pitch after a simulated one that found no failure is simulated too (there is nothing
+    // to interpolate from).
+    let mut last_found = true;
     for (index, &p) in pitches.iter().enumerate() {
-        if !simulated_pitch(index, pitches.len()) {
+        if !simulated_pitch(index, pitches.len()) && last_found {
             continue;
         }
         let f = p / pitch;
@@ -1364,13 +1368,25 @@ fn frontier_stage(
             bracket_factor: 3.0,
             max_probes: settings.max_probes,
         };
-        let search = search_down(
-            &s,
-            scaled * 1e-7,
-            1e4,
-            |x| prober.probe(Clock::Surface, x),
-            criterion,
-        )?;
+        // First the specimen as written (with its native oxide): a pitch the reader cannot
+        // read as written has no lifetime, even if smoothing later makes it readable.
+        let search = if prober.probe(Clock::Surface, 0.0)?.failed(criterion) {
+            FailureSearch {
+                outcome: FailureOutcome::FailedAtStart { clock: 0.0 },
+                probes: 1,
+                converged: true,
+            }
+        } else {
+            let mut r = search_down(
+                &s,
+                scaled * 1e-7,
+                1e4,
+                |x| prober.probe(Clock::Surface, x),
+                criterion,
+            )?;
+            r.probes += 1;
+            r
+        };
         let s_p = search.failure_clock();
         let mut surfaces = vec![("simulated stack".to_string(), model_p)];
         surfaces.extend(library.iter().cloned());
@@ -1390,6 +1406,7 @@ fn frontier_stage(
             FailureOutcome::Found { .. } => "simulated".into(),
         };
         row.s_fail_nm4 = s_p;
+        last_found = s_p.is_some();
         rows.push(row);
         records.push(FrontierSearchRecord {
             pitch_nm: p,
@@ -1482,7 +1499,7 @@ fn frontier_stage(
         searches: records,
         probes,
         note: format!(
-            "pitches simulated: every other one of the sorted list and the largest (to keep the record run within 60 s), the others interpolated (ln of s_fail over its p⁴ scaling, linear in ln p between simulated neighbours that found a failure; `status` per row); simulation: the milled record specimen scaled laterally to the pitch (depths, oxide skin and implant areal density kept; the film is not thinned), grid cell and SEM pixel scaled with the pitch, SEM probe ({}), kV and dose per pixel kept; one search in s = ∫B dt of surface diffusion alone per pitch ({} criterion, tolerance {:.0} %, {} SEM noise realizations per probe); per-material rows take each library material as the whole surface with the simulated s_fail(p); tiled density: abutting symbols without quiet zones, 8 bits per data codeword",
+            "pitches simulated: every other one of the sorted list, the largest, and any pitch above a simulated one without a failure (to keep the record run within 60 s), the others interpolated (ln of s_fail over its p⁴ scaling, linear in ln p between simulated neighbours that found a failure; `status` per row); simulation: the milled record specimen scaled laterally to the pitch (depths, oxide skin and implant areal density kept; the film is not thinned), grid cell and SEM pixel scaled with the pitch, SEM probe ({}), kV and dose per pixel kept; one search in s = ∫B dt of surface diffusion alone per pitch ({} criterion, tolerance {:.0} %, {} SEM noise realizations per probe); per-material rows take each library material as the whole surface with the simulated s_fail(p); tiled density: abutting symbols without quiet zones, 8 bits per data codeword",
             match &sc.readout {
                 crate::config::Readout::Sem(s) => format!("{:.1} nm FWHM", s.probe_fwhm_nm),
                 crate::config::Readout::Height(h) => format!("{:.1} nm FWHM", h.probe_fwhm_nm),
