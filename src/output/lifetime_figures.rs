@@ -325,7 +325,7 @@ fn draw_arrhenius<DB: DrawingBackend>(
         chart
             .draw_series(DashedLineSeries::new(line, 6, 4, BLUE.stroke_width(2)))
             .map_err(draw_err)?
-            .label("s_fail / B_eff(T) (single mechanism)")
+            .label("surface diffusion alone: s_fail / B_eff(T)")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLUE));
     }
     if let Some(target) = a.target_yr {
