@@ -582,11 +582,10 @@ fn draw_frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier)
     )
     .map(|(lo, hi)| ((lo - 50.0).min(0.0), (hi + 50.0).max(100.0)))
     .unwrap_or((0.0, 100.0));
-    let caption = f
-        .target_yr
-        .map_or("temperature for the target lifetime".to_string(), |t| {
-            format!("temperature for a {t} yr lifetime")
-        });
+    let caption = f.target_yr.map_or(
+        "temperature for the target lifetime (surface diffusion)".to_string(),
+        |t| format!("temperature for a {t} yr lifetime (surface diffusion)"),
+    );
     let mut chart = cartesian(
         &right,
         &caption,
