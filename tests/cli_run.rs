@@ -143,14 +143,35 @@ mod record {
             std::fs::read(b.join("summary.json")).unwrap(),
         );
         assert_eq!(sa, sb, "summary.json differs between 1 and 2 threads");
-        // A different seed changes the shot noise, hence the summary.
-        let c = tmp.path().join("t3");
+        // A different seed changes the shot noise, hence the readout (checked on the record
+        // without its lifetime stage, which the two runs above already covered).
+        let text = std::fs::read_to_string(sims("record.toml")).unwrap();
+        let write_only = tmp.path().join("record_write_only.toml");
+        let cut = text
+            .find("\n[lifetime]")
+            .expect("record.toml has [lifetime]");
         assert!(
-            run_to(&sims("record.toml"), &c, &["--threads", "2", "--seed", "8"])
-                .status
-                .success()
+            !text[cut + 1..].contains("\n["),
+            "[lifetime] must be the last section"
         );
-        assert_ne!(sa, std::fs::read(c.join("summary.json")).unwrap());
+        std::fs::write(&write_only, &text[..cut]).unwrap();
+        let c = tmp.path().join("t3");
+        let materials = sims("materials");
+        let o = run_to(
+            &write_only,
+            &c,
+            &[
+                "--threads",
+                "2",
+                "--seed",
+                "8",
+                "--materials",
+                materials.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let seven: Value = serde_json::from_slice(&sa).unwrap();
+        assert_ne!(seven["readout"], summary(&c)["readout"]);
     }
 }
 
