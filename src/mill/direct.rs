@@ -694,3 +694,21 @@ mod tests {
         }
     }
 }
+#[cfg(test)]
+mod debug_tests {
+    use super::tests_support::*;
+    use super::*;
+    #[test]
+    fn debug_uniform() {
+        let (mut layout, beam) = small_case(16.0, 4.0, 6);
+        layout.quiet_zone_modules = 0;
+        let mut s = specimen(16, 1.0);
+        let o = DirectMillOptions { depth_nm: 40.0, headroom_nm: 5.0, ..Default::default() };
+        let r = mill_direct(&mut s, &layout, &|_, _| true, &beam, &o, 5).unwrap();
+        eprintln!("{r:?}");
+        let mean: f64 = s.grid.surface_nm.iter().sum::<f64>() / 256.0;
+        let rms = (s.grid.surface_nm.iter().map(|z| (z - mean).powi(2)).sum::<f64>() / 256.0).sqrt();
+        eprintln!("mean {mean} rms {rms} expected {}", -r.removed_atoms / 256.0 / 108.0);
+        for j in 0..16 { let row: Vec<String> = (0..16).map(|i| format!("{:5.2}", s.grid.surface_nm[j*16+i])).collect(); eprintln!("{}", row.join(" ")); }
+    }
+}

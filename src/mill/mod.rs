@@ -7,6 +7,7 @@
 pub mod direct;
 pub mod fast;
 pub mod ideal;
+pub mod validation;
 
 pub use ideal::{IdealMillReport, IdealPit, mill_ideal};
 
