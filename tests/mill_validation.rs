@@ -84,7 +84,11 @@ fn mill_fast_vs_direct_report() {
         .ok()
         .and_then(|d| d.parse().ok())
         .unwrap_or(80.0);
-    let (pitch, spot) = if record { (48.485, 10.0) } else { (48.485 / 2.0, 5.0) };
+    let (pitch, spot) = if record {
+        (48.485, 10.0)
+    } else {
+        (48.485 / 2.0, 5.0)
+    };
     let lib = MaterialLibrary::bundled();
     let mut beam = Beam {
         ion: by_symbol("Ga").unwrap(),
@@ -133,7 +137,11 @@ fn mill_fast_vs_direct_report() {
     let mut all_pass = true;
     let mut series = Vec::new();
     for (name, n, pattern) in [
-        ("one module", 1usize, &(|_c: usize, _r: usize| true) as &(dyn Fn(usize, usize) -> bool + Sync)),
+        (
+            "one module",
+            1usize,
+            &(|_c: usize, _r: usize| true) as &(dyn Fn(usize, usize) -> bool + Sync),
+        ),
         (
             "3 × 3 block (checkerboard: corners + centre)",
             3,
@@ -245,7 +253,10 @@ fn mill_fast_vs_direct_report() {
             "neighbour overmill [nm]",
             f.neighbour_overmill_nm,
             d.neighbour_overmill_nm,
-            format!("{:+.3} nm", f.neighbour_overmill_nm - d.neighbour_overmill_nm),
+            format!(
+                "{:+.3} nm",
+                f.neighbour_overmill_nm - d.neighbour_overmill_nm
+            ),
             "(reported)".into(),
             true,
         );
@@ -264,7 +275,11 @@ fn mill_fast_vs_direct_report() {
         "Profiles (`mill_profiles.png`): surface height through the middle module row, averaged \
          over the central half of that row, fast and direct overlaid.\n\n![profiles](mill_profiles.png)\n\n\
          Overall: **{}**.",
-        if all_pass { "all criteria met" } else { "criteria missed (see rows marked FAIL)" }
+        if all_pass {
+            "all criteria met"
+        } else {
+            "criteria missed (see rows marked FAIL)"
+        }
     );
     let dir = root.join("validation");
     std::fs::create_dir_all(&dir).unwrap();
@@ -278,5 +293,8 @@ fn mill_fast_vs_direct_report() {
     .unwrap();
     millage::output::write_atomic(&dir.join("mill.md"), text.as_bytes()).unwrap();
     eprintln!("{text}");
-    assert!(all_pass, "fast and direct milling disagree beyond tolerance; see results/validation/mill.md");
+    assert!(
+        all_pass,
+        "fast and direct milling disagree beyond tolerance; see results/validation/mill.md"
+    );
 }

@@ -145,7 +145,13 @@ pub(crate) fn azimuth<R: Rng>(rng: &mut R) -> (f64, f64) {
 
 /// Rotates unit vector `d` by polar angle (cos ψ, sin ψ) about itself at azimuth (cos φ, sin φ).
 #[inline]
-pub(crate) fn rotate(d: [f64; 3], cos_psi: f64, sin_psi: f64, cos_phi: f64, sin_phi: f64) -> [f64; 3] {
+pub(crate) fn rotate(
+    d: [f64; 3],
+    cos_psi: f64,
+    sin_psi: f64,
+    cos_phi: f64,
+    sin_phi: f64,
+) -> [f64; 3] {
     let [u, v, w] = d;
     let s2 = 1.0 - w * w;
     let out = if s2 > 1e-12 {

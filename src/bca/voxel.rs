@@ -176,7 +176,9 @@ impl VoxelTarget {
         let c = self.cell_nm;
         let i = ((pos[0] / c) as usize).min(self.nx - 1);
         let j = ((pos[1] / c) as usize).min(self.ny - 1);
-        let k = ((pos[2] - self.z_top_nm) / c).floor().clamp(0.0, (self.nz - 1) as f64) as usize;
+        let k = ((pos[2] - self.z_top_nm) / c)
+            .floor()
+            .clamp(0.0, (self.nz - 1) as f64) as usize;
         (j * self.nx + i) * self.nz + k
     }
 
@@ -242,7 +244,11 @@ impl VoxelTarget {
         let ds = 0.25 * self.cell_nm;
         let mut t = ds;
         loop {
-            let q = [pos[0] + dir[0] * t, pos[1] + dir[1] * t, pos[2] + dir[2] * t];
+            let q = [
+                pos[0] + dir[0] * t,
+                pos[1] + dir[1] * t,
+                pos[2] + dir[2] * t,
+            ];
             if !self.contains_lateral(q[0], q[1])
                 || (dir[2] <= 0.0 && q[2] < self.min_surface_depth_nm)
             {

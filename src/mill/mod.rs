@@ -181,7 +181,11 @@ pub fn half_depth_edges_nm(
 /// Depth below the film top [nm] per grid column x, averaged over the rows of the central half
 /// of module row `row` (a cross-section through a row of modules with the Monte Carlo noise of
 /// single rows averaged out).
-pub fn module_row_profile(grid: &crate::grid::FilmGrid, layout: &ModuleLayout, row: usize) -> Vec<f64> {
+pub fn module_row_profile(
+    grid: &crate::grid::FilmGrid,
+    layout: &ModuleLayout,
+    row: usize,
+) -> Vec<f64> {
     let c = grid.cell_nm();
     let pitch = layout.module_pitch_nm;
     let centre_y = (row as f64 + 0.5) * pitch;

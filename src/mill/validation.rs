@@ -58,7 +58,11 @@ impl Comparison {
     }
 }
 
-fn result(specimen: Specimen, layout: &ModuleLayout, milled: &dyn Fn(usize, usize) -> bool) -> ModeResult {
+fn result(
+    specimen: Specimen,
+    layout: &ModuleLayout,
+    milled: &dyn Fn(usize, usize) -> bool,
+) -> ModeResult {
     let fm = layout.field_modules();
     let metrics = measure(&specimen, layout, milled);
     let edges_nm = (0..fm * fm)
@@ -142,7 +146,7 @@ pub fn compare_fast_direct(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bca::{IonBeam, Options, Simulation, Target, TableRequest, angular_table};
+    use crate::bca::{IonBeam, Options, Simulation, TableRequest, Target, angular_table};
     use crate::mill::direct::tests_support::{small_case, specimen};
 
     /// Fast vs direct on one small module (10 nm pitch, 4 nm spot, 30 keV Ga, ≈ 60 ions/nm²,
