@@ -145,7 +145,7 @@ fn mill_fast_vs_direct_report() {
         (
             "3 × 3 block (checkerboard: corners + centre)",
             3,
-            &|c: usize, r: usize| (c + r) % 2 == 0,
+            &|c: usize, r: usize| (c + r).is_multiple_of(2),
         ),
     ] {
         let layout = ModuleLayout {

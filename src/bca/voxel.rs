@@ -503,8 +503,8 @@ impl Simulation {
                 }
                 // Reflected specularly by the barrier about the local normal; it flies the
                 // rest of its path inside, or stays at the surface point if that would leave.
-                for a in 0..3 {
-                    p.dir[a] -= 2.0 * cos_a * n[a];
+                for (d, na) in p.dir.iter_mut().zip(n) {
+                    *d -= 2.0 * cos_a * na;
                 }
                 let rest = path - lo;
                 let end = [

@@ -26,6 +26,11 @@
 //!   filled; its solid occupies the lower part, so the surface depth of the column is
 //!   s = z_bottom − c Σₖ fₖ, a continuous quantity (no vacuum threshold is needed: a voxel
 //!   whose content falls to zero is vacuum).
+//! - **Relocation.** Sputtered atoms leave their voxel, redeposited ones join the voxel where
+//!   they land, stopped ions join the voxel where they stop; a recoil displaced for good
+//!   (T > Ed) is moved to its stop depth within its own column, and one below Ed returns to
+//!   its site (reasons in [`crate::bca::voxel`]: lateral ballistic relocation with a column
+//!   relaxation roughens the surface without bound).
 //! - **Atomic volumes.** Ωⱼ = 1/n of the first material (film layers from the top, then the
 //!   substrate) that contains element j; the implanted species takes the atomic volume of the
 //!   top film material (the fast mode's convention: implanted atoms swell the host at its

@@ -2,7 +2,10 @@
 //!
 //! [`ideal`]: the geometric reference write: every milled module becomes a pit of given depth,
 //! sidewall angle and corner radius. It is not a physical model of ion milling; it exists so
-//! that users can compare the Monte Carlo write (to come) against the intended shape.
+//! that users can compare the Monte Carlo write against the intended shape.
+//! [`fast`]: Monte Carlo milling of the height field from BCA tables (`model = "bca"`).
+//! [`direct`]: the reference: every ion's full cascade through an evolving voxel grid
+//! (`model = "bca-direct"`, a few modules). [`validation`]: the two compared.
 
 pub mod direct;
 pub mod fast;
