@@ -107,7 +107,7 @@ pub struct VoxelOutcome {
     pub redeposited: u32,
     /// Atoms (recoils and the ion) that crossed the grid bottom; they are kept in the bottom
     /// voxel of their column.
-    pub lost: u32,
+    pub through_bottom: u32,
     /// The ion stopped inside the target.
     pub implanted: bool,
 }
@@ -418,7 +418,7 @@ impl Simulation {
                 // Through the grid bottom: the substrate continues below, and only a column's
                 // content matters for its surface, so the atom comes to rest in the bottom
                 // voxel of its column (the grid is deeper than the ion range below the pits).
-                out.lost += 1;
+                out.through_bottom += 1;
                 p.pos = end;
                 self.stop_voxel(target, &p, origin, true, out);
                 return;

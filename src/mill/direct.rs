@@ -474,7 +474,7 @@ pub fn mill_direct(
             n_on += 1;
             report.sputtered_atoms += o.outcome.sputtered.len() as u64;
             report.redeposited_atoms += u64::from(o.redeposited);
-            report.bottom_atoms += u64::from(o.lost);
+            report.bottom_atoms += u64::from(o.through_bottom);
             report.collisions += o.outcome.collisions;
             if o.implanted {
                 report.implanted_ions += 1;
