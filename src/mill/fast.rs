@@ -165,29 +165,39 @@ pub fn blur_f64_into(
         .collect();
     let norm: f64 = weights.iter().sum();
     let weights: Vec<f64> = weights.iter().map(|w| w / norm).collect();
+    // Row pass, tap by tap over the whole row (same per-element order of additions as an
+    // element-wise loop over the taps, hence bit-identical to it; see the column pass).
     tmp.par_chunks_mut(nx).enumerate().for_each(|(j, row)| {
-        for (i, t) in row.iter_mut().enumerate() {
-            let mut acc = 0.0;
-            for (m, w) in weights.iter().enumerate() {
-                let ii = i as isize + m as isize - radius;
-                if ii >= 0 && (ii as usize) < nx {
-                    acc += w * field[j * nx + ii as usize];
-                }
+        row.fill(0.0);
+        let src = &field[j * nx..(j + 1) * nx];
+        for (m, w) in weights.iter().enumerate() {
+            let shift = m as isize - radius; // output i reads input i + shift
+            let lo = (-shift).max(0) as usize;
+            let hi = (nx as isize - shift).min(nx as isize).max(0) as usize;
+            if lo >= hi {
+                continue;
             }
-            *t = acc;
+            let input = &src[(lo as isize + shift) as usize..(hi as isize + shift) as usize];
+            for (o, x) in row[lo..hi].iter_mut().zip(input) {
+                *o += w * x;
+            }
         }
     });
     let tmp: &[f64] = tmp;
+    // Column pass with whole source rows as the inner loop (contiguous, vectorisable): every
+    // output element still receives 0 + w₀x₀ + w₁x₁ + … in the same order as an element-wise
+    // loop over the taps would give, so the result is bit-identical to it, but the memory is
+    // read row by row instead of with a stride of nx per tap.
     out.par_chunks_mut(nx).enumerate().for_each(|(j, row)| {
-        for (i, o) in row.iter_mut().enumerate() {
-            let mut acc = 0.0;
-            for (m, w) in weights.iter().enumerate() {
-                let jj = j as isize + m as isize - radius;
-                if jj >= 0 && (jj as usize) < ny {
-                    acc += w * tmp[jj as usize * nx + i];
+        row.fill(0.0);
+        for (m, w) in weights.iter().enumerate() {
+            let jj = j as isize + m as isize - radius;
+            if jj >= 0 && (jj as usize) < ny {
+                let src = &tmp[jj as usize * nx..(jj as usize + 1) * nx];
+                for (o, x) in row.iter_mut().zip(src) {
+                    *o += w * x;
                 }
             }
-            *o = acc;
         }
     });
 }
