@@ -78,7 +78,7 @@ pub struct GridRecord {
 /// The write in the record.
 #[derive(Debug, Clone, Serialize)]
 pub struct MillRecord {
-    /// Model used ("ideal" or "bca").
+    /// Model used ("ideal", "bca" or "bca-direct").
     pub model: String,
     /// Milled modules.
     pub milled_modules: usize,
@@ -100,6 +100,9 @@ pub struct MillRecord {
     /// Bookkeeping of the fast Monte Carlo write (bca model).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fast: Option<FastMillReport>,
+    /// Bookkeeping of the direct (voxel) Monte Carlo write (bca-direct model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direct: Option<crate::mill::direct::DirectMillReport>,
 }
 
 /// The ideal model's parameters and outcome.
@@ -456,6 +459,7 @@ pub fn write(
     let milled_modules = (0..layout.field_modules().pow(2))
         .filter(|k| milled(k % layout.field_modules(), k / layout.field_modules()))
         .count();
+    let mut direct = None;
     let (ideal, beam, fast, dose, time) = match &sc.mill {
         MillModel::Ideal(pit) => {
             let report = mill::mill_ideal(&mut specimen.grid, layout, &milled, pit);
@@ -465,6 +469,31 @@ pub fn write(
                 None,
                 None,
                 None,
+            )
+        }
+        MillModel::BcaDirect(settings) => {
+            let options = mill::direct::DirectMillOptions {
+                sticking: settings.options.sticking,
+                ..mill::direct::DirectMillOptions::default()
+            };
+            direct = Some(
+                mill::direct::mill_direct(
+                    specimen,
+                    layout,
+                    &milled,
+                    &settings.beam,
+                    &options,
+                    seed,
+                )
+                .expect("the scenario checks the beam's ion for the direct mode"),
+            );
+            let pitch = layout.module_pitch_nm;
+            (
+                None,
+                Some(settings.beam.clone()),
+                None,
+                Some(settings.beam.dose_per_module_ions_per_nm2(pitch)),
+                Some(settings.beam.write_time_s(milled_modules, pitch)),
             )
         }
         MillModel::Bca(settings) => {
@@ -510,6 +539,7 @@ pub fn write(
         model: match sc.mill {
             MillModel::Ideal(_) => "ideal".into(),
             MillModel::Bca(_) => "bca".into(),
+            MillModel::BcaDirect(_) => "bca-direct".into(),
         },
         milled_modules,
         dose_ions_per_nm2: dose,
@@ -519,6 +549,7 @@ pub fn write(
         ideal,
         beam,
         fast,
+        direct,
     }
 }
 

@@ -255,6 +255,16 @@ mod bad_input {
         );
     }
 
+    /// The direct (voxel) mill mode refuses a whole symbol at the record's dose, naming the key
+    /// (issue 5: the reference mode is for a few modules).
+    #[test]
+    fn direct_mill_on_a_whole_symbol_is_refused() {
+        assert_rejected(
+            replace("model = \"bca\"", "model = \"bca-direct\""),
+            &["mill.model", "bca-direct", "ions", "mill.model = \"bca\""],
+        );
+    }
+
     #[test]
     fn nan_is_rejected() {
         assert_rejected(

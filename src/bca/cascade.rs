@@ -35,20 +35,20 @@ use super::{ScatteringIntegral, Simulation, scattering};
 
 /// A moving atom.
 #[derive(Debug, Clone, Copy)]
-struct Particle {
-    pos: [f64; 3],
-    dir: [f64; 3],
-    energy_ev: f64,
+pub(crate) struct Particle {
+    pub(crate) pos: [f64; 3],
+    pub(crate) dir: [f64; 3],
+    pub(crate) energy_ev: f64,
     /// Projectile kind: species index, or `ion_kind` for the ion.
-    kind: usize,
-    first_flight: bool,
+    pub(crate) kind: usize,
+    pub(crate) first_flight: bool,
 }
 
 /// Reusable per-thread scratch memory (the recoil stack), so that the collision loop does not
 /// allocate.
 #[derive(Debug, Default)]
 pub struct Workspace {
-    stack: Vec<Particle>,
+    pub(crate) stack: Vec<Particle>,
 }
 
 /// One atom that left the surface.
@@ -109,7 +109,7 @@ impl IonOutcome {
 
 /// Uniform deviate in [0, 1) from the top 53 bits of one 64-bit draw.
 #[inline]
-fn uniform<R: Rng>(rng: &mut R) -> f64 {
+pub(crate) fn uniform<R: Rng>(rng: &mut R) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
@@ -123,7 +123,7 @@ fn uniform<R: Rng>(rng: &mut R) -> f64 {
 /// per path for a few-eV Au recoil in Au (c λ ≈ 0.76 eV^½). Lindhard & Scharff, Phys. Rev. 124
 /// (1961) 128; Eckstein 1991 eq. 5.4.
 #[inline]
-fn nonlocal_loss(c: f64, e: f64, len: f64) -> f64 {
+pub(crate) fn nonlocal_loss(c: f64, e: f64, len: f64) -> f64 {
     let h = 0.5 * c * len;
     let s = e.sqrt();
     if h >= s { e } else { e - (s - h) * (s - h) }
@@ -131,7 +131,7 @@ fn nonlocal_loss(c: f64, e: f64, len: f64) -> f64 {
 
 /// (cos φ, sin φ) of a uniform azimuth by rejection sampling of a point in the unit disc.
 #[inline]
-fn azimuth<R: Rng>(rng: &mut R) -> (f64, f64) {
+pub(crate) fn azimuth<R: Rng>(rng: &mut R) -> (f64, f64) {
     loop {
         let x = 2.0 * uniform(rng) - 1.0;
         let y = 2.0 * uniform(rng) - 1.0;
@@ -145,7 +145,13 @@ fn azimuth<R: Rng>(rng: &mut R) -> (f64, f64) {
 
 /// Rotates unit vector `d` by polar angle (cos ψ, sin ψ) about itself at azimuth (cos φ, sin φ).
 #[inline]
-fn rotate(d: [f64; 3], cos_psi: f64, sin_psi: f64, cos_phi: f64, sin_phi: f64) -> [f64; 3] {
+pub(crate) fn rotate(
+    d: [f64; 3],
+    cos_psi: f64,
+    sin_psi: f64,
+    cos_phi: f64,
+    sin_phi: f64,
+) -> [f64; 3] {
     let [u, v, w] = d;
     let s2 = 1.0 - w * w;
     let out = if s2 > 1e-12 {
@@ -223,14 +229,10 @@ impl Simulation {
     ) {
         let ion = self.ion_kind();
         let is_ion = p.kind == ion;
-        let n_species = self.target().species.len();
         let n_layers = self.target().layers.len();
         let cutoff = self.cutoff_ev[p.kind];
         let barrier = self.barrier_ev[p.kind];
         let gas = self.options().free_flight == super::FreeFlight::Gas;
-        let follow_recoils = self.options().follow_recoils;
-        let count_above = self.options().count_recoils_above_ev;
-        let weak = self.options().weak_collisions;
         loop {
             let layer = self.layer_at(p.pos[2]);
             let lc = &self.layer_consts[p.kind * n_layers + layer];
@@ -295,84 +297,104 @@ impl Simulation {
                 return;
             }
 
-            // One strong collision (annulus 0: p = p_max √R) plus `weak` simultaneous weak
-            // collisions with the atoms of the next annuli of equal area, p = p_max √(k + R)
-            // (TRIM.SP/SDTrimSP weak collisions: Biersack & Eckstein, Appl. Phys. A 34 (1984)
-            // 73; Eckstein 1991 §7.2). With constant path λ and n π p_max² λ = 1 each annulus
-            // holds one atom per path, so the k = 0…K collisions sample the nuclear stopping
-            // ∫₀^{p_max √(K+1)} T 2πp dp instead of truncating it at p_max, which at the reduced
-            // energies of the cascade tail (ε ≲ 10⁻⁴) loses up to 60 % of S_n (see
-            // `tests/bca_physics.rs::nuclear_stopping_seen_by_the_cascade_matches_zbl`).
-            // They are applied one after the other at the same point, each with the energy left
-            // by the previous one, which conserves energy exactly.
+            // One strong collision plus the weak ones (see [`Simulation::collide`]).
             let layer = self.layer_at(p.pos[2]);
             let lc = &self.layer_consts[p.kind * n_layers + layer];
-            for k in 0..=weak {
-                let j = if lc.cumulative.len() == 1 {
-                    lc.cumulative[0].1
-                } else {
-                    let r = uniform(rng);
-                    lc.cumulative
-                        .iter()
-                        .find(|c| r < c.0)
-                        .unwrap_or(&lc.cumulative[lc.cumulative.len() - 1])
-                        .1
-                };
-                let pair = &self.pairs[p.kind * n_species + j];
-                let impact_nm = lc.pmax_nm * (k as f64 + uniform(rng)).sqrt();
-                let (cos_phi, sin_phi) = azimuth(rng);
-                let eps = p.energy_ev * pair.eps_per_ev;
-                let b = impact_nm * pair.inv_a;
-                let (s2, r0) = self.scatter(eps, b);
-                out.collisions += 1;
-
-                let t = pair.gamma * p.energy_ev * s2;
-                let local = if pair.local_coef > 0.0 {
-                    (pair.local_coef * p.energy_ev.sqrt() * (-0.3 * r0).exp()).min(p.energy_ev - t)
-                } else {
-                    0.0
-                };
-                out.electronic_ev += local;
-                let cos_t = 1.0 - 2.0 * s2;
-                let sin_t = 2.0 * (s2 * (1.0 - s2)).max(0.0).sqrt();
-                let a = pair.mass_ratio;
-                let denom = (1.0 + 2.0 * a * cos_t + a * a).max(1e-300).sqrt();
-                let (cos_psi, sin_psi) = ((1.0 + a * cos_t) / denom, a * sin_t / denom);
-                let old_dir = p.dir;
-                p.dir = rotate(old_dir, cos_psi, sin_psi, cos_phi, sin_phi);
-                p.energy_ev -= t + local;
-
-                if t > count_above {
-                    out.recoils_above += 1;
-                }
-                if t > self.target().species[j].displacement_ev {
-                    out.displacements += 1;
-                }
-                if follow_recoils && t > self.cutoff_ev[j] {
-                    out.recoils += 1;
-                    let dir = rotate(
-                        old_dir,
-                        s2.sqrt(),
-                        (1.0 - s2).max(0.0).sqrt(),
-                        -cos_phi,
-                        -sin_phi,
-                    );
-                    ws.stack.push(Particle {
-                        pos: p.pos,
-                        dir,
-                        energy_ev: t,
-                        kind: j,
-                        first_flight: false,
-                    });
-                } else {
-                    out.nuclear_ev += t;
-                }
-                if p.energy_ev < cutoff {
-                    self.stop(p, out);
-                    return;
-                }
+            if self.collide(&mut p, &lc.cumulative, lc.pmax_nm, rng, ws, out) {
+                self.stop(p, out);
+                return;
             }
         }
+    }
+
+    /// The collisions at the end of one free path: one strong collision (annulus 0) plus
+    /// `weak` weak ones, with partners drawn from `cumulative` (cumulative atomic fractions and
+    /// species indices of the local composition) and maximum impact parameter `pmax_nm` of the
+    /// local density. Recoils above their cutoff are pushed on `ws.stack` at the projectile's
+    /// position. Returns `true` when the projectile fell below its cutoff and must stop.
+    ///
+    /// Shared by the planar kernel and by geometry-driven drivers (the voxel target of
+    /// [`super::voxel`]); `inline(always)` keeps the planar loop as fast as before the split.
+    #[inline(always)]
+    pub(crate) fn collide<R: Rng>(
+        &self,
+        p: &mut Particle,
+        cumulative: &[(f64, usize)],
+        pmax_nm: f64,
+        rng: &mut R,
+        ws: &mut Workspace,
+        out: &mut IonOutcome,
+    ) -> bool {
+        let n_species = self.target().species.len();
+        let cutoff = self.cutoff_ev[p.kind];
+        let follow_recoils = self.options().follow_recoils;
+        let count_above = self.options().count_recoils_above_ev;
+        let weak = self.options().weak_collisions;
+        for k in 0..=weak {
+            let j = if cumulative.len() == 1 {
+                cumulative[0].1
+            } else {
+                let r = uniform(rng);
+                cumulative
+                    .iter()
+                    .find(|c| r < c.0)
+                    .unwrap_or(&cumulative[cumulative.len() - 1])
+                    .1
+            };
+            let pair = &self.pairs[p.kind * n_species + j];
+            let impact_nm = pmax_nm * (k as f64 + uniform(rng)).sqrt();
+            let (cos_phi, sin_phi) = azimuth(rng);
+            let eps = p.energy_ev * pair.eps_per_ev;
+            let b = impact_nm * pair.inv_a;
+            let (s2, r0) = self.scatter(eps, b);
+            out.collisions += 1;
+
+            let t = pair.gamma * p.energy_ev * s2;
+            let local = if pair.local_coef > 0.0 {
+                (pair.local_coef * p.energy_ev.sqrt() * (-0.3 * r0).exp()).min(p.energy_ev - t)
+            } else {
+                0.0
+            };
+            out.electronic_ev += local;
+            let cos_t = 1.0 - 2.0 * s2;
+            let sin_t = 2.0 * (s2 * (1.0 - s2)).max(0.0).sqrt();
+            let a = pair.mass_ratio;
+            let denom = (1.0 + 2.0 * a * cos_t + a * a).max(1e-300).sqrt();
+            let (cos_psi, sin_psi) = ((1.0 + a * cos_t) / denom, a * sin_t / denom);
+            let old_dir = p.dir;
+            p.dir = rotate(old_dir, cos_psi, sin_psi, cos_phi, sin_phi);
+            p.energy_ev -= t + local;
+
+            if t > count_above {
+                out.recoils_above += 1;
+            }
+            if t > self.target().species[j].displacement_ev {
+                out.displacements += 1;
+            }
+            if follow_recoils && t > self.cutoff_ev[j] {
+                out.recoils += 1;
+                let dir = rotate(
+                    old_dir,
+                    s2.sqrt(),
+                    (1.0 - s2).max(0.0).sqrt(),
+                    -cos_phi,
+                    -sin_phi,
+                );
+                ws.stack.push(Particle {
+                    pos: p.pos,
+                    dir,
+                    energy_ev: t,
+                    kind: j,
+                    first_flight: false,
+                });
+            } else {
+                out.nuclear_ev += t;
+            }
+            if p.energy_ev < cutoff {
+                return true;
+            }
+        }
+        false
     }
 
     #[inline]

@@ -30,6 +30,7 @@ pub mod scattering;
 pub mod stopping;
 pub mod table;
 pub mod tally;
+pub mod voxel;
 
 pub use cascade::{IonOutcome, SputteredAtom, Workspace};
 pub use potential::Potential;
@@ -266,6 +267,10 @@ pub struct Simulation {
     /// Per projectile kind: surface barrier [eV] (0 for the ion).
     pub(crate) barrier_ev: Vec<f64>,
     pub(crate) table: Option<&'static ScatteringTable>,
+    /// Per projectile kind k and species j: nonlocal stopping coefficient w kⱼ [eV^½ nm²]
+    /// (times the number density and summed over the composition it gives dE/dx / √E); used by
+    /// drivers whose composition varies in space ([`voxel`]).
+    pub(crate) nonlocal_k: Vec<f64>,
 }
 
 impl Simulation {
@@ -455,6 +460,7 @@ impl Simulation {
             cutoff_ev,
             barrier_ev,
             table,
+            nonlocal_k: ls_k.iter().map(|k| w_nonlocal * k).collect(),
         })
     }
 

@@ -219,10 +219,10 @@ pub const KEYS: &[KeyDef] = &[
     // [mill]
     KeyDef {
         path: "mill.model",
-        kind: KeyKind::Choice(&["ideal", "bca"]),
+        kind: KeyKind::Choice(&["ideal", "bca", "bca-direct"]),
         unit: "",
         default: KeyDefault::Value("ideal"),
-        doc: "How the pattern is written. ideal: geometric reference pits (not ion physics); bca: the beam of [beam] mills the grid with binary-collision sputtering tables.",
+        doc: "How the pattern is written. ideal: geometric reference pits (not ion physics); bca: the beam of [beam] mills the grid with binary-collision sputtering tables (fast mode); bca-direct: every ion's full BCA cascade runs through a 3-D voxel grid of evolving composition (reference mode, a few hundred ions/s on 2 cores: refused above 1e7 ions or 2e8 voxel counts, i.e. more than a few modules; grid.cell_nm is the voxel edge; mill.sticking applies).",
     },
     KeyDef {
         path: "mill.depth_nm",

@@ -34,6 +34,9 @@ pub enum MillModel {
     Ideal(IdealPit),
     /// The beam mills the grid with binary-collision sputtering tables (fast mode).
     Bca(Box<BcaMill>),
+    /// Every ion's full cascade runs through a voxelized field (direct reference mode).
+    #[serde(rename = "bca-direct")]
+    BcaDirect(Box<BcaMill>),
 }
 
 /// Settings of the fast Monte Carlo milling.
@@ -824,7 +827,7 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
             .take_while(|a| *a < 89.0)
             .collect();
         table_angles_deg.push(89.0);
-        MillModel::Bca(Box::new(BcaMill {
+        let settings = Box::new(BcaMill {
             beam,
             options: FastMillOptions {
                 sticking: p.float("mill.sticking")?.expect("has default"),
@@ -834,7 +837,19 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
             },
             table_ions_per_angle: p.int("mill.table_ions_per_angle")? as u64,
             table_angles_deg,
-        }))
+        });
+        if model == "bca" {
+            MillModel::Bca(settings)
+        } else {
+            check_direct_domain(
+                &p,
+                &settings,
+                &materials,
+                (module_pitch_nm, modules, quiet_zone_modules),
+                cell_nm,
+            )?;
+            MillModel::BcaDirect(settings)
+        }
     };
 
     // Readout.
@@ -942,6 +957,79 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
 }
 
 /// The `[aging]` section → validated [`AgingSettings`] (internal units: K, s).
+/// Refuses `mill.model = "bca-direct"` on fields it cannot mill in reasonable time and memory:
+/// more than [`DIRECT_MAX_IONS`] ions (≈ 10 h on 2 cores) or more than
+/// [`DIRECT_MAX_COUNTS`] voxel counts (8 bytes each: 1.6 GB). The ion count is estimated with
+/// half of the symbol's modules milled (a QR symbol is about half dark). Either limit admits a
+/// 3 × 3 block of record modules at the record dose and refuses any full QR symbol at the
+/// record's pitch and dose.
+fn check_direct_domain(
+    p: &Parsed<'_>,
+    settings: &BcaMill,
+    materials: &[Material],
+    (pitch_nm, modules, quiet): (f64, usize, usize),
+    cell_nm: f64,
+) -> Result<()> {
+    use crate::mill::direct::{DIRECT_MAX_COUNTS, DIRECT_MAX_IONS, DirectMillOptions};
+    let beam = &settings.beam;
+    let ions = beam.dose_per_module_ions_per_nm2(pitch_nm)
+        * pitch_nm
+        * pitch_nm
+        * (modules * modules) as f64
+        / 2.0;
+    if ions > DIRECT_MAX_IONS {
+        return Err(p.err(
+            "mill.model",
+            p.line("mill.model"),
+            format!(
+                "bca-direct would follow ≈ {ions:.2e} ions ({modules} × {modules} modules, about half milled, at {:.0} ions/nm²); the direct reference mode takes at most {DIRECT_MAX_IONS:.0e} (≈ 10 h on 2 cores)",
+                beam.dose_per_module_ions_per_nm2(pitch_nm)
+            ),
+            "use mill.model = \"bca\" (the fast mode) for whole symbols; the direct mode is for a few modules (scripts/validate_mill.sh)",
+        ));
+    }
+    let o = DirectMillOptions::default();
+    let field_cells = ((modules + 2 * quiet) as f64 * pitch_nm / cell_nm).powi(2);
+    let mut elements: Vec<&str> = materials
+        .iter()
+        .flat_map(|m| m.constituents.iter().map(|c| c.element.symbol))
+        .collect();
+    elements.push(beam.ion.symbol);
+    elements.sort_unstable();
+    elements.dedup();
+    let counts =
+        field_cells * ((o.depth_nm + o.headroom_nm) / cell_nm).ceil() * elements.len() as f64;
+    if counts > DIRECT_MAX_COUNTS {
+        return Err(p.err(
+            "mill.model",
+            p.line("mill.model"),
+            format!(
+                "bca-direct needs {counts:.2e} voxel counts ({:.0}² columns of {cell_nm:.3} nm, {} elements); the limit is {DIRECT_MAX_COUNTS:.0e} (1.6 GB)",
+                field_cells.sqrt(),
+                elements.len()
+            ),
+            "use mill.model = \"bca\", a larger grid.cell_nm, or a smaller symbol",
+        ));
+    }
+    let known = materials.iter().any(|m| {
+        m.constituents
+            .iter()
+            .any(|c| c.element.symbol == beam.ion.symbol)
+    });
+    if !known && !matches!(beam.ion.symbol, "Ga" | "He" | "Ne" | "Ar" | "Kr" | "Xe") {
+        return Err(p.err(
+            "beam.ion",
+            p.line("beam.ion"),
+            format!(
+                "bca-direct has no surface-binding energy for implanted {}",
+                beam.ion.symbol
+            ),
+            "use Ga or a noble gas, or mill.model = \"bca\"",
+        ));
+    }
+    Ok(())
+}
+
 fn resolve_aging(
     p: &mut Parsed<'_>,
     stack: &FilmStack,

@@ -2,10 +2,15 @@
 //!
 //! [`ideal`]: the geometric reference write: every milled module becomes a pit of given depth,
 //! sidewall angle and corner radius. It is not a physical model of ion milling; it exists so
-//! that users can compare the Monte Carlo write (to come) against the intended shape.
+//! that users can compare the Monte Carlo write against the intended shape.
+//! [`fast`]: Monte Carlo milling of the height field from BCA tables (`model = "bca"`).
+//! [`direct`]: the reference: every ion's full cascade through an evolving voxel grid
+//! (`model = "bca-direct"`, a few modules). [`validation`]: the two compared.
 
+pub mod direct;
 pub mod fast;
 pub mod ideal;
+pub mod validation;
 
 pub use ideal::{IdealMillReport, IdealPit, mill_ideal};
 
@@ -116,4 +121,86 @@ pub fn measure(
         ga_surface_fraction: mean(&ga_c),
         ga_areal_density_per_nm2: mean(&ga_n),
     }
+}
+
+/// Half-depth edge positions of the pit of module (`col`, `row`) [nm, field x]: the surface is
+/// averaged over the rows of the module's central half (y), the reference depth is the mean of
+/// that profile over the module's central half (x), and the edges are where the profile,
+/// walking outward from the module centre, first rises above half that depth (linear
+/// interpolation between cell centres). `None` if nothing was milled there or an edge is not
+/// found inside the field.
+pub fn half_depth_edges_nm(
+    grid: &crate::grid::FilmGrid,
+    layout: &ModuleLayout,
+    col: usize,
+    row: usize,
+) -> Option<(f64, f64)> {
+    let profile = module_row_profile(grid, layout, row);
+    let c = grid.cell_nm();
+    let pitch = layout.module_pitch_nm;
+    let centre_x = (col as f64 + 0.5) * pitch;
+    let (lo, hi) = (centre_x - 0.25 * pitch, centre_x + 0.25 * pitch);
+    let central: Vec<f64> = profile
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let x = (*i as f64 + 0.5) * c;
+            x >= lo && x <= hi
+        })
+        .map(|(_, d)| *d)
+        .collect();
+    if central.is_empty() {
+        return None;
+    }
+    let depth = central.iter().sum::<f64>() / central.len() as f64;
+    if depth <= 0.0 {
+        return None;
+    }
+    let half = 0.5 * depth;
+    let ic = ((centre_x / c) as usize).min(profile.len() - 1);
+    let x_of = |i: usize| (i as f64 + 0.5) * c;
+    let crossing = |a: usize, b: usize| {
+        // profile[a] ≥ half > profile[b]
+        let f = (profile[a] - half) / (profile[a] - profile[b]);
+        x_of(a) + f * (x_of(b) - x_of(a))
+    };
+    let mut left = None;
+    for i in (1..=ic).rev() {
+        if profile[i] >= half && profile[i - 1] < half {
+            left = Some(crossing(i, i - 1));
+            break;
+        }
+    }
+    let mut right = None;
+    for i in ic..profile.len() - 1 {
+        if profile[i] >= half && profile[i + 1] < half {
+            right = Some(crossing(i, i + 1));
+            break;
+        }
+    }
+    Some((left?, right?))
+}
+
+/// Depth below the film top [nm] per grid column x, averaged over the rows of the central half
+/// of module row `row` (a cross-section through a row of modules with the Monte Carlo noise of
+/// single rows averaged out).
+pub fn module_row_profile(
+    grid: &crate::grid::FilmGrid,
+    layout: &ModuleLayout,
+    row: usize,
+) -> Vec<f64> {
+    let c = grid.cell_nm();
+    let pitch = layout.module_pitch_nm;
+    let centre_y = (row as f64 + 0.5) * pitch;
+    let rows: Vec<usize> = (0..grid.ny())
+        .filter(|&j| ((j as f64 + 0.5) * c - centre_y).abs() <= 0.25 * pitch)
+        .collect();
+    (0..grid.nx())
+        .map(|i| {
+            rows.iter()
+                .map(|&j| -grid.surface_nm[grid.index(i, j)])
+                .sum::<f64>()
+                / rows.len().max(1) as f64
+        })
+        .collect()
 }
