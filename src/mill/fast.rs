@@ -308,24 +308,16 @@ pub fn mill_fast(
             .expect("a BCA response for every material of the stack")
     };
     let limit = options.max_step_fraction * cell;
-    let emission_sigma = specimen
+    // Emission kernel and implant straggle of the top layer as deposited (or the substrate).
+    let top_response = specimen
         .stack
         .layers
         .first()
         .map(|l| l.material)
         .and_then(|m| responses[m].as_ref())
-        .or_else(|| responses[specimen.stack.substrate].as_ref())
-        .map(|r| r.emission_sigma_nm)
-        .unwrap_or(0.0);
-    let implant_sigma = specimen
-        .stack
-        .layers
-        .first()
-        .map(|l| l.material)
-        .and_then(|m| responses[m].as_ref())
-        .or_else(|| responses[specimen.stack.substrate].as_ref())
-        .map(|r| r.implant_lateral_sigma_nm)
-        .unwrap_or(0.0);
+        .or_else(|| responses[specimen.stack.substrate].as_ref());
+    let emission_sigma = top_response.map_or(0.0, |r| r.emission_sigma_nm);
+    let implant_sigma = top_response.map_or(0.0, |r| r.implant_lateral_sigma_nm);
 
     let mut report = FastMillReport {
         steps: 0,
@@ -627,22 +619,10 @@ mod tests {
     use crate::material::element::by_symbol;
 
     fn specimen(cells: usize, cell_nm: f64) -> Specimen {
-        let lib = MaterialLibrary::bundled();
+        // 15 nm CrN on glass with a 20 nm implanted layer.
         Specimen {
-            grid: FilmGrid::new(cells, cells, cell_nm),
-            stack: FilmStack {
-                layers: vec![Layer {
-                    material: 0,
-                    thickness_nm: 15.0,
-                }],
-                substrate: 1,
-            },
-            materials: vec![
-                lib.load("CrN", "test", None).unwrap(),
-                lib.load("SiO2", "test", None).unwrap(),
-            ],
-            implant_species: by_symbol("Ga").unwrap(),
             implant_depth_nm: 20.0,
+            ..crate::mill::direct::tests_support::specimen(cells, cell_nm)
         }
     }
 
