@@ -614,8 +614,6 @@ const REDEPOSITION_FOOTPRINT_CELLS: f64 = 2.0;
 mod tests {
     use super::*;
     use crate::beam::{Scan, ScanOrder, SpotProfile};
-    use crate::config::MaterialLibrary;
-    use crate::grid::{FilmGrid, FilmStack, Layer};
     use crate::material::element::by_symbol;
 
     fn specimen(cells: usize, cell_nm: f64) -> Specimen {
