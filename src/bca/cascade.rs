@@ -113,6 +113,27 @@ pub(crate) fn uniform<R: Rng>(rng: &mut R) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
+/// Length of the next free path [nm]: λ (constant) or exponential with mean λ (gas); the first
+/// flight after entering the target is a uniform fraction of it, so that first collisions are
+/// spread over depth (TRIM.SP practice).
+pub(crate) fn free_path<R: Rng>(
+    lambda_nm: f64,
+    gas: bool,
+    first_flight: &mut bool,
+    rng: &mut R,
+) -> f64 {
+    let mut path = if gas {
+        -lambda_nm * (1.0 - uniform(rng)).ln()
+    } else {
+        lambda_nm
+    };
+    if *first_flight {
+        path *= uniform(rng);
+        *first_flight = false;
+    }
+    path
+}
+
 /// Nonlocal (Lindhard–Scharff) electronic loss over a free path of length `len` [nm] for a
 /// particle entering it with energy `e` [eV], with dE/dx = −c √E (c = w n Σ cⱼ kⱼ [eV^½/nm]).
 ///
@@ -236,15 +257,7 @@ impl Simulation {
         loop {
             let layer = self.layer_at(p.pos[2]);
             let lc = &self.layer_consts[p.kind * n_layers + layer];
-            let mut path = if gas {
-                -lc.lambda_nm * (1.0 - uniform(rng)).ln()
-            } else {
-                lc.lambda_nm
-            };
-            if p.first_flight {
-                path *= uniform(rng);
-                p.first_flight = false;
-            }
+            let mut path = free_path(lc.lambda_nm, gas, &mut p.first_flight, rng);
             let z_new = p.pos[2] + path * p.dir[2];
             if z_new < 0.0 {
                 // leaves through the surface plane: electronic loss over the inside part only

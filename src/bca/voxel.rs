@@ -49,7 +49,9 @@
 
 use rand::Rng;
 
-use super::cascade::{IonOutcome, Particle, SputteredAtom, Workspace, nonlocal_loss, uniform};
+use super::cascade::{
+    IonOutcome, Particle, SputteredAtom, Workspace, free_path, nonlocal_loss, uniform,
+};
 use super::{FreeFlight, Simulation};
 
 /// Largest number of species a voxel target can hold (partner choice uses a fixed array).
@@ -377,15 +379,7 @@ impl Simulation {
                 Some(l) => l,
                 None => target.local(self, p.kind, target.voxel_of(p.pos)),
             };
-            let mut path = if gas {
-                -lc.lambda_nm * (1.0 - uniform(rng)).ln()
-            } else {
-                lc.lambda_nm
-            };
-            if p.first_flight {
-                path *= uniform(rng);
-                p.first_flight = false;
-            }
+            let path = free_path(lc.lambda_nm, gas, &mut p.first_flight, rng);
             let end = [
                 p.pos[0] + path * p.dir[0],
                 p.pos[1] + path * p.dir[1],
