@@ -112,6 +112,27 @@ pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(
         .map_err(draw_err)
 }
 
+/// The smallest and largest finite value, None if there is none.
+pub(crate) fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    let (lo, hi) = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    (lo <= hi).then_some((lo, hi))
+}
+
+/// [`finite_range`] widened to ±1 around a single value (and (−1, 1) without values), so that
+/// an axis or colour scale always has extent.
+pub(crate) fn extent(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    match finite_range(values) {
+        Some((lo, hi)) if hi > lo => (lo, hi),
+        Some((lo, _)) => (lo - 1.0, lo + 1.0),
+        None => (-1.0, 1.0),
+    }
+}
+
 /// A plotters or encoder failure as a crate error.
 pub(crate) fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::Numerical(format!("drawing failed: {e:?}"))
@@ -223,16 +244,7 @@ pub fn height_map(
     let map_px: u32 = 600;
     let (margin, bar_w, right) = (40u32, 20u32, 90u32);
     let (cw, ch) = (margin + map_px + 20 + bar_w + right, margin + map_px + 50);
-    let (zmin, zmax) = field
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), z| {
-            (a.min(*z), b.max(*z))
-        });
-    let (zmin, zmax) = if zmax > zmin {
-        (zmin, zmax)
-    } else {
-        (zmin - 1.0, zmax + 1.0)
-    };
+    let (zmin, zmax) = extent(field.iter().copied());
     let mut raster = Vec::with_capacity((map_px * map_px * 3) as usize);
     for v in 0..map_px {
         for u in 0..map_px {
@@ -328,11 +340,7 @@ pub fn cross_section(path_stem: &Path, x_nm: &[f64], z_nm: &[f64], title: &str) 
         title: &str,
     ) -> Result<()> {
         root.fill(&WHITE).map_err(draw_err)?;
-        let (zmin, zmax) = z_nm
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), z| {
-                (a.min(*z), b.max(*z))
-            });
+        let (zmin, zmax) = finite_range(z_nm.iter().copied()).unwrap_or((0.0, 0.0));
         let pad = 0.1 * (zmax - zmin).max(1.0);
         let xmax = x_nm.last().copied().unwrap_or(1.0);
         let mut chart = ChartBuilder::on(&root)
@@ -376,21 +384,16 @@ pub fn line_chart(
         .flat_map(|(_, p)| p.iter().copied())
         .filter(|(x, y)| x.is_finite() && y.is_finite())
         .collect();
-    let span = |v: &mut dyn Iterator<Item = f64>| {
-        let (lo, hi) = v.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-            (a.min(x), b.max(x))
-        });
-        if !lo.is_finite() {
-            (0.0, 1.0)
-        } else if hi > lo {
+    let span = |v: Vec<f64>| match finite_range(v) {
+        None => (0.0, 1.0),
+        Some((lo, hi)) if hi > lo => {
             let pad = 0.05 * (hi - lo);
             (lo - pad, hi + pad)
-        } else {
-            (lo - 1.0, hi + 1.0)
         }
+        Some((lo, _)) => (lo - 1.0, lo + 1.0),
     };
-    let xr = span(&mut points.iter().map(|p| p.0));
-    let yr = span(&mut points.iter().map(|p| p.1));
+    let xr = span(points.iter().map(|p| p.0).collect());
+    let yr = span(points.iter().map(|p| p.1).collect());
     let (w, h) = (900u32, 480u32);
     fn draw<DB: DrawingBackend>(
         root: DrawingArea<DB, plotters::coord::Shift>,
@@ -609,21 +612,11 @@ pub fn heat_map(
         160 + 110 * x_values.len() as u32,
         140 + 60 * y_values.len() as u32,
     );
-    let finite: Vec<f64> = (0..x_values.len())
-        .flat_map(|i| (0..y_values.len()).map(move |j| (i, j)))
-        .filter_map(|(i, j)| value(i, j))
-        .filter(|v| v.is_finite())
-        .collect();
-    let (lo, hi) = finite
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(*v), b.max(*v))
-        });
-    let (lo, hi) = if hi > lo {
-        (lo, hi)
-    } else {
-        (lo - 1.0, lo + 1.0)
-    };
+    let (lo, hi) = extent(
+        (0..x_values.len())
+            .flat_map(|i| (0..y_values.len()).map(move |j| (i, j)))
+            .filter_map(|(i, j)| value(i, j)),
+    );
     fn draw<DB: DrawingBackend>(
         root: DrawingArea<DB, plotters::coord::Shift>,
         grid: &CategoryGrid<'_>,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figures::{cartesian, draw_err, ensure_font, legend};
+use super::figures::{cartesian, draw_err, ensure_font, finite_range, legend};
 use super::table::Table;
 use crate::error::{Error, Result};
 
@@ -32,15 +32,6 @@ fn colour(i: usize) -> RGBColor {
         RGBColor(23, 190, 207),
     ];
     C[i % C.len()]
-}
-
-fn min_max(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    let (lo, hi) = values
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-            (a.min(x), b.max(x))
-        });
-    (lo <= hi).then_some((lo, hi))
 }
 
 /// Draws every lifetime figure whose tables are in `tables_dir` into `figures_dir`; returns the
@@ -146,7 +137,7 @@ fn draw_degradation<DB: DrawingBackend>(
     let (_, h) = root.dim_in_pixel();
     let (top, bottom) = root.split_vertically(h / 2);
     let x_hi = d.horizon_yr.log10();
-    let x_lo = min_max(d.curves.iter().flatten().map(|p| p.0))
+    let x_lo = finite_range(d.curves.iter().flatten().map(|p| p.0))
         .map_or(x_hi - 14.0, |(lo, _)| lo)
         .max(x_hi - 14.0)
         .min(x_hi - 1.0);
@@ -280,7 +271,7 @@ fn draw_arrhenius<DB: DrawingBackend>(
     title: &str,
 ) -> Result<()> {
     root.fill(&WHITE).map_err(draw_err)?;
-    let (x_lo, x_hi) = min_max(
+    let (x_lo, x_hi) = finite_range(
         a.points
             .iter()
             .map(|p| p.0)
@@ -293,7 +284,7 @@ fn draw_arrhenius<DB: DrawingBackend>(
     ys.extend(a.points.iter().flat_map(|p| [p.1, p.2]).flatten());
     ys.extend(a.model.iter().map(|p| p.1).filter(|y| *y < hz + 20.0));
     let (y_lo, y_hi) =
-        min_max(ys.into_iter()).map_or((-3.0, 7.0), |(lo, hi)| (lo - 1.0, (hi + 1.0).min(80.0)));
+        finite_range(ys).map_or((-3.0, 7.0), |(lo, hi)| (lo - 1.0, (hi + 1.0).min(80.0)));
     let mut chart = cartesian(
         &root,
         title,
@@ -513,10 +504,10 @@ fn draw_frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier)
     root.fill(&WHITE).map_err(draw_err)?;
     let (w, _) = root.dim_in_pixel();
     let (left, right) = root.split_horizontally(w / 2);
-    let (x_lo, x_hi) = min_max(f.density.iter().map(|d| d.0))
+    let (x_lo, x_hi) = finite_range(f.density.iter().map(|d| d.0))
         .map(|(lo, hi)| (lo - 0.05, hi + 0.05))
         .unwrap_or((0.5, 2.5));
-    let (y_lo, y_hi) = min_max(f.density.iter().flat_map(|d| [d.1, d.2]))
+    let (y_lo, y_hi) = finite_range(f.density.iter().flat_map(|d| [d.1, d.2]))
         .map(|(lo, hi)| (lo - 0.3, hi + 0.3))
         .unwrap_or((-1.0, 2.0));
     let mut chart = cartesian(
@@ -575,7 +566,7 @@ fn draw_frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier)
         .map_err(draw_err)?;
     legend(&mut chart, SeriesLabelPosition::UpperRight)?;
 
-    let (t_lo, t_hi) = min_max(
+    let (t_lo, t_hi) = finite_range(
         f.target_temperature
             .iter()
             .flat_map(|s| s.1.iter().map(|p| p.1)),
