@@ -122,9 +122,22 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
         "arrhenius_fit.csv",
         "image_strip.csv",
         "frontier_claim.csv",
+        "degradation_real_time.csv",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
+    // Temperatures searched in real time leave their probes as measured degradation points.
+    let real_time = std::fs::read_to_string(out.join("degradation_real_time.csv")).unwrap();
+    let searched_in_real_time = a["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["path"] == "real_time");
+    assert_eq!(
+        real_time.lines().count() > 1,
+        searched_in_real_time,
+        "{real_time}"
+    );
     let csv = std::fs::read_to_string(out.join("lifetime.csv")).unwrap();
     assert!(csv.starts_with("temperature_c,temperature_k,decoder_failure_yr"));
     assert!(

@@ -610,6 +610,10 @@ fn save_lifetime(
         out::degradation_csv(a, &names).as_bytes(),
     )?;
     dir.write("frontier.csv", out::frontier_csv(a).as_bytes())?;
+    dir.write(
+        "degradation_real_time.csv",
+        out::degradation_real_time_csv(a).as_bytes(),
+    )?;
     let target_yr = settings.target_s / year;
     dir.write(
         "arrhenius_model.csv",

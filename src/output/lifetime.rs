@@ -93,6 +93,26 @@ pub fn degradation_csv(a: &LifetimeAnalysis, decoder_names: &[&str]) -> String {
     s
 }
 
+/// `degradation_real_time.csv`: every real-time probe (temperatures where several mechanisms
+/// act are searched in real time): the degradation measured with all active mechanisms.
+pub fn degradation_real_time_csv(a: &LifetimeAnalysis) -> String {
+    let mut s = String::from(
+        "temperature_c,temperature_k,time_yr,decode_probability,median_block_error_ratio,michelson_contrast\n",
+    );
+    for p in &a.real_time_points {
+        s += &format!(
+            "{},{},{:.6e},{:.4},{:.4},{:.5}\n",
+            kelvin_to_celsius(p.temperature_k),
+            p.temperature_k,
+            p.time_yr,
+            p.reading.decode_probability,
+            p.reading.median_block_error_ratio,
+            p.reading.michelson_contrast
+        );
+    }
+    s
+}
+
 /// `frontier.csv`: density and lifetime per pitch, surface and temperature.
 pub fn frontier_csv(a: &LifetimeAnalysis) -> String {
     let mut s = String::from(

@@ -48,7 +48,12 @@ pub fn draw_all(tables_dir: &Path, figures_dir: &Path, title: &str) -> Result<Ve
         horizon_yr,
     ) {
         let stem = figures_dir.join("degradation");
-        let data = Degradation::from_table(&curve, horizon_yr);
+        let mut data = Degradation::from_table(&curve, horizon_yr);
+        if let Some(measured) =
+            Table::read_if_present(&tables_dir.join("degradation_real_time.csv"))?
+        {
+            data.add_real_time(&measured);
+        }
         let caption = format!("{title}: decode probability over time");
         png_and_svg!(stem, (900, 700), |root| draw_degradation(
             root, &data, &caption
@@ -87,7 +92,10 @@ pub fn draw_all(tables_dir: &Path, figures_dir: &Path, title: &str) -> Result<Ve
 /// The degradation curve: per storage temperature, (log₁₀ t [yr], P(decode), |contrast|).
 struct Degradation {
     temperatures: Vec<String>,
+    /// Surface diffusion alone (rescaled curve), per temperature.
     curves: Vec<Vec<(f64, f64, f64)>>,
+    /// Real-time probes (all active mechanisms), per temperature; empty where none.
+    measured: Vec<Vec<(f64, f64, f64)>>,
     horizon_yr: f64,
 }
 
@@ -118,9 +126,29 @@ impl Degradation {
             })
             .collect();
         Degradation {
+            measured: vec![Vec::new(); time_cols.len()],
             temperatures,
             curves,
             horizon_yr,
+        }
+    }
+
+    /// Adds the real-time probes of `degradation_real_time.csv` to their temperatures.
+    fn add_real_time(&mut self, t: &Table) {
+        for r in &t.rows {
+            let label = format!("{} °C", t.text(r, "temperature_c").unwrap_or(""));
+            let (Some(k), Some(time), Some(p), Some(m)) = (
+                self.temperatures.iter().position(|n| *n == label),
+                t.num(r, "time_yr").filter(|v| *v > 0.0),
+                t.num(r, "decode_probability"),
+                t.num(r, "michelson_contrast"),
+            ) else {
+                continue;
+            };
+            self.measured[k].push((time.log10(), p, m.abs()));
+        }
+        for m in &mut self.measured {
+            m.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
     }
 }
@@ -166,25 +194,50 @@ fn draw_degradation<DB: DrawingBackend>(
             (ylo..yhi, ydesc),
         )?;
         for (i, (name, curve)) in d.temperatures.iter().zip(&d.curves).enumerate() {
+            let pick = |p: &(f64, f64, f64)| (p.0, if panel == 0 { p.1 } else { p.2 });
             let pts: Vec<(f64, f64)> = curve
                 .iter()
                 .filter(|p| p.0 >= x_lo && p.0 <= x_hi)
-                .map(|p| (p.0, if panel == 0 { p.1 } else { p.2 }))
+                .map(pick)
+                .collect();
+            let measured: Vec<(f64, f64)> = d.measured[i]
+                .iter()
+                .filter(|p| p.0 >= x_lo && p.0 <= x_hi)
+                .map(pick)
                 .collect();
             let c = colour(i);
-            let label = if pts.is_empty() {
-                format!("{name}: beyond the horizon")
-            } else {
-                name.clone()
+            let label = match (pts.is_empty(), d.measured[i].is_empty()) {
+                (true, true) => format!("{name}: beyond the horizon"),
+                (_, true) => name.clone(),
+                (_, false) => format!("{name}, surface diffusion alone"),
             };
-            chart
-                .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
+            // Solid where it is the whole story; dashed where real-time probes supersede it.
+            let curve_annotation = if d.measured[i].is_empty() {
+                chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
+            } else {
+                chart.draw_series(DashedLineSeries::new(pts.clone(), 6, 4, c.stroke_width(2)))
+            };
+            curve_annotation
                 .map_err(draw_err)?
                 .label(label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c));
             chart
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
                 .map_err(draw_err)?;
+            if !d.measured[i].is_empty() {
+                chart
+                    .draw_series(LineSeries::new(measured.clone(), c.stroke_width(1)))
+                    .map_err(draw_err)?;
+                chart
+                    .draw_series(
+                        measured
+                            .iter()
+                            .map(|p| Circle::new(*p, 5, c.stroke_width(2))),
+                    )
+                    .map_err(draw_err)?
+                    .label(format!("{name}, real time (all active mechanisms)"))
+                    .legend(move |(x, y)| Circle::new((x + 9, y), 4, c.stroke_width(2)));
+            }
         }
         if panel == 0 {
             legend(&mut chart, SeriesLabelPosition::UpperRight)?;

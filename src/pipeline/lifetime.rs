@@ -224,6 +224,9 @@ pub struct LifetimeAnalysis {
     pub temperatures_k: Vec<f64>,
     /// Degradation curve in equivalent time.
     pub curve: Vec<CurvePoint>,
+    /// Every real-time probe (temperatures searched in real time, all active mechanisms),
+    /// by temperature and time: the measured degradation at those temperatures.
+    pub real_time_points: Vec<RealTimePoint>,
     /// Arrhenius analyses per criterion.
     pub arrhenius: Vec<ArrheniusRecord>,
     /// Accelerated-test design.
@@ -633,6 +636,17 @@ pub struct RealTimeSearchRecord {
     pub t_fail_yr: Option<f64>,
     /// First probe [s] of the bracket (from the single-mechanism estimates).
     pub clock_min_s: f64,
+}
+
+/// One real-time probe: what the reader saw after aging at one temperature for one time.
+#[derive(Debug, Clone, Serialize)]
+pub struct RealTimePoint {
+    /// Storage temperature [K].
+    pub temperature_k: f64,
+    /// Storage time [yr].
+    pub time_yr: f64,
+    /// What the probe saw.
+    pub reading: ProbeReading,
 }
 
 /// The uncertainty model per temperature.
@@ -1209,8 +1223,20 @@ pub fn lifetime_stage(
         NEGLIGIBLE_HORIZONS
     );
 
+    // BTreeMap order: temperature bits then time bits, both ascending for positive floats.
+    let real_time_points = prober
+        .cache
+        .iter()
+        .filter(|((kind, _, _), _)| *kind == Clock::Real(0.0).key().0)
+        .map(|((_, t_bits, time_bits), (reading, _))| RealTimePoint {
+            temperature_k: f64::from_bits(*t_bits),
+            time_yr: f64::from_bits(*time_bits) / SECONDS_PER_YEAR,
+            reading: reading.clone(),
+        })
+        .collect();
     let analysis = LifetimeAnalysis {
         method,
+        real_time_points,
         probe_temperature_k: probe_k,
         rate_model: model.clone(),
         oxidation_rate_model: ox_model.clone(),
