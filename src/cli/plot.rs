@@ -4,12 +4,13 @@
 //! (`profile.csv`), each as PNG and SVG (the cross-section PNG only).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::output::figures;
+use crate::output::table::Table;
 
 /// Arguments of `millage plot`.
 #[derive(Debug, Args)]
@@ -20,23 +21,6 @@ pub struct PlotArgs {
     /// (repeatable), e.g. `summary.mill.mean_depth_nm`.
     #[arg(long)]
     pub metric: Vec<String>,
-}
-
-fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let mut reader = csv::Reader::from_path(path)
-        .map_err(|e| Error::Numerical(format!("{}: {e}", path.display())))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::Numerical(format!("{}: {e}", path.display())))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| Error::Numerical(format!("{}: {e}", path.display())))?;
-        rows.push(record.iter().map(str::to_string).collect());
-    }
-    Ok((header, rows))
 }
 
 /// Runs `millage plot`.
@@ -69,7 +53,7 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         source,
     })?;
     if points.is_file() {
-        let (header, rows) = read_csv(&points)?;
+        let Table { header, rows } = Table::read(&points)?;
         let summary_start = header
             .iter()
             .position(|h| h.starts_with("summary."))
@@ -174,7 +158,7 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         &figures_dir,
     )?);
     if profile.is_file() {
-        let (_, rows) = read_csv(&profile)?;
+        let Table { rows, .. } = Table::read(&profile)?;
         let x: Vec<f64> = rows.iter().filter_map(|r| r[0].parse().ok()).collect();
         let z: Vec<f64> = rows.iter().filter_map(|r| r[1].parse().ok()).collect();
         let stem = figures_dir.join("cross_section");
