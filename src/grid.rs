@@ -184,12 +184,19 @@ impl FilmGrid {
     /// Surface slope angle θ [rad] from the horizontal at cell (i, j), by central differences
     /// (one-sided at the field edge): tan θ = |∇z|.
     pub fn slope_angle_rad(&self, i: usize, j: usize) -> f64 {
+        let (dzdx, dzdy) = self.surface_gradient(i, j);
+        dzdx.hypot(dzdy).atan()
+    }
+
+    /// Surface gradient (∂z/∂x, ∂z/∂y) at cell (i, j), by central differences (one-sided at the
+    /// field edge). The outward unit normal is (−∂z/∂x, −∂z/∂y, 1)/√(1 + |∇z|²).
+    pub fn surface_gradient(&self, i: usize, j: usize) -> (f64, f64) {
         let z = |i: usize, j: usize| self.surface_nm[self.index(i, j)];
         let (il, ir) = (i.saturating_sub(1), (i + 1).min(self.nx - 1));
         let (ju, jd) = (j.saturating_sub(1), (j + 1).min(self.ny - 1));
         let dzdx = (z(ir, j) - z(il, j)) / ((ir - il).max(1) as f64 * self.cell_nm);
         let dzdy = (z(i, jd) - z(i, ju)) / ((jd - ju).max(1) as f64 * self.cell_nm);
-        dzdx.hypot(dzdy).atan()
+        (dzdx, dzdy)
     }
 
     /// Bytes of memory the grid's fields occupy.

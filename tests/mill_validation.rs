@@ -268,7 +268,10 @@ fn mill_fast_vs_direct_report() {
         };
         series.push((format!("{name}: fast"), pts(&c.fast.profile_nm)));
         series.push((format!("{name}: direct"), pts(&c.direct.profile_nm)));
-        eprintln!("{name}: {}", if c.passes() { "pass" } else { "FAIL" });
+        eprintln!(
+            "{name}: {}\n{text}",
+            if c.passes() { "pass" } else { "FAIL" }
+        );
     }
     let _ = writeln!(
         text,
