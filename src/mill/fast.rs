@@ -10,10 +10,10 @@
 //! 2. sputtered atoms S = D · Y_m(θ), spread laterally by the BCA emission kernel, a Gaussian of
 //!    the kernel's measured σ (where atoms leave relative to where ions enter);
 //! 3. redeposition: test atoms sampled from S leave with a cosine (Knudsen) direction about
-//!    the local surface normal and fly
-//!    in straight lines over the height field; one that meets the surface sticks with
-//!    probability s (`sticking`), otherwise it is lost (no re-emission); the landing flux is
-//!    smoothed by a Gaussian of 2 cells (kernel density estimate of the Monte Carlo flux);
+//!    the local surface normal and fly in straight lines over the height field; one that
+//!    meets the surface sticks with probability s (`sticking`), otherwise it is lost (no
+//!    re-emission); the landing flux is smoothed by a Gaussian of 2 cells (kernel density
+//!    estimate of the Monte Carlo flux);
 //! 4. implanted ions: D (1 − R_m(θ)) per column stay as Ga in a near-surface layer of depth
 //!    d = R_p + 2ΔR_p (BCA range), spread laterally by a Gaussian of the BCA lateral range
 //!    straggle (per axis; without it Ga piles up where the ions arrive: on a 10 nm module the
@@ -821,7 +821,8 @@ mod tests {
     /// Line-of-sight transport against the analytic escape probability: atoms leaving the
     /// centre of a flat-bottomed circular pit of radius a and depth d with a cosine law escape
     /// with probability sin²α = a²/(a² + d²) (α the half-angle of the opening); the rest land
-    /// (sticking 1). Here a = 12 nm, d = 12 nm: ½.
+    /// (sticking 1). Here a = 12 nm, d = 12 nm: ½. (On the flat floor the normal is vertical, so
+    /// this checks the transport, not the emission frame; that is the test above.)
     #[test]
     fn redeposition_from_a_pit_floor_matches_the_view_factor() {
         let (cells, cell) = (64usize, 0.5);
@@ -862,12 +863,15 @@ mod tests {
             &mut scratch,
         );
         let landed: f64 = raw.iter().sum::<f64>() / source.iter().sum::<f64>();
-        let expected = 1.0 - a * a / (a * a + d * d);
-        // The bilinear rim spreads the wall over one cell (±¼ cell in radius: ±1 % here) and
-        // 2·10⁵ samples give ±0.1 %.
+        // The bilinear height field ramps the rim from the last floor cell centre to the first
+        // top cell centre, so the opening's radius lies between a and a + one cell: the landed
+        // fraction must lie between the two view factors (measured 0.4855), give or take
+        // the Monte Carlo error of 2·10⁵ samples (±0.0011).
+        let landed_for = |r: f64| 1.0 - r * r / (r * r + d * d);
+        let (lo, hi) = (landed_for(a + cell) - 0.004, landed_for(a) + 0.004);
         assert!(
-            (landed - expected).abs() < 0.02,
-            "landed {landed}, expected {expected}"
+            (lo..=hi).contains(&landed),
+            "landed {landed}, expected within [{lo}, {hi}]"
         );
     }
 }
