@@ -87,6 +87,16 @@ fn mill_fast_vs_direct_report() {
         .ok()
         .and_then(|d| d.parse().ok())
         .unwrap_or(300.0);
+    // Sticking coefficient of both modes (`MILL_VALIDATION_STICKING`, default 1): 0 switches
+    // redeposition off in both and so tests the erosion physics alone.
+    let sticking: f64 = std::env::var("MILL_VALIDATION_STICKING")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(1.0);
+    assert!(
+        (0.0..=1.0).contains(&sticking),
+        "MILL_VALIDATION_STICKING in [0, 1]"
+    );
     let (pitch, spot) = if record {
         (48.485, 10.0)
     } else {
@@ -113,12 +123,15 @@ fn mill_fast_vs_direct_report() {
     beam.scan.passes = (dose / per_pass).round().max(1.0) as u32;
     let dose = beam.dose_per_module_ions_per_nm2(pitch);
     let fast_options = FastMillOptions {
-        sticking: 1.0,
+        sticking,
         redeposition_samples: 100_000,
         max_step_fraction: 0.25,
         implant: true,
     };
-    let direct_options = DirectMillOptions::default();
+    let direct_options = DirectMillOptions {
+        sticking,
+        ..DirectMillOptions::default()
+    };
 
     let mut text = String::new();
     let _ = writeln!(
@@ -128,14 +141,19 @@ fn mill_fast_vs_direct_report() {
          (no tail), dwell pitch {} nm, 1 µs dwells, {} passes: dose {dose:.1} ions/nm² per milled \
          module; module pitch {pitch:.3} nm; 1 nm cells/voxels; seed {SEED}. Fast mode: BCA tables \
          of the record scenario (19 angles × 1000 ions, cached), 10⁵ redeposition test atoms per \
-         step, sticking 1. Direct mode: `mill::direct` defaults (batches of {} ions, grid {} nm \
-         deep + {} nm headroom), sticking 1.\n",
+         step. Direct mode: `mill::direct` defaults (batches of {} ions, grid {} nm \
+         deep + {} nm headroom). Sticking coefficient of both modes: {sticking}{}.\n",
         beam.current_a * 1e12,
         beam.scan.dwell_pitch_nm,
         beam.scan.passes,
         direct_options.batch_ions,
         direct_options.depth_nm,
         direct_options.headroom_nm,
+        if sticking == 0.0 {
+            " (redeposition off: erosion physics alone)"
+        } else {
+            ""
+        },
     );
     let mut all_pass = true;
     let mut series = Vec::new();
