@@ -58,6 +58,14 @@
 //! fast mode agrees there, `mill::validation`); at the record's 690 ions/nm² one 24 nm module
 //! mills 13.4 nm deep where the fast mode mills 17.8 nm (1.32×), most of which the flat-field
 //! slowdown accounts for.
+//!
+//! **Open discrepancy in glass (stop 12, undiagnosed).** With redeposition off (sticking 0),
+//! once the film is milled through, this mode erodes SiO2 at ≈ 6 atoms/ion where the planar
+//! glass table gives Y(0) = 3.2 (12 nm flat field: 11.44 nm deep at 300 ions/nm², 47.37 nm at
+//! 690), and at 690 ions/nm² mills one 24 nm module 56.4 nm deep where the fast mode mills
+//! 28.0 nm (`scripts/validate_mill.sh half 690 0`; edges agree within 1.8 nm). Suspects: the
+//! 60 nm default grid depth, the CrN→SiO2 interface in the voxel transport, the atomic-volume
+//! convention for Ga in glass. BENCHMARKS.md has the numbers.
 
 use rand::RngExt;
 use rayon::prelude::*;
