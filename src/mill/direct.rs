@@ -93,8 +93,9 @@ pub struct DirectMillOptions {
     pub sticking: f64,
     /// Ions per composition update (see the module docs).
     pub batch_ions: usize,
-    /// Depth of the voxel grid below the film top [nm]; must exceed the milled depth plus the
-    /// ion range.
+    /// Solid kept below the deepest surface point [nm]; must exceed the range of the ions and
+    /// their recoils. The grid starts this deep below the film top and grows downward (by
+    /// half of it, with pristine substrate) whenever milling comes closer to its bottom.
     pub depth_nm: f64,
     /// Empty voxels above the film top for redeposits [nm].
     pub headroom_nm: f64,
@@ -142,9 +143,11 @@ pub struct DirectMillReport {
     pub implanted_atoms: f64,
     /// Binary collisions of all histories.
     pub collisions: u64,
-    /// Smallest solid thickness left in any column above the grid bottom [nm] (must stay well
-    /// above the ion range).
+    /// Smallest solid thickness left in any column above the grid bottom at the end [nm]
+    /// (kept ≥ `DirectMillOptions::depth_nm` up to one batch by growing the grid).
     pub min_remaining_nm: f64,
+    /// Depth of the grid bottom below the film top at the end [nm] (it grows with the pits).
+    pub grid_depth_nm: f64,
     /// Columns whose content rose above the grid top (headroom too small; 0 expected).
     pub overflow_columns: u64,
 }
@@ -265,18 +268,21 @@ pub fn scan_ions(layout: &ModuleLayout, milled: &dyn Fn(usize, usize) -> bool, b
     (dwells as f64 * beam.ions_per_dwell()).floor() as u64
 }
 
-/// The pristine voxel target of a specimen (its current surface heights are honoured).
+/// The pristine voxel target of a specimen (its current surface heights are honoured), and the
+/// atoms per species of one full voxel of substrate (what [`grow_bottom`] adds).
 fn build_target(
     specimen: &Specimen,
     sim: &Simulation,
     volume: &[f64],
     implant: usize,
     options: &DirectMillOptions,
-) -> VoxelTarget {
+) -> (VoxelTarget, Vec<f64>) {
     let g = &specimen.grid;
     let (nx, ny, c) = (g.nx(), g.ny(), g.cell_nm());
     let head = (options.headroom_nm / c).ceil().max(1.0);
-    let nz = head as usize + (options.depth_nm / c).ceil().max(1.0) as usize;
+    // The grid reaches depth_nm below the deepest initial surface point.
+    let deepest = g.surface_nm.iter().map(|z| -z).fold(0.0_f64, f64::max);
+    let nz = head as usize + ((options.depth_nm + deepest) / c).ceil().max(1.0) as usize;
     let z_top = -head * c;
     let s = volume.len();
     // Material slabs along depth: (top depth, bottom depth, material).
@@ -324,7 +330,11 @@ fn build_target(
         }
     }
     let min_surface = surface.iter().copied().fold(f64::INFINITY, f64::min);
-    VoxelTarget {
+    let mut substrate_voxel = vec![0.0; s];
+    for &(j, n) in &species_of[specimen.stack.substrate] {
+        substrate_voxel[j] += n * c * c * c;
+    }
+    let target = VoxelTarget {
         nx,
         ny,
         nz,
@@ -335,7 +345,26 @@ fn build_target(
         surface_depth_nm: surface,
         implant_species: implant,
         min_surface_depth_nm: min_surface,
+    };
+    (target, substrate_voxel)
+}
+
+/// Extends every column of the target downward by `extra` voxels of pristine substrate
+/// (`substrate_voxel`: atoms per species of one full voxel). The substrate is semi-infinite, so
+/// this only moves the grid bottom: surfaces and contents above are unchanged. Voxel indices
+/// change (columns are contiguous), so it runs between batches only.
+fn grow_bottom(t: &mut VoxelTarget, extra: usize, substrate_voxel: &[f64]) {
+    let (nz, s) = (t.nz, t.species());
+    let new_nz = nz + extra;
+    let mut counts = Vec::with_capacity(t.nx * t.ny * new_nz * s);
+    for column in t.counts.chunks_exact(nz * s) {
+        counts.extend_from_slice(column);
+        for _ in 0..extra {
+            counts.extend_from_slice(substrate_voxel);
+        }
     }
+    t.counts = counts;
+    t.nz = new_nz;
 }
 
 /// Column compaction (module docs): re-slices column `col` from the bottom up into voxels of
@@ -413,9 +442,11 @@ pub fn mill_direct(
     seed: u64,
 ) -> Result<DirectMillReport> {
     let (sim, volume, implant) = direct_simulation(specimen, beam)?;
-    let mut target = build_target(specimen, &sim, &volume, implant, options);
+    let (mut target, substrate_voxel) = build_target(specimen, &sim, &volume, implant, options);
     let s = target.species();
-    let initial_atoms: f64 = target.counts.iter().sum();
+    let mut initial_atoms: f64 = target.counts.iter().sum();
+    // Growth step of the grid bottom (module docs of `DirectMillOptions::depth_nm`).
+    let grow_voxels = ((0.5 * options.depth_nm) / target.cell_nm).ceil().max(1.0) as usize;
     let c = target.cell_nm;
 
     // Dwell sequence of the whole scan: (module origin + dwell offset) per dwell.
@@ -459,6 +490,7 @@ pub fn mill_direct(
         implanted_atoms: 0.0,
         collisions: 0,
         min_remaining_nm: 0.0,
+        grid_depth_nm: 0.0,
         overflow_columns: 0,
     };
     let (mut sum_y, mut sum_y2, mut n_on) = (0.0, 0.0, 0u64);
@@ -469,7 +501,8 @@ pub fn mill_direct(
 
     let mut run_batch = |arrivals: &mut Vec<(u64, f64, f64)>,
                          target: &mut VoxelTarget,
-                         report: &mut DirectMillReport| {
+                         report: &mut DirectMillReport,
+                         initial_atoms: &mut f64| {
         let t: &VoxelTarget = target;
         let outcomes: Vec<Option<VoxelOutcome>> = arrivals
             .par_iter()
@@ -525,6 +558,18 @@ pub fn mill_direct(
                 .min(target.surface_depth_nm[col]);
         }
         dirty_list.clear();
+        // Keep depth_nm of solid below the deepest surface point: the substrate continues.
+        let deepest = target
+            .surface_depth_nm
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        while target.z_bottom_nm() - deepest < options.depth_nm {
+            grow_bottom(target, grow_voxels, &substrate_voxel);
+            *initial_atoms += grow_voxels as f64
+                * (target.nx * target.ny) as f64
+                * substrate_voxel.iter().sum::<f64>();
+        }
         report.ions += arrivals.len() as u64;
         report.batches += 1;
         arrivals.clear();
@@ -541,13 +586,13 @@ pub fn mill_direct(
                 arrivals.push((ion, cx, cy));
                 ion += 1;
                 if arrivals.len() >= options.batch_ions.max(1) {
-                    run_batch(&mut arrivals, &mut target, &mut report);
+                    run_batch(&mut arrivals, &mut target, &mut report, &mut initial_atoms);
                 }
             }
         }
     }
     if !arrivals.is_empty() {
-        run_batch(&mut arrivals, &mut target, &mut report);
+        run_batch(&mut arrivals, &mut target, &mut report, &mut initial_atoms);
     }
 
     // Results into the film grid.
@@ -587,6 +632,7 @@ pub fn mill_direct(
     report.removed_atoms = initial_atoms - final_atoms;
     report.implanted_atoms = ga_total;
     report.min_remaining_nm = min_remaining;
+    report.grid_depth_nm = bottom;
     report.overflow_columns = overflowed.iter().filter(|&&o| o).count() as u64;
     report.sputter_yield = if n_on > 0 {
         let n = n_on as f64;
@@ -719,13 +765,43 @@ mod tests {
         assert!(g.surface_nm[g.index(12, 12)] < g.surface_nm[g.index(1, 1)] - 0.05);
     }
 
+    /// The grid bottom follows the pits: with only 3 nm of solid asked below the surface, the
+    /// grid grows downward with pristine substrate as the field is milled, keeps the atom
+    /// balance to round-off, and ends with at least 3 nm minus one batch's erosion below the
+    /// deepest point.
+    #[test]
+    fn grid_bottom_grows_with_the_pit_and_keeps_the_balance() {
+        let (mut layout, mut beam) = small_case(8.0, 4.0, 4);
+        layout.quiet_zone_modules = 0;
+        beam.current_a = 2e-11; // 125 ions/nm² in 4 passes
+        let options = DirectMillOptions {
+            depth_nm: 3.0,
+            headroom_nm: 5.0,
+            ..DirectMillOptions::default()
+        };
+        let mut s = specimen(8, 1.0);
+        s.stack.layers[0].thickness_nm = 2.0; // mill through into the substrate
+        let r = mill_direct(&mut s, &layout, &|_, _| true, &beam, &options, 9).unwrap();
+        let deepest = s.grid.surface_nm.iter().copied().fold(0.0, f64::min);
+        assert!(deepest < -3.0, "{deepest}");
+        assert!(r.grid_depth_nm > 3.0 + 1.0, "{r:?}");
+        assert!(r.min_remaining_nm > 2.0, "{r:?}");
+        let balance =
+            r.sputtered_atoms as f64 - r.redeposited_atoms as f64 - r.implanted_ions as f64;
+        assert!(
+            (r.removed_atoms - balance).abs() < 1e-6 * r.sputtered_atoms as f64,
+            "removed {} vs balance {balance}: {r:?}",
+            r.removed_atoms
+        );
+    }
+
     /// Every history conserves energy in the voxel target, as in the planar kernel.
     #[test]
     fn voxel_histories_conserve_energy() {
         let (_, beam) = small_case(8.0, 4.0, 1);
         let s = specimen(16, 1.0);
         let (sim, volume, implant) = direct_simulation(&s, &beam).unwrap();
-        let target = build_target(&s, &sim, &volume, implant, &options());
+        let (target, _) = build_target(&s, &sim, &volume, implant, &options());
         let mut vws = VoxelWorkspace::default();
         for i in 0..20 {
             let mut rng = rng::stream(3, Stream::MillDirectIon, i);
