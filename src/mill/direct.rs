@@ -49,12 +49,12 @@
 //! Measured on a 12 nm field irradiated uniformly (mirror walls, 15 nm CrN on glass, 30 keV Ga,
 //! 5 nm spot, seed 20251203; the set-up of `tests/mill_validation.rs` with a 12 nm module and
 //! no quiet zone, run once, the harness not kept): at 300 ions/nm² 7.92 nm deep, rms 0.78 nm,
-//! 15 % of the sputtered atoms redeposited; at 690 ions/nm² 14.47 nm, rms 2.2 nm, 42 % redeposited — the net rate
-//! falls by 36 % between the two doses on a surface that is flat on average (at the first
-//! half's rate it would be 18.2 nm deep, 1.26× deeper), and 70 % of the redeposited atoms land
-//! within 5 nm of where they left. A real amorphous surface under normal incidence stays
-//! smooth to ~1 nm (ion-induced viscous flow and surface diffusion relax it), which a column
-//! model cannot represent. The mode is therefore a reference up to a few hundred ions/nm² (the
+//! 15 % of the sputtered atoms redeposited; at 690 ions/nm² 14.47 nm, rms 2.2 nm, 42 %
+//! redeposited — the net rate falls by 36 % between the two doses on a surface that is flat on
+//! average (at the first half's rate it would be 18.2 nm deep, 1.26× deeper), and 70 % of the
+//! redeposited atoms land within 5 nm of where they left. A real amorphous surface under
+//! normal incidence stays smooth to ~1 nm (ion-induced viscous flow and surface diffusion
+//! relax it), which a column model cannot represent. The mode is therefore a reference up to a few hundred ions/nm² (the
 //! fast mode agrees there, `mill::validation`); at the record's 690 ions/nm² one 24 nm module
 //! mills 13.4 nm deep where the fast mode mills 17.8 nm (1.32×), most of which the flat-field
 //! slowdown accounts for.
