@@ -956,10 +956,10 @@ fn resolve(mut p: Parsed<'_>, library: &MaterialLibrary) -> Result<Scenario> {
     })
 }
 
-/// The `[aging]` section → validated [`AgingSettings`] (internal units: K, s).
 /// Refuses `mill.model = "bca-direct"` on fields it cannot mill in reasonable time and memory:
 /// more than [`DIRECT_MAX_IONS`] ions (≈ 10 h on 2 cores) or more than
-/// [`DIRECT_MAX_COUNTS`] voxel counts (8 bytes each: 1.6 GB). The ion count is estimated with
+/// [`DIRECT_MAX_COUNTS`] voxel counts (8 bytes each: 1.6 GB; the initial grid, which then grows
+/// downward by the milled depth, `mill::direct`). The ion count is estimated with
 /// half of the symbol's modules milled (a QR symbol is about half dark). Either limit admits a
 /// 3 × 3 block of record modules at the record dose and refuses any full QR symbol at the
 /// record's pitch and dose.
@@ -1030,6 +1030,7 @@ fn check_direct_domain(
     Ok(())
 }
 
+/// The `[aging]` section → validated [`AgingSettings`] (internal units: K, s).
 fn resolve_aging(
     p: &mut Parsed<'_>,
     stack: &FilmStack,
