@@ -688,6 +688,36 @@ pub(crate) mod tests_support {
         }
     }
 
+    /// The planar BCA of one material under the beam, normal incidence, default options (the
+    /// fast mode's tables and the planar checks of the direct mode use it).
+    pub(crate) fn planar_simulation(
+        material: &crate::material::Material,
+        beam: &Beam,
+    ) -> Simulation {
+        Simulation::new(
+            Target::from_material(material),
+            IonBeam {
+                element: beam.ion,
+                energy_ev: beam.energy_ev,
+                angle_deg: 0.0,
+            },
+            BcaOptions::default(),
+        )
+        .unwrap()
+    }
+
+    /// The voxel grid's atom balance to round-off: net atoms removed = sputtered − redeposited
+    /// − implanted ions.
+    pub(crate) fn assert_atom_balance(r: &DirectMillReport) {
+        let balance =
+            r.sputtered_atoms as f64 - r.redeposited_atoms as f64 - r.implanted_ions as f64;
+        assert!(
+            (r.removed_atoms - balance).abs() < 1e-6 * r.sputtered_atoms as f64,
+            "removed {} vs balance {balance}: {r:?}",
+            r.removed_atoms
+        );
+    }
+
     /// One module of `pitch` nm in a 1-module quiet zone, 30 keV Ga, 2 pA, 1 µs dwells.
     pub(crate) fn small_case(pitch: f64, spot_fwhm_nm: f64, passes: u32) -> (ModuleLayout, Beam) {
         (
@@ -752,13 +782,7 @@ mod tests {
         assert_eq!(r1, r2);
         assert_eq!(r1.ions, scan_ions(&layout, &milled, &beam));
         assert!(r1.sputtered_atoms > 0 && r1.implanted_ions > 0, "{r1:?}");
-        let balance =
-            r1.sputtered_atoms as f64 - r1.redeposited_atoms as f64 - r1.implanted_ions as f64;
-        assert!(
-            (r1.removed_atoms - balance).abs() < 1e-6 * r1.sputtered_atoms as f64,
-            "removed {} vs balance {balance}: {r1:?}",
-            r1.removed_atoms
-        );
+        assert_atom_balance(&r1);
         // Implanted Ga stays unless it is sputtered again or knocked out of the domain.
         assert!(
             r1.implanted_atoms <= r1.implanted_ions as f64 + 1e-6
@@ -791,13 +815,7 @@ mod tests {
         assert!(deepest < -3.0, "{deepest}");
         assert!(r.grid_depth_nm > 3.0 + 1.0, "{r:?}");
         assert!(r.min_remaining_nm > 2.0, "{r:?}");
-        let balance =
-            r.sputtered_atoms as f64 - r.redeposited_atoms as f64 - r.implanted_ions as f64;
-        assert!(
-            (r.removed_atoms - balance).abs() < 1e-6 * r.sputtered_atoms as f64,
-            "removed {} vs balance {balance}: {r:?}",
-            r.removed_atoms
-        );
+        assert_atom_balance(&r);
     }
 
     /// Every history conserves energy in the voxel target, as in the planar kernel.
@@ -854,17 +872,11 @@ mod tests {
         let mut s = specimen(16, 1.0);
         s.stack.layers.clear();
         let r = mill_direct(&mut s, &layout, &|_, _| true, &beam, &options(), 6).unwrap();
-        let glass = Simulation::new(
-            Target::from_material(&s.materials[1]),
-            IonBeam {
-                element: beam.ion,
-                energy_ev: beam.energy_ev,
-                angle_deg: 0.0,
-            },
-            BcaOptions::default(),
-        )
-        .unwrap();
-        let planar = glass.run(6, 1000, &|_| {}).summary().sputter_yield.total;
+        let planar = planar_simulation(&s.materials[1], &beam)
+            .run(6, 1000, &|_| {})
+            .summary()
+            .sputter_yield
+            .total;
         let y = r.sputter_yield;
         assert!(
             (y.mean - planar.mean).abs() < 3.0 * y.stderr.hypot(planar.stderr),

@@ -146,8 +146,8 @@ pub fn compare_fast_direct(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bca::{IonBeam, Options, Simulation, TableRequest, Target, angular_table};
-    use crate::mill::direct::tests_support::{small_case, specimen};
+    use crate::bca::{TableRequest, angular_table};
+    use crate::mill::direct::tests_support::{planar_simulation, small_case, specimen};
 
     /// Fast vs direct on one small module (10 nm pitch, 4 nm spot, 30 keV Ga, ≈ 60 ions/nm²,
     /// ≈ 2 nm into the 15 nm CrN film): the criteria. The fast mode's CrN table is
@@ -158,16 +158,7 @@ mod tests {
         let (layout, beam) = small_case(10.0, 4.0, 30);
         let milled = |c: usize, r: usize| c == 1 && r == 1;
         let pristine = specimen(30, 1.0);
-        let sim = Simulation::new(
-            Target::from_material(&pristine.materials[0]),
-            IonBeam {
-                element: beam.ion,
-                energy_ev: beam.energy_ev,
-                angle_deg: 0.0,
-            },
-            Options::default(),
-        )
-        .unwrap();
+        let sim = planar_simulation(&pristine.materials[0], &beam);
         let request = TableRequest {
             angles_deg: vec![0.0, 15.0, 30.0, 45.0, 60.0, 70.0, 80.0, 89.0],
             ions_per_angle: 150,
