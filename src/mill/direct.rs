@@ -54,10 +54,10 @@
 //! average (at the first half's rate it would be 18.2 nm deep, 1.26× deeper), and 70 % of the
 //! redeposited atoms land within 5 nm of where they left. A real amorphous surface under
 //! normal incidence stays smooth to ~1 nm (ion-induced viscous flow and surface diffusion
-//! relax it), which a column model cannot represent. The mode is therefore a reference up to a few hundred ions/nm² (the
-//! fast mode agrees there, `mill::validation`); at the record's 690 ions/nm² one 24 nm module
-//! mills 13.4 nm deep where the fast mode mills 17.8 nm (1.32×), most of which the flat-field
-//! slowdown accounts for.
+//! relax it), which a column model cannot represent. The mode is therefore a reference up to a
+//! few hundred ions/nm² (the fast mode agrees there, `mill::validation`); at the record's
+//! 690 ions/nm² one 24 nm module mills 13.4 nm deep where the fast mode mills 17.8 nm (1.32×),
+//! most of which the flat-field slowdown accounts for.
 //!
 //! **Without redeposition the roughening runs away (stop 13).** The same missing relaxation,
 //! with sticking 0, makes the erosion rate climb instead of fall: rough surfaces present steep
