@@ -322,7 +322,7 @@ impl Simulation {
             ));
         }
         if options.scattering == ScatteringIntegral::Magic
-            && scattering::magic_constants_published(options.potential).is_none()
+            && scattering::magic_bands(options.potential).is_empty()
         {
             return Err(flag_err(
                 "--scattering",

@@ -33,7 +33,8 @@ pub enum ScatteringArg {
     Table,
     /// Gauss–Mehler quadrature at every collision.
     Quadrature,
-    /// MAGIC formula (ZBL and Molière only).
+    /// MAGIC formula, constants fitted per reduced-energy band (ZBL and Molière only; the
+    /// quadrature above ε = 0.5 / 0.06, where no MAGIC constants reach 1 %).
     Magic,
 }
 
