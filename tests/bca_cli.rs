@@ -226,3 +226,24 @@ fn bca_table_out_writes_yield_vs_angle_against_yamamura() {
         std::fs::read(out.join("figures/yield_vs_angle.png")).unwrap()
     );
 }
+
+/// `millage plot` redraws the yield parity figure of `scripts/validate_bca.sh` from its CSV
+/// (here the tracked reference copy) and names the one case outside the ±30 % band.
+#[test]
+fn plot_redraws_the_yield_comparison_of_the_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/results/reference/bca_yields.csv"
+    );
+    std::fs::copy(csv, dir.path().join("bca_yields.csv")).unwrap();
+    let o = millage(&["plot", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(image::open(dir.path().join("figures/bca_yields.png")).is_ok());
+    let svg = std::fs::read_to_string(dir.path().join("figures/bca_yields.svg")).unwrap();
+    assert!(
+        svg.contains("Ga 30 keV → Au (-41 %)"),
+        "the failing case is named"
+    );
+    assert!(svg.contains("(log scale)") && svg.contains("±30 %"));
+}

@@ -38,6 +38,7 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         "frontier.csv",
         "compare.csv",
         "yield_vs_angle.csv",
+        "bca_yields.csv",
     ];
     if !known.iter().any(|f| args.dir.join(f).is_file()) {
         return Err(Error::input(
@@ -45,7 +46,8 @@ pub fn run(args: &PlotArgs) -> Result<()> {
             "DIR",
             None,
             format!("{} holds none of {}", args.dir.display(), known.join(", ")),
-            "pass a directory written by `millage run` or `millage sweep`",
+            "pass a directory written by `millage run`, `sweep`, `compare` or `bca-table --out`, \
+             or results/validation after scripts/validate_bca.sh",
         ));
     }
     std::fs::create_dir_all(&figures_dir).map_err(|source| Error::Io {
@@ -154,6 +156,10 @@ pub fn run(args: &PlotArgs) -> Result<()> {
     )?);
     drawn.extend(crate::output::compare::draw(&args.dir, &figures_dir)?);
     drawn.extend(crate::output::bca_figures::draw_yield_vs_angle(
+        &args.dir,
+        &figures_dir,
+    )?);
+    drawn.extend(crate::output::bca_figures::draw_yield_comparison(
         &args.dir,
         &figures_dir,
     )?);

@@ -98,8 +98,8 @@ pub(crate) fn cartesian<'a, DB: DrawingBackend>(
 }
 
 /// The legend of `chart` at `position`, boxed on a translucent white background.
-pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut Chart<'a, DB>,
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
     position: SeriesLabelPosition,
 ) -> Result<()> {
     chart
