@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figures::{cartesian, draw_err, ensure_font, legend};
+use super::figures::{Scale, cartesian, draw_err, ensure_font, legend};
 use super::table::Table;
 use crate::error::Result;
 
@@ -95,13 +95,18 @@ fn draw_panels<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, p: &Panels) -> 
         .chain(p.errors.iter().map(|q| q.0));
     let x = span(x_all, (f64::INFINITY, f64::NEG_INFINITY));
     let panels = root.split_evenly((3, 1));
-    let time = "log10 storage time [yr]";
+    let time = "storage time [yr]";
 
     let y = span(
         p.geometry.iter().flat_map(|(_, s)| s.iter().map(|q| q.1)),
         (0.0, 1.0),
     );
-    let mut chart = cartesian(&panels[0], &p.caption, (x.clone(), time), (y, "[nm]"))?;
+    let mut chart = cartesian(
+        &panels[0],
+        &p.caption,
+        (x.clone(), time, Scale::Log10),
+        (y, "[nm]", Scale::Linear),
+    )?;
     for (i, (name, pts)) in p.geometry.iter().enumerate() {
         let c = colour(i);
         chart
@@ -125,8 +130,8 @@ fn draw_panels<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, p: &Panels) -> 
     let mut chart = cartesian(
         &panels[1],
         "worst-block codeword errors / RS capacity (decodable below 1); decoders 1 = read",
-        (x.clone(), time),
-        (y, "errors / capacity, decoded"),
+        (x.clone(), time, Scale::Log10),
+        (y, "errors / capacity, decoded", Scale::Linear),
     )?;
     chart
         .draw_series(LineSeries::new(p.errors.clone(), BLACK.stroke_width(2)))
@@ -158,8 +163,8 @@ fn draw_panels<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, p: &Panels) -> 
     let mut chart = cartesian(
         &panels[2],
         "module contrast of the raw signal",
-        (x, time),
-        (y, "Michelson contrast"),
+        (x, time, Scale::Log10),
+        (y, "Michelson contrast", Scale::Linear),
     )?;
     chart
         .draw_series(LineSeries::new(p.contrast.clone(), BLUE.stroke_width(2)))

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figures::{cartesian, draw_err, ensure_font, legend};
+use super::figures::{Scale, cartesian, draw_err, ensure_font, legend};
 use super::table::Table;
 use crate::bca::empirical::YamamuraAngular;
 use crate::bca::{AngularTable, Estimate};
@@ -111,8 +111,9 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, t: &Table) -> Result<(
         (
             0.0..90.0,
             "angle of incidence from the surface normal [deg]",
+            Scale::Linear,
         ),
-        (0.0..y_hi, "Y(θ) / Y(0)"),
+        (0.0..y_hi, "Y(θ) / Y(0)", Scale::Linear),
     )?;
     for (k, (name, pts)) in yam.iter().enumerate() {
         if pts.is_empty() {

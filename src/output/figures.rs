@@ -72,13 +72,56 @@ pub(crate) type Chart<'a, DB> = ChartContext<
     >,
 >;
 
+/// How an axis maps its quantity to the page. The chart's coordinates are the values
+/// ([`Scale::Linear`]) or their base-10 logarithms ([`Scale::Log10`], the tick labels then show
+/// the values: 10⁻², 1, 10², …, so an axis reads like a logarithmic axis of the quantity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scale {
+    Linear,
+    Log10,
+}
+
+/// Tick label of the coordinate `log10_value` on a [`Scale::Log10`] axis: a power of ten with
+/// a superscript exponent on whole decades, else the value to two significant digits.
+pub(crate) fn log10_tick_label(log10_value: f64) -> String {
+    let decade = log10_value.round();
+    if (log10_value - decade).abs() < 1e-9 {
+        return match decade as i64 {
+            0 => "1".to_string(),
+            1 => "10".to_string(),
+            n => {
+                let superscript: String = n
+                    .to_string()
+                    .chars()
+                    .map(|c| match c {
+                        '-' => '⁻',
+                        d => ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹']
+                            [d.to_digit(10).unwrap_or(0) as usize],
+                    })
+                    .collect();
+                format!("10{superscript}")
+            }
+        };
+    }
+    let value = 10f64.powf(log10_value);
+    if (1e-3..1e4).contains(&value) {
+        let magnitude = value.log10().floor() as i32;
+        let step = 10f64.powi(magnitude - 1);
+        let decimals = (1 - magnitude).max(0) as usize;
+        format!("{:.decimals$}", (value / step).round() * step)
+    } else {
+        format!("{value:.1e}")
+    }
+}
+
 /// The house style of every x–y chart: caption, margins, axis descriptions (with units) and
-/// tick labels in the bundled font; the mesh is drawn.
+/// tick labels in the bundled font; the mesh is drawn. A [`Scale::Log10`] axis takes log₁₀
+/// coordinates and labels its ticks with the values ([`log10_tick_label`]).
 pub(crate) fn cartesian<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, plotters::coord::Shift>,
     caption: &str,
-    (x_range, x_desc): (std::ops::Range<f64>, &str),
-    (y_range, y_desc): (std::ops::Range<f64>, &str),
+    (x_range, x_desc, x_scale): (std::ops::Range<f64>, &str, Scale),
+    (y_range, y_desc, y_scale): (std::ops::Range<f64>, &str, Scale),
 ) -> Result<Chart<'a, DB>> {
     let mut chart = ChartBuilder::on(area)
         .caption(caption, ("sans-serif", 15))
@@ -87,14 +130,42 @@ pub(crate) fn cartesian<'a, DB: DrawingBackend>(
         .y_label_area_size(60)
         .build_cartesian_2d(x_range, y_range)
         .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .x_desc(x_desc)
+    let log_label = |v: &f64| log10_tick_label(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(x_desc)
         .y_desc(y_desc)
-        .label_style(("sans-serif", 12))
-        .draw()
-        .map_err(draw_err)?;
+        .label_style(("sans-serif", 12));
+    if x_scale == Scale::Log10 {
+        mesh.x_label_formatter(&log_label);
+    }
+    if y_scale == Scale::Log10 {
+        mesh.y_label_formatter(&log_label);
+    }
+    mesh.draw().map_err(draw_err)?;
     Ok(chart)
+}
+
+#[cfg(test)]
+mod scale_tests {
+    use super::log10_tick_label;
+
+    #[test]
+    fn log_ticks_read_as_values() {
+        let cases = [
+            (0.0, "1"),
+            (1.0, "10"),
+            (3.0, "10³"),
+            (-12.0, "10⁻¹²"),
+            (2.5, "320"),
+            (0.5, "3.2"),
+            (-0.5, "0.32"),
+            (0.2, "1.6"),
+            (-4.5, "3.2e-5"),
+        ];
+        for (x, label) in cases {
+            assert_eq!(log10_tick_label(x), label, "log10 value {x}");
+        }
+    }
 }
 
 /// The legend of `chart` at `position`, boxed on a translucent white background.
@@ -478,7 +549,7 @@ pub struct BarChart<'a> {
     pub series: &'a [Series],
     /// y-axis label with unit.
     pub y_label: &'a str,
-    /// Logarithmic y (bars drawn as log10 of the value).
+    /// Logarithmic y (bars drawn to log10 of the value, ticks labelled with values).
     pub log_y: bool,
 }
 
@@ -524,18 +595,20 @@ pub fn grouped_bars(path_stem: &Path, chart: &BarChart<'_>) -> Result<()> {
             .y_label_area_size(80)
             .build_cartesian_2d(0.0..n as f64, y0..y1)
             .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
+        let log_label = |v: &f64| log10_tick_label(*v);
+        let mut mesh = chart.configure_mesh();
+        mesh.disable_x_mesh()
             .x_labels(0)
             .y_desc(if c.log_y {
-                format!("log10 {}", c.y_label)
+                format!("{} (log scale)", c.y_label)
             } else {
                 c.y_label.to_string()
             })
-            .label_style(("sans-serif", 13))
-            .draw()
-            .map_err(draw_err)?;
+            .label_style(("sans-serif", 13));
+        if c.log_y {
+            mesh.y_label_formatter(&log_label);
+        }
+        mesh.draw().map_err(draw_err)?;
         let width = 0.8 / c.series.len().max(1) as f64;
         for (k, series) in c.series.iter().enumerate() {
             let colour = PALETTE[k % PALETTE.len()];

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figures::{cartesian, draw_err, ensure_font, finite_range, legend};
+use super::figures::{Scale, cartesian, draw_err, ensure_font, finite_range, legend};
 use super::table::Table;
 use crate::error::{Error, Result};
 
@@ -190,8 +190,8 @@ fn draw_degradation<DB: DrawingBackend>(
         let mut chart = cartesian(
             area,
             caption,
-            (x_lo..x_hi, "log10 time at storage temperature [yr]"),
-            (ylo..yhi, ydesc),
+            (x_lo..x_hi, "time at storage temperature [yr]", Scale::Log10),
+            (ylo..yhi, ydesc, Scale::Linear),
         )?;
         for (i, (name, curve)) in d.temperatures.iter().zip(&d.curves).enumerate() {
             let pick = |p: &(f64, f64, f64)| (p.0, if panel == 0 { p.1 } else { p.2 });
@@ -341,8 +341,8 @@ fn draw_arrhenius<DB: DrawingBackend>(
     let mut chart = cartesian(
         &root,
         title,
-        (x_lo..x_hi, "1000 / T [1/K]"),
-        (y_lo..y_hi, "log10 lifetime [yr]"),
+        (x_lo..x_hi, "1000 / T [1/K]", Scale::Linear),
+        (y_lo..y_hi, "lifetime [yr]", Scale::Log10),
     )?;
     if hz.is_finite() && hz < y_hi {
         chart
@@ -566,8 +566,8 @@ fn draw_frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier)
     let mut chart = cartesian(
         &left,
         "density: TB per A4 sheet",
-        (x_lo..x_hi, "log10 module pitch [nm]"),
-        (y_lo..y_hi, "log10 TB per A4"),
+        (x_lo..x_hi, "module pitch [nm]", Scale::Log10),
+        (y_lo..y_hi, "TB per A4 sheet", Scale::Log10),
     )?;
     let tiled_name = f
         .claim
@@ -633,8 +633,8 @@ fn draw_frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier)
     let mut chart = cartesian(
         &right,
         &caption,
-        (x_lo..x_hi, "log10 module pitch [nm]"),
-        (t_lo..t_hi, "temperature [°C]"),
+        (x_lo..x_hi, "module pitch [nm]", Scale::Log10),
+        (t_lo..t_hi, "temperature [°C]", Scale::Linear),
     )?;
     for (i, (name, pts)) in f.target_temperature.iter().enumerate() {
         let c = if i == 0 { BLACK } else { colour(i - 1) };
