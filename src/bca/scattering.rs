@@ -210,7 +210,8 @@ pub const MAGIC_FIT_B_MAX: f64 = 25.0;
 /// [`magic_bands`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MagicBand {
-    /// Lower end of the band (inclusive).
+    /// Lower end of the band (inclusive; 0 for the lowest band, fitted and checked from
+    /// [`MAGIC_FIT_EPS_MIN`] up, below every collision of the cascades).
     pub eps_min: f64,
     /// Upper end of the band (exclusive).
     pub eps_max: f64,
