@@ -49,6 +49,17 @@ impl ScatteringIntegral {
 /// Number of Gauss–Mehler nodes N over [−1, 1] (N/2 integrand evaluations by symmetry).
 pub const GAUSS_MEHLER_POINTS: usize = 32;
 
+/// g(R) = R² − R φ(R)/ε − b² and g′(R), with `inv_eps` = 1/ε: the closest-approach equation
+/// and its derivative (both solvers below).
+#[inline]
+fn approach_equation(pot: Potential, inv_eps: f64, b: f64, r: f64) -> (f64, f64) {
+    let (phi, dphi) = pot.phi_dphi(r);
+    (
+        r * r - r * phi * inv_eps - b * b,
+        2.0 * r - (phi + r * dphi) * inv_eps,
+    )
+}
+
 /// Reduced distance of closest approach R₀ = r₀/a: the root of
 /// g(R) = R² − R φ(R)/ε − b² = 0 (energy and angular-momentum conservation; Eckstein 1991
 /// eq. 4.2). Safeguarded Newton iteration inside the bracket [max(b, ·), R_Coulomb], where
@@ -57,13 +68,7 @@ pub fn closest_approach(pot: Potential, eps: f64, b: f64) -> f64 {
     let inv = 1.0 / eps;
     let mut hi = 0.5 * inv + (0.25 * inv * inv + b * b).sqrt();
     let mut lo = b.max(hi * 1e-12);
-    let g = |r: f64| {
-        let (phi, dphi) = pot.phi_dphi(r);
-        (
-            r * r - r * phi * inv - b * b,
-            2.0 * r - (phi + r * dphi) * inv,
-        )
-    };
+    let g = |r: f64| approach_equation(pot, inv, b, r);
     // φ(0) of a fitted screening function can exceed 1 by its rounding (Lenz–Jensen: 1.00008),
     // so make sure the upper end brackets the root.
     while g(hi).0 < 0.0 {
@@ -114,13 +119,7 @@ pub fn closest_approach_fast(pot: Potential, eps: f64, b: f64) -> f64 {
     let half = 0.5 * phi0.max(1.0) * inv;
     let mut hi = half + (half * half + b * b).sqrt();
     let mut lo = b.max(hi * 1e-12);
-    let g = |r: f64| {
-        let (phi, dphi) = pot.phi_dphi(r);
-        (
-            r * r - r * phi * inv - b * b,
-            2.0 * r - (phi + r * dphi) * inv,
-        )
-    };
+    let g = |r: f64| approach_equation(pot, inv, b, r);
     let mut r = (b + 0.5 * pot.phi(b) * inv).clamp(lo, hi);
     for _ in 0..200 {
         let (gv, gd) = g(r);
