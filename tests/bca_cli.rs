@@ -245,5 +245,5 @@ fn plot_redraws_the_yield_comparison_of_the_validation() {
         svg.contains("Ga 30 keV → Au (-41 %)"),
         "the failing case is named"
     );
-    assert!(svg.contains("(log scale)") && svg.contains("±30 %"));
+    assert!(svg.contains("[atoms/ion]") && svg.contains("±30 %"));
 }

@@ -210,7 +210,8 @@ const PARITY_BAND: f64 = 0.30;
 
 fn draw_parity<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, t: &Table) -> Result<()> {
     root.fill(&WHITE).map_err(draw_err)?;
-    // (model, case label, Y–T, Y, Y − e, Y + e), all > 0 for the logarithmic axes
+    // (model, case label, log₁₀ Y–T, log₁₀ Y, log₁₀ (Y − e), log₁₀ (Y + e)): both axes are
+    // logarithmic ([`Scale::Log10`] takes log₁₀ coordinates).
     let points: Vec<(String, String, f64, f64, f64, f64)> = t
         .rows
         .iter()
@@ -228,29 +229,27 @@ fn draw_parity<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, t: &Table) -> R
                     t.text(r, "target").unwrap_or("?")
                 );
                 let model = t.text(r, "model").unwrap_or("").to_string();
-                (model, case, yt, y, (y - e).max(y * 1e-3), y + e)
+                let low = (y - e).max(y * 1e-3);
+                (
+                    model,
+                    case,
+                    yt.log10(),
+                    y.log10(),
+                    low.log10(),
+                    (y + e).log10(),
+                )
             })
         })
         .collect();
+    let margin = 1.4f64.log10();
     let (lo, hi) = super::figures::finite_range(points.iter().flat_map(|p| [p.2, p.4, p.5]))
-        .map_or((0.1, 10.0), |(lo, hi)| (lo / 1.4, hi * 1.4));
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "BCA sputtering yields vs Yamamura–Tawara 1996, normal incidence",
-            ("sans-serif", 15),
-        )
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d((lo..hi).log_scale(), (lo..hi).log_scale())
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .x_desc("Yamamura–Tawara yield [atoms/ion] (log scale)")
-        .y_desc("BCA yield [atoms/ion] (log scale)")
-        .label_style(("sans-serif", 12))
-        .draw()
-        .map_err(draw_err)?;
+        .map_or((-1.0, 1.0), |(lo, hi)| (lo - margin, hi + margin));
+    let mut chart = cartesian(
+        &root,
+        "BCA sputtering yields vs Yamamura–Tawara 1996, normal incidence",
+        (lo..hi, "Yamamura–Tawara yield [atoms/ion]", Scale::Log10),
+        (lo..hi, "BCA yield [atoms/ion]", Scale::Log10),
+    )?;
     let grey = RGBColor(120, 120, 120);
     chart
         .draw_series(LineSeries::new(
@@ -260,13 +259,11 @@ fn draw_parity<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, t: &Table) -> R
         .map_err(draw_err)?
         .label("BCA = Y–T")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
-    for (k, factor) in [1.0 - PARITY_BAND, 1.0 + PARITY_BAND]
-        .into_iter()
-        .enumerate()
-    {
+    let band = [(1.0 - PARITY_BAND).log10(), (1.0 + PARITY_BAND).log10()];
+    for (k, shift) in band.into_iter().enumerate() {
         let series = chart
             .draw_series(DashedLineSeries::new(
-                vec![(lo, lo * factor), (hi, hi * factor)],
+                vec![(lo, lo + shift), (hi, hi + shift)],
                 5,
                 4,
                 grey.stroke_width(1),
@@ -300,8 +297,7 @@ fn draw_parity<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, t: &Table) -> R
     }
     // Name the cases of the first (checked) model that fall outside the band, left of the point.
     let outside = points.iter().filter(|p| {
-        Some(p.0.as_str()) == models.first().copied()
-            && !((1.0 - PARITY_BAND)..=(1.0 + PARITY_BAND)).contains(&(p.3 / p.2))
+        Some(p.0.as_str()) == models.first().copied() && !(band[0]..=band[1]).contains(&(p.3 - p.2))
     });
     let style = ("sans-serif", 12).into_font().into_text_style(&root).pos(
         plotters::style::text_anchor::Pos::new(
@@ -312,8 +308,8 @@ fn draw_parity<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, t: &Table) -> R
     chart
         .draw_series(outside.map(|p| {
             Text::new(
-                format!("{} ({:+.0} %)", p.1, (p.3 / p.2 - 1.0) * 100.0),
-                (p.2 / 1.06, p.3),
+                format!("{} ({:+.0} %)", p.1, (10f64.powf(p.3 - p.2) - 1.0) * 100.0),
+                (p.2 - 1.06f64.log10(), p.3),
                 style.clone(),
             )
         }))
