@@ -99,11 +99,6 @@ fn refit_magic_bands() {
     for pot in [Potential::Zbl, Potential::Moliere] {
         for band in magic_bands(pot) {
             let eps_min = band.eps_min.max(MAGIC_FIT_EPS_MIN);
-            if std::env::var("MAGIC_REFIT_ONLY_ABOVE")
-                .is_ok_and(|v| v.parse().is_ok_and(|x: f64| eps_min < x))
-            {
-                continue;
-            }
             let fit_grid = grid(pot, eps_min, band.eps_max, 40.0, 121);
             let c = fit(pot, band.constants, &fit_grid);
             let check = grid(pot, eps_min * 1.0001, band.eps_max * 0.9999, 57.0, 93);
