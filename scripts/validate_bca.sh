@@ -11,8 +11,8 @@ export BCA_VALIDATION_IONS="${1:-1000}"
 cargo run --release --quiet -- bca-table --ion Ga --energy-kev 30 --target Si \
     --ions-per-angle "${BCA_VALIDATION_IONS}" --step-deg 1 --out results/validation/yield_vs_angle
 echo "figure: results/validation/yield_vs_angle/yield_vs_angle.png"
-cargo test --release --test magic_refit -- --ignored --nocapture
+cargo test --release --test integration validation::magic -- --ignored --nocapture
 # Exits non-zero while a checked case fails (30 keV Ga → Au, documented in BENCHMARKS.md); the
 # report and the parity figure results/validation/bca_yields.png are written first.
-cargo test --release --test bca_validation -- --ignored --nocapture
+cargo test --release --test integration validation::bca -- --ignored --nocapture
 echo "report: results/validation/bca.md"

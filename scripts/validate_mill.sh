@@ -14,5 +14,5 @@ export MILL_VALIDATION_SCALE="${1:-half}"
 export MILL_VALIDATION_DOSE="${2:-300}"
 export MILL_VALIDATION_STICKING="${3:-1}"
 export MILL_VALIDATION_FILM_NM="${4:-15}"
-cargo test --release --test mill_validation -- --ignored --nocapture
+cargo test --release --test integration validation::mill -- --ignored --nocapture
 echo "report: results/validation/mill.md"

@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 // Layer 0
+pub mod choice;
 pub mod error;
 pub mod rng;
 pub mod units;

@@ -1,13 +1,6 @@
 //! The `millage bca` command line: JSON contract, thread-count independence, bad input.
 
-use std::process::Command;
-
-fn millage(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_millage"))
-        .args(args)
-        .output()
-        .expect("run millage")
-}
+use crate::util::millage;
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = millage(args);

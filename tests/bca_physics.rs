@@ -1,5 +1,5 @@
 //! Invariant and fast validation tests of the BCA cascade (slow validations are in
-//! `tests/bca_validation.rs`, run by `scripts/validate_bca.sh`). An integration test so that the
+//! `tests/validation/bca.rs`, run by `scripts/validate_bca.sh`). An integration test so that the
 //! `bca` module itself never imports `config` (layering).
 
 use millage::bca::*;
@@ -156,7 +156,7 @@ fn ga_range_in_si_and_sigmund_recoil_count() {
 fn ga_on_si_yield_is_within_30_percent_of_yamamura_tawara() {
     // Yamamura & Tawara, ADNDT 62 (1996) 149, with Table I parameters: 2.37 atoms/ion
     // (../shared/validation/sputter_yields.csv; the formula is evaluated in
-    // tests/bca_validation.rs). Fast version of the validation: 400 ions.
+    // tests/validation/bca.rs). Fast version of the validation: 400 ions.
     let s = sim(
         "Ga",
         30_000.0,

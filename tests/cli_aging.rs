@@ -6,9 +6,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::util::BIN;
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_millage");
 
 /// A small symbol (V1, 21 × 21 modules) on the record's film, with an [aging] section.
 fn scenario(film: &str, aging: &str) -> String {

@@ -7,9 +7,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_millage");
+use crate::util::{BIN, summary};
 
 /// A small symbol (V1, 21 × 21 modules, ideal pits) on the record's film.
 fn scenario(extra: &str) -> String {
@@ -53,10 +51,6 @@ fn run(dir: &Path, text: &str) -> (Output, std::path::PathBuf) {
         .output()
         .unwrap();
     (o, out)
-}
-
-fn summary(dir: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
 }
 
 #[test]

@@ -3,20 +3,15 @@
 //! exit code 2, no results directory left behind).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use crate::util::{at, millage, summary};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_millage");
 
 fn sims(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("sims")
         .join(name)
-}
-
-fn millage(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("millage runs")
 }
 
 fn run_to(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
@@ -28,14 +23,6 @@ fn run_to(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
     ];
     args.extend_from_slice(extra);
     millage(&args)
-}
-
-fn summary(dir: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
-}
-
-fn at<'a>(v: &'a Value, dotted: &str) -> &'a Value {
-    dotted.split('.').fold(v, |v, k| &v[k])
 }
 
 mod record {

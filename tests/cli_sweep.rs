@@ -1,18 +1,13 @@
 //! `millage sweep` and `millage merge`: resume after SIGKILL, shards merged, thread-count
 //! independence and bad input (issue 8 "Must show").
 
+use crate::util::{BIN, millage};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_millage");
-
 fn sweep_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sims/sweeps/readout_energy.toml")
-}
-
-fn millage(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("millage runs")
 }
 
 fn sweep(out: &Path, extra: &[&str]) -> Output {

@@ -282,7 +282,7 @@ const MOLIERE_BANDS: [MagicBand; 3] = [
 /// 100-ion runs with `--scattering magic` (temporary counter, not kept): ZBL Ga → Si 0 of
 /// 2.8·10⁶, Ga → CrN 904 of 2.2·10⁶ (0.04 %), Ga → Au 0; Molière 0.49 %, 0.58 %, 0.
 ///
-/// Fit (reproduced by `cargo test --release --test magic_refit -- --ignored --nocapture`):
+/// Fit (reproduced by `cargo test --release --test integration validation::magic -- --ignored --nocapture`):
 /// relative error of Θ on 40 ε per decade × 121 b (log-spaced 0.01…25), points with Θ ≥ 1°,
 /// quadrature with 256 nodes; Nelder–Mead on ln Cᵢ minimising the Lᵖ norm of the error with
 /// p = 8, 32, 128 in turn (approaching the minimax). Maximum error on an offset check grid

@@ -47,7 +47,7 @@
 //! the shot noise of the ion arrivals (each ion removes its few atoms from a few 1 nm columns)
 //! accumulates as roughness, and atoms sputtered from a rough surface land on the next bump.
 //! Measured on a 12 nm field irradiated uniformly (mirror walls, 15 nm CrN on glass, 30 keV Ga,
-//! 5 nm spot, seed 20251203; the set-up of `tests/mill_validation.rs` with a 12 nm module and
+//! 5 nm spot, seed 20251203; the set-up of `tests/validation/mill.rs` with a 12 nm module and
 //! no quiet zone, run once, the harness not kept): at 300 ions/nm² 7.92 nm deep, rms 0.78 nm,
 //! 15 % of the sputtered atoms redeposited; at 690 ions/nm² 14.47 nm, rms 2.2 nm, 42 %
 //! redeposited — the net rate falls by 36 % between the two doses on a surface that is flat on

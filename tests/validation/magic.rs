@@ -1,7 +1,7 @@
 //! Re-derives the band-wise MAGIC constants of `bca::scattering::magic_bands` (opt-in, ≈ 1 min):
 //!
 //! ```text
-//! cargo test --release --test magic_refit -- --ignored --nocapture
+//! cargo test --release --test integration validation::magic -- --ignored --nocapture
 //! ```
 //!
 //! For each band [ε_lo, ε_hi] the five constants C₁…C₅ of Biersack & Haggmark's MAGIC formula
