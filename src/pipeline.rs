@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use crate::age::{self, AgeObserver, ModuleMap, SnapshotMetrics};
 use crate::bca::{IonBeam, Options as BcaOptions, Simulation, TableRequest, Target};
-use crate::config::{DecoderKind, MillModel, Readout, Scenario};
-use crate::decode::{self, DecoderReading, InformationReport, SymbolPlacement};
+use crate::config::{DecoderKind, MillModel, Scenario};
+use crate::decode;
 use crate::error::{Error, Result};
 use crate::grid::{FilmGrid, Specimen};
-use crate::image::{self, Micrograph, ModuleContrast};
+use crate::image::Micrograph;
 use crate::material::element;
 use crate::mill::fast::{self, FastMillReport, MaterialResponse};
 use crate::mill::{self, IdealMillReport, MillMetrics, ModuleLayout};
@@ -116,74 +116,9 @@ pub struct IdealRecord {
     pub report: IdealMillReport,
 }
 
-/// What one decoder read, in the record.
-#[derive(Debug, Clone, Serialize)]
-pub struct DecoderRecord {
-    /// A payload came out.
-    pub decoded: bool,
-    /// It equals the written payload.
-    pub payload_matches: bool,
-    /// The symbol was read as light-on-dark.
-    pub inverted: bool,
-    /// Why it failed, if it did.
-    pub error: Option<String>,
-}
-
-/// Decoders by name.
-#[derive(Debug, Clone, Serialize)]
-pub struct DecodersRecord {
-    /// rxing (ZXing port) with reader-side preprocessing.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rxing: Option<DecoderRecord>,
-    /// rqrr (quirc port).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rqrr: Option<DecoderRecord>,
-}
-
-/// Information criterion in the record.
-#[derive(Debug, Clone, Serialize)]
-pub struct InformationRecord {
-    /// Worst block's codeword errors ÷ its correction capacity (< 1 decodes).
-    pub max_block_error_ratio: f64,
-    /// Modules read with the wrong colour.
-    pub module_errors: usize,
-    /// Of which data/EC modules.
-    pub data_module_errors: usize,
-    /// Of which function-pattern modules.
-    pub function_module_errors: usize,
-    /// Codeword errors per RS block.
-    pub block_errors: Vec<usize>,
-    /// Correctable codewords per RS block.
-    pub block_capacity: Vec<usize>,
-    /// Every block within capacity and the format information readable.
-    pub decodable: bool,
-}
-
-/// The read in the record.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReadoutRecord {
-    /// "sem" or "height".
-    pub mode: String,
-    /// Pixel size [nm].
-    pub pixel_nm: f64,
-    /// Image width [px].
-    pub width_px: usize,
-    /// Image height [px].
-    pub height_px: usize,
-    /// Module pitch in pixels.
-    pub module_px: f64,
-    /// Payload decoded by the first decoder that read the written payload, else `null`.
-    pub payload: Option<String>,
-    /// Per-decoder outcome.
-    pub decoders: DecodersRecord,
-    /// Decoder-independent information criterion.
-    pub information: InformationRecord,
-    /// Milled vs unmilled module contrast in the raw signal.
-    pub contrast: ModuleContrast,
-    /// SEM model diagnostics (absent for the height readout).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sem: Option<image::sem::SemReport>,
-}
+pub use crate::lifetime::readout::{
+    DecoderRecord, DecodersRecord, InformationRecord, ReadoutPlan, ReadoutRecord,
+};
 
 /// Everything a run reports (the content of `summary.json`).
 #[derive(Debug, Clone, Serialize)]
@@ -383,9 +318,7 @@ pub fn timescales(sc: &Scenario) -> Option<Vec<age::timescale::TimescaleRow>> {
         &mats,
         sc.geometry.module_pitch_nm,
         &temps,
-        aging.mechanisms.surface_diffusion,
-        aging.mechanisms.oxidation,
-        aging.mechanisms.bulk_diffusion,
+        &aging.mechanisms,
     ))
 }
 
@@ -553,7 +486,24 @@ pub fn write(
     }
 }
 
-/// Images the specimen (realization `realization` of the noise) and reads it.
+/// The reader of a scenario: its readout settings, decoders and milled polarity.
+pub fn readout_plan(sc: &Scenario) -> ReadoutPlan {
+    ReadoutPlan {
+        readout: sc.readout.clone(),
+        decoders: sc
+            .decoders
+            .iter()
+            .map(|d| match d {
+                DecoderKind::Rxing => decode::Decoder::Rxing,
+                DecoderKind::Rqrr => decode::Decoder::Rqrr,
+            })
+            .collect(),
+        milled: sc.geometry.milled,
+    }
+}
+
+/// Images the specimen (realization `realization` of the noise) and reads it
+/// ([`crate::lifetime::readout::read`] with the scenario's reader).
 pub fn read(
     sc: &Scenario,
     symbol: &QrSymbol,
@@ -562,92 +512,14 @@ pub fn read(
     seed: u64,
     realization: u64,
 ) -> (Micrograph, ReadoutRecord) {
-    let (micrograph, sem_report) = match &sc.readout {
-        Readout::Sem(s) => {
-            let (m, r) = image::sem_image(specimen, s, seed, realization);
-            (m, Some(r))
-        }
-        Readout::Height(h) => (image::height_image(specimen, h, seed, realization), None),
-    };
-    let record = read_micrograph(sc, symbol, layout, &micrograph, sem_report);
-    (micrograph, record)
-}
-
-/// Decodes and measures a micrograph of the scenario's symbol (the part of [`read`] after
-/// imaging).
-pub fn read_micrograph(
-    sc: &Scenario,
-    symbol: &QrSymbol,
-    layout: &ModuleLayout,
-    micrograph: &Micrograph,
-    sem_report: Option<image::sem::SemReport>,
-) -> ReadoutRecord {
-    let pixel_nm = micrograph.pixel_nm;
-    let module_px = layout.module_pitch_nm / pixel_nm;
-    let origin_px = layout.quiet_zone_modules as f64 * module_px;
-    let placement = SymbolPlacement {
-        origin_x_px: origin_px,
-        origin_y_px: origin_px,
-        module_px,
-    };
-    let expected = symbol.payload();
-    let record_of = |r: DecoderReading| DecoderRecord {
-        payload_matches: r.payload.as_deref() == Some(expected),
-        decoded: r.decoded,
-        inverted: r.inverted,
-        error: r.error,
-    };
-    let mut decoders = DecodersRecord {
-        rxing: None,
-        rqrr: None,
-    };
-    let mut payload = None;
-    for kind in &sc.decoders {
-        let reading = match kind {
-            DecoderKind::Rxing => decode::decode_rxing(&micrograph.grey, module_px),
-            DecoderKind::Rqrr => decode::decode_rqrr(&micrograph.grey, module_px),
-        };
-        if payload.is_none() && reading.payload.as_deref() == Some(expected) {
-            payload = reading.payload.clone();
-        }
-        match kind {
-            DecoderKind::Rxing => decoders.rxing = Some(record_of(reading)),
-            DecoderKind::Rqrr => decoders.rqrr = Some(record_of(reading)),
-        }
-    }
-    let info: InformationReport =
-        decode::information_criterion(&micrograph.grey, &placement, symbol);
-    let milled_kind = sc.geometry.milled;
-    let contrast = image::module_contrast(
-        micrograph,
-        (origin_px, origin_px),
-        module_px,
-        symbol.modules_per_side(),
-        &|c, r| symbol.is_milled(c, r, milled_kind),
-    );
-    ReadoutRecord {
-        mode: match sc.readout {
-            Readout::Sem(_) => "sem".into(),
-            Readout::Height(_) => "height".into(),
-        },
-        pixel_nm,
-        width_px: micrograph.width_px(),
-        height_px: micrograph.height_px(),
-        module_px,
-        payload,
-        decoders,
-        information: InformationRecord {
-            max_block_error_ratio: info.max_block_error_ratio,
-            module_errors: info.module_errors,
-            data_module_errors: info.data_module_errors,
-            function_module_errors: info.function_module_errors,
-            block_errors: info.blocks.iter().map(|b| b.errors).collect(),
-            block_capacity: info.blocks.iter().map(|b| b.capacity).collect(),
-            decodable: info.decodable,
-        },
-        contrast,
-        sem: sem_report,
-    }
+    crate::lifetime::readout::read(
+        &readout_plan(sc),
+        symbol,
+        layout,
+        specimen,
+        seed,
+        realization,
+    )
 }
 
 /// Runs a scenario end to end with master seed `seed`: write, read at t = 0, and, with

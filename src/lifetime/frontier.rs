@@ -78,9 +78,35 @@ pub struct FrontierRow {
     pub temperature_for_target_k: Vec<(String, Option<f64>)>,
     /// Failure equivalent time at this pitch [nm⁴] (`null` if not found).
     pub s_fail_nm4: Option<f64>,
-    /// "simulated", "fails_as_written", "beyond_search_range" or "p4_scaled".
-    pub status: String,
+    /// How the row's failure equivalent time was obtained.
+    pub status: FrontierStatus,
 }
+
+/// How a frontier row's failure equivalent time was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontierStatus {
+    /// A failure search at this pitch found it.
+    Simulated,
+    /// The code at this pitch does not decode as written (no lifetime).
+    FailsAsWritten,
+    /// The search at this pitch found no failure within its range.
+    BeyondSearchRange,
+    /// Interpolated between simulated neighbours.
+    Interpolated,
+    /// Not simulated and no neighbours to interpolate from.
+    NotSimulated,
+    /// The self-similar p⁴ scaling from the record pitch.
+    P4Scaled,
+}
+
+crate::choices!(FrontierStatus {
+    FrontierStatus::Simulated => "simulated",
+    FrontierStatus::FailsAsWritten => "fails_as_written",
+    FrontierStatus::BeyondSearchRange => "beyond_search_range",
+    FrontierStatus::Interpolated => "interpolated",
+    FrontierStatus::NotSimulated => "not_simulated",
+    FrontierStatus::P4Scaled => "p4_scaled",
+});
 
 /// One frontier row from the failure equivalent time ln s_fail(p) [ln nm⁴] at this pitch
 /// (`None`: no failure known, every lifetime `null`) and the rate models of the surfaces.
@@ -119,7 +145,7 @@ pub fn frontier_row(
         lifetimes,
         temperature_for_target_k: targets,
         s_fail_nm4: ln_s_fail.map(f64::exp),
-        status: "p4_scaled".into(),
+        status: FrontierStatus::P4Scaled,
     }
 }
 

@@ -11,7 +11,7 @@
 //! - **Several mechanisms.** Rescaling holds for one mechanism only; where oxidation (or implant
 //!   out-diffusion) also acts within the horizon, the pipeline searches in real time at that
 //!   temperature, each probe a full age with every active mechanism ([`ProbeAgingModel`];
-//!   `pipeline::lifetime`).
+//!   [`stage`], [`classify`]).
 //! - **Search** ([`find_failure`]): bracketing upward from the bottom of the range by a
 //!   constant factor, then bisection in log clock, to a stated relative tolerance; every probe
 //!   is counted.
@@ -25,9 +25,29 @@
 //! - **Frontier** ([`frontier`]): bits per area and TB per A4 sheet against module pitch, with
 //!   the lifetime from a failure search per (simulated) pitch.
 
+pub mod classify;
+pub mod design;
 pub mod frontier;
+pub mod frontier_stage;
+pub(crate) mod probe;
 pub mod rate;
+pub mod readout;
+pub mod rows;
+pub(crate) mod search;
+pub mod stage;
 pub mod stats;
+pub mod uncertainty;
+
+pub use classify::{Mechanism, SearchPath, TemperaturePath};
+pub use design::{AccelerationModel, ArrheniusBasis, ArrheniusRecord, TestDesign};
+pub use frontier_stage::{DensityClaim, FrontierNote, FrontierRecord, FrontierSearchRecord};
+pub use readout::ReadoutPlan;
+pub use rows::{LifetimeRow, LifetimeStatus};
+pub use search::{OxidationSearchRecord, RealTimeSearchRecord, SearchRecord};
+pub use stage::{
+    CurvePoint, LifetimeAnalysis, LifetimeProducts, LifetimeStage, MethodFacts, RealTimePoint,
+};
+pub use uncertainty::{UncertaintyBasis, UncertaintyMethod, UncertaintyRow};
 
 use serde::Serialize;
 

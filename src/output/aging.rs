@@ -65,7 +65,7 @@ pub fn aging_csv(aging: &AgingRecord) -> String {
 
 /// The timescale report as a markdown table.
 pub fn timescales_markdown(rows: &[crate::age::timescale::TimescaleRow]) -> String {
-    use crate::age::timescale::format_years;
+    use crate::output::report::timescale::{format_years, mechanism};
     let mut s = String::from(
         "| material | mechanism | T / °C | time for a 10 % change | T for 1,000 yr / °C |\n|---|---|---|---|---|\n",
     );
@@ -73,7 +73,7 @@ pub fn timescales_markdown(rows: &[crate::age::timescale::TimescaleRow]) -> Stri
         s += &format!(
             "| {} | {} | {:.0} | {} | {} |\n",
             r.material,
-            r.mechanism,
+            mechanism(&r.process),
             r.temperature_c,
             format_years(r.log10_time_to_10pct_yr),
             r.temperature_for_1000yr_c

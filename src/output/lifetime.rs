@@ -5,7 +5,7 @@
 
 use crate::image::Micrograph;
 use crate::lifetime::Criterion;
-use crate::pipeline::lifetime::{LifetimeAnalysis, LifetimeRow, UncertaintyRow};
+use crate::lifetime::{LifetimeAnalysis, LifetimeRow, UncertaintyRow};
 use crate::units::{SECONDS_PER_YEAR, kelvin_to_celsius};
 
 fn opt(x: Option<f64>) -> String {

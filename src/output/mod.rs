@@ -15,6 +15,7 @@ pub mod bca_figures;
 pub mod compare;
 pub mod lifetime;
 pub mod lifetime_figures;
+pub mod report;
 pub mod sweep;
 pub mod table;
 

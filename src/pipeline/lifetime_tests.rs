@@ -11,7 +11,11 @@ use std::path::Path;
 
 use super::*;
 use crate::config::{MaterialLibrary, parse_scenario};
+use crate::lifetime::probe::{Clock, ProbeRates, Prober, Reader, search_down, search_with};
+use crate::lifetime::rate::SurfaceRateModel;
+use crate::lifetime::{Criterion, Mechanism, SearchPath, SearchSettings};
 use crate::pipeline;
+use crate::units::SECONDS_PER_YEAR;
 
 fn scenario(aging: &str) -> Scenario {
     let text = format!(
@@ -81,26 +85,29 @@ fn real_time_search_reproduces_the_exact_rescaling_for_surface_diffusion_alone()
     let settings = w.sc.lifetime.clone().unwrap();
     let t_k = settings.temperatures_k[0];
     let model = SurfaceRateModel::from_specimen(&w.specimen).unwrap();
-    let mut prober = Prober {
-        reader: Reader {
-            sc: &w.sc,
-            symbol: &w.symbol,
-            layout: &w.layout,
-            seed: w.sc.seed,
-            realizations: 1,
-        },
-        specimen: &w.specimen,
-        oxidized: w.specimen.clone(),
-        map: &w.map,
-        model: settings.aging_model,
+    let plan = pipeline::readout_plan(&w.sc);
+    let reader = Reader {
+        plan: &plan,
+        symbol: &w.symbol,
+        layout: &w.layout,
+        seed: w.sc.seed,
+        realizations: 1,
+    };
+    let rates = ProbeRates {
         probe_k: t_k,
         ln_b_probe: model.ln_b(t_k),
         ln_ox_probe: None,
-        cache: BTreeMap::new(),
-        runs: [0; 3],
     };
+    let mut prober = Prober::new(
+        reader,
+        &w.specimen,
+        w.specimen.clone(),
+        &w.map,
+        settings.aging_model,
+        rates,
+    );
     let kf4 = (std::f64::consts::PI / w.layout.module_pitch_nm).powi(4);
-    let tol = 0.02;
+    let tol: f64 = 0.02;
     let s_search = SearchSettings {
         clock_min: 1e-4 / kf4,
         clock_max: 100.0 / kf4,
@@ -157,14 +164,14 @@ fn two_mechanisms_are_searched_in_real_time_and_do_not_outlive_diffusion_alone()
     .unwrap();
     let a = &products.analysis;
     let path = &a.paths[0];
-    assert_eq!(path.path, "real_time", "{path:?}");
+    assert_eq!(path.path, SearchPath::RealTime, "{path:?}");
     assert!(
-        path.active.iter().any(|m| m == "surface diffusion")
-            && path.active.iter().any(|m| m == "oxidation"),
+        path.active.contains(&Mechanism::SurfaceDiffusion)
+            && path.active.contains(&Mechanism::Oxidation),
         "{path:?}"
     );
     let row = &products.rows[0];
-    assert_eq!(row.search_path, "real_time");
+    assert_eq!(row.search_path, SearchPath::RealTime);
     let rt = &a.real_time_searches[0];
     assert!(rt.search.probes <= 40 && rt.search.converged, "{rt:?}");
     assert_eq!(row.decoder_probes, rt.search.probes);

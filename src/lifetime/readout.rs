@@ -1,0 +1,265 @@
+//! The read path of one specimen (layer 4): image it (SEM or height map, one noise realization),
+//! decode it with the chosen decoders, measure the information criterion and the module
+//! contrast, as the `readout` record of `summary.json`.
+//!
+//! [`ReadoutPlan`] is the part of a scenario the reader needs (imaging settings, decoders,
+//! milled polarity); `pipeline` builds it from the scenario, so this module knows no `config`
+//! beyond the readout settings type. No I/O.
+
+use serde::Serialize;
+
+// moves to image::Readout with the config split
+use crate::config::Readout;
+use crate::decode::{self, Decoder, DecoderReading, InformationReport, SymbolPlacement};
+use crate::grid::Specimen;
+use crate::image::{self, Micrograph, ModuleContrast};
+use crate::mill::ModuleLayout;
+use crate::qr::{MilledModules, QrSymbol};
+
+/// What the reader of a scenario images with and decodes by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadoutPlan {
+    /// Imaging mode and settings.
+    pub readout: Readout,
+    /// Decoders to run, in scenario order (the order of `ProbeReading::decoder_probabilities`).
+    pub decoders: Vec<Decoder>,
+    /// Which modules are milled (the polarity of the module contrast).
+    pub milled: MilledModules,
+}
+
+impl ReadoutPlan {
+    /// The same reader with the image pixel scaled by `factor` (the frontier scales the whole
+    /// specimen laterally; probe size, kV and dose per pixel stay).
+    pub fn scaled(&self, factor: f64) -> ReadoutPlan {
+        let mut plan = self.clone();
+        match &mut plan.readout {
+            Readout::Sem(s) => s.pixel_nm *= factor,
+            Readout::Height(h) => h.pixel_nm *= factor,
+        }
+        plan
+    }
+
+    /// FWHM of the imaging probe [nm].
+    pub fn probe_fwhm_nm(&self) -> f64 {
+        match &self.readout {
+            Readout::Sem(s) => s.probe_fwhm_nm,
+            Readout::Height(h) => h.probe_fwhm_nm,
+        }
+    }
+
+    /// The module map of `symbol` laid out as `layout` (for the aging metrics).
+    pub fn module_map(&self, symbol: &QrSymbol, layout: &ModuleLayout) -> crate::age::ModuleMap {
+        let n = symbol.modules_per_side();
+        crate::age::ModuleMap {
+            origin_nm: layout.quiet_zone_modules as f64 * layout.module_pitch_nm,
+            pitch_nm: layout.module_pitch_nm,
+            modules: n,
+            milled: (0..n * n)
+                .map(|k| symbol.is_milled(k % n, k / n, self.milled))
+                .collect(),
+        }
+    }
+}
+
+/// What one decoder read, in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecoderRecord {
+    /// A payload came out.
+    pub decoded: bool,
+    /// It equals the written payload.
+    pub payload_matches: bool,
+    /// The symbol was read as light-on-dark.
+    pub inverted: bool,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+/// Decoders by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecodersRecord {
+    /// rxing (ZXing port) with reader-side preprocessing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxing: Option<DecoderRecord>,
+    /// rqrr (quirc port).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rqrr: Option<DecoderRecord>,
+}
+
+impl DecodersRecord {
+    /// The record of `decoder`, if it ran.
+    pub fn get(&self, decoder: Decoder) -> Option<&DecoderRecord> {
+        match decoder {
+            Decoder::Rxing => self.rxing.as_ref(),
+            Decoder::Rqrr => self.rqrr.as_ref(),
+        }
+    }
+}
+
+/// Information criterion in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct InformationRecord {
+    /// Worst block's codeword errors ÷ its correction capacity (< 1 decodes).
+    pub max_block_error_ratio: f64,
+    /// Modules read with the wrong colour.
+    pub module_errors: usize,
+    /// Of which data/EC modules.
+    pub data_module_errors: usize,
+    /// Of which function-pattern modules.
+    pub function_module_errors: usize,
+    /// Codeword errors per RS block.
+    pub block_errors: Vec<usize>,
+    /// Correctable codewords per RS block.
+    pub block_capacity: Vec<usize>,
+    /// Every block within capacity and the format information readable.
+    pub decodable: bool,
+}
+
+/// The read in the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadoutRecord {
+    /// "sem" or "height".
+    pub mode: String,
+    /// Pixel size [nm].
+    pub pixel_nm: f64,
+    /// Image width [px].
+    pub width_px: usize,
+    /// Image height [px].
+    pub height_px: usize,
+    /// Module pitch in pixels.
+    pub module_px: f64,
+    /// Payload decoded by the first decoder that read the written payload, else `null`.
+    pub payload: Option<String>,
+    /// Per-decoder outcome.
+    pub decoders: DecodersRecord,
+    /// Decoder-independent information criterion.
+    pub information: InformationRecord,
+    /// Milled vs unmilled module contrast in the raw signal.
+    pub contrast: ModuleContrast,
+    /// SEM model diagnostics (absent for the height readout).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sem: Option<image::sem::SemReport>,
+}
+
+/// Images the specimen (realization `realization` of the noise) and reads it.
+pub fn read(
+    plan: &ReadoutPlan,
+    symbol: &QrSymbol,
+    layout: &ModuleLayout,
+    specimen: &Specimen,
+    seed: u64,
+    realization: u64,
+) -> (Micrograph, ReadoutRecord) {
+    let (micrograph, sem_report) = match &plan.readout {
+        Readout::Sem(s) => {
+            let (m, r) = image::sem_image(specimen, s, seed, realization);
+            (m, Some(r))
+        }
+        Readout::Height(h) => (image::height_image(specimen, h, seed, realization), None),
+    };
+    let record = read_micrograph(plan, symbol, layout, &micrograph, sem_report);
+    (micrograph, record)
+}
+
+/// `realizations` noise realizations of one specimen (indices 0.., the same at every call:
+/// common random numbers), each read; in realization order. The noise-free SEM signal is
+/// computed once; each realization is bit-identical to [`read`] of the same index.
+pub fn read_realizations(
+    plan: &ReadoutPlan,
+    symbol: &QrSymbol,
+    layout: &ModuleLayout,
+    specimen: &Specimen,
+    seed: u64,
+    realizations: usize,
+) -> Vec<(Micrograph, ReadoutRecord)> {
+    use rayon::prelude::*;
+    match &plan.readout {
+        Readout::Sem(sem) => {
+            let expected = image::sem::sem_expected(specimen, sem);
+            (0..realizations as u64)
+                .into_par_iter()
+                .map(|r| {
+                    let (m, rep) = image::sem::sem_realize(&expected, sem, seed, r);
+                    let rec = read_micrograph(plan, symbol, layout, &m, Some(rep));
+                    (m, rec)
+                })
+                .collect()
+        }
+        Readout::Height(_) => (0..realizations as u64)
+            .into_par_iter()
+            .map(|r| read(plan, symbol, layout, specimen, seed, r))
+            .collect(),
+    }
+}
+
+/// Decodes and measures a micrograph of the symbol (the part of [`read`] after imaging).
+pub fn read_micrograph(
+    plan: &ReadoutPlan,
+    symbol: &QrSymbol,
+    layout: &ModuleLayout,
+    micrograph: &Micrograph,
+    sem_report: Option<image::sem::SemReport>,
+) -> ReadoutRecord {
+    let pixel_nm = micrograph.pixel_nm;
+    let module_px = layout.module_pitch_nm / pixel_nm;
+    let origin_px = layout.quiet_zone_modules as f64 * module_px;
+    let placement = SymbolPlacement {
+        origin_x_px: origin_px,
+        origin_y_px: origin_px,
+        module_px,
+    };
+    let expected = symbol.payload();
+    let record_of = |r: DecoderReading| DecoderRecord {
+        payload_matches: r.payload.as_deref() == Some(expected),
+        decoded: r.decoded,
+        inverted: r.inverted,
+        error: r.error,
+    };
+    let mut decoders = DecodersRecord {
+        rxing: None,
+        rqrr: None,
+    };
+    let mut payload = None;
+    for &decoder in &plan.decoders {
+        let reading = decoder.read(&micrograph.grey, module_px);
+        if payload.is_none() && reading.payload.as_deref() == Some(expected) {
+            payload = reading.payload.clone();
+        }
+        match decoder {
+            Decoder::Rxing => decoders.rxing = Some(record_of(reading)),
+            Decoder::Rqrr => decoders.rqrr = Some(record_of(reading)),
+        }
+    }
+    let info: InformationReport =
+        decode::information_criterion(&micrograph.grey, &placement, symbol);
+    let milled_kind = plan.milled;
+    let contrast = image::module_contrast(
+        micrograph,
+        (origin_px, origin_px),
+        module_px,
+        symbol.modules_per_side(),
+        &|c, r| symbol.is_milled(c, r, milled_kind),
+    );
+    ReadoutRecord {
+        mode: match plan.readout {
+            Readout::Sem(_) => "sem".into(),
+            Readout::Height(_) => "height".into(),
+        },
+        pixel_nm,
+        width_px: micrograph.width_px(),
+        height_px: micrograph.height_px(),
+        module_px,
+        payload,
+        decoders,
+        information: InformationRecord {
+            max_block_error_ratio: info.max_block_error_ratio,
+            module_errors: info.module_errors,
+            data_module_errors: info.data_module_errors,
+            function_module_errors: info.function_module_errors,
+            block_errors: info.blocks.iter().map(|b| b.errors).collect(),
+            block_capacity: info.blocks.iter().map(|b| b.capacity).collect(),
+            decodable: info.decodable,
+        },
+        contrast,
+        sem: sem_report,
+    }
+}

@@ -1,0 +1,395 @@
+//! The lifetime stage rendered: the statements of `summary.json` → `lifetime_analysis`
+//! (`method`, Arrhenius `basis`, test-design `model`, frontier `note`: serialized as these
+//! sentences from the typed facts the stage records), the stdout lines of `millage run` and
+//! the "Lifetime" section of `summary.md`.
+
+use serde::{Serialize, Serializer};
+
+use crate::age::Mechanisms;
+use crate::lifetime::{
+    AccelerationModel, ArrheniusBasis, Criterion, FrontierNote, LifetimeAnalysis, LifetimeProducts,
+    LifetimeRow, LifetimeStatus, MethodFacts, SearchPath, UncertaintyMethod, UncertaintyRow,
+};
+use crate::output::aging::time_label;
+use crate::units::kelvin_to_celsius;
+
+fn mechanism_list(m: &Mechanisms) -> String {
+    let mut v = Vec::new();
+    if m.surface_diffusion {
+        v.push("surface diffusion");
+    }
+    if m.oxidation {
+        v.push("oxidation with native oxide, skin and swelling");
+    }
+    if m.bulk_diffusion {
+        v.push("implant out-diffusion where the library has a diffusivity");
+    }
+    if v.is_empty() {
+        "no mechanism switched on".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// The mechanism and method statement of the lifetime stage.
+pub fn method(m: &MethodFacts) -> String {
+    format!(
+        "probes age with the {} ({}). Per temperature: where surface diffusion is the only mechanism acting within the horizon, one search in the equivalent time s = ∫B dt serves every such temperature exactly (each probe one spectral propagation from s = 0 at {:.1} °C, t = s_fail/B_eff(T)); where more than one mechanism acts (or one other than surface diffusion), the search runs in real time at that temperature (bracketing ×3 from a third of the earliest single-mechanism estimate (lower if that probe has already failed), bisection in log time; each probe a full age of the milled specimen from t = 0 with every active mechanism, {} Lie sub-steps, + {} SEM realizations + decoding). A mechanism counts as acting when its 10 % time is below {} horizons. Degradation curve, image strip and frontier: surface diffusion alone.",
+        if m.from_aging_section {
+            "scenario's [aging] model"
+        } else {
+            "[aging] key defaults (no [aging] section)"
+        },
+        mechanism_list(&m.mechanisms),
+        m.probe_temperature_c,
+        m.splitting_steps,
+        m.realizations,
+        m.negligible_horizons
+    )
+}
+
+/// How the Arrhenius temperatures were obtained.
+pub fn arrhenius_basis(b: ArrheniusBasis) -> &'static str {
+    match b {
+        ArrheniusBasis::FittedLine => {
+            "Arrhenius fit of the simulated lifetimes (several mechanisms)"
+        }
+        ArrheniusBasis::ExactRescaling => {
+            "exact rescaling of surface diffusion: t = s_fail/B_eff(T)"
+        }
+    }
+}
+
+/// The acceleration model of the test design.
+pub fn acceleration_model(m: &AccelerationModel) -> String {
+    match m {
+        AccelerationModel::FittedArrhenius { ea_ev, points } => format!(
+            "t_use = t_bake · exp[(E_a/k)(1/T_use − 1/T_bake)] with the effective E_a = {ea_ev:.3} eV fitted to the simulated lifetimes ({points} points): several mechanisms act, so this single-Ea extrapolation is an approximation (aging.md §5.1 caveat)"
+        ),
+        AccelerationModel::Rescaling => "t_use = t_bake · B_eff(T_bake)/B_eff(T_use), B ∝ D0 exp(−Ea/kT)/T (single mechanism: capillary surface diffusion)".into(),
+    }
+}
+
+fn criterion_word(c: Criterion) -> &'static str {
+    match c {
+        Criterion::DecoderFailure => "decoder",
+        Criterion::InformationFailure => "information",
+    }
+}
+
+/// The assumptions of the frontier.
+pub fn frontier_note(n: &FrontierNote) -> String {
+    format!(
+        "pitches simulated: every other one of the sorted list, the largest, and any pitch above a simulated one without a failure (to keep the record run within 60 s), the others interpolated (ln of s_fail over its p⁴ scaling, linear in ln p between simulated neighbours that found a failure; `status` per row); simulation: the milled record specimen scaled laterally to the pitch (depths, oxide skin and implant areal density kept; the film is not thinned), grid cell and SEM pixel scaled with the pitch, SEM probe ({}), kV and dose per pixel kept; one search in s = ∫B dt of surface diffusion alone per pitch ({} criterion, tolerance {:.0} %, {} SEM noise realizations per probe); per-material rows take each library material as the whole surface with the simulated s_fail(p); tiled density: abutting symbols without quiet zones, 8 bits per data codeword",
+        format!("{:.1} nm FWHM", n.probe_fwhm_nm),
+        criterion_word(n.criterion),
+        100.0 * n.rel_tolerance,
+        n.realizations
+    )
+}
+
+impl Serialize for MethodFacts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&method(self))
+    }
+}
+
+impl Serialize for ArrheniusBasis {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(arrhenius_basis(*self))
+    }
+}
+
+impl Serialize for AccelerationModel {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&acceleration_model(self))
+    }
+}
+
+impl Serialize for FrontierNote {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&frontier_note(self))
+    }
+}
+
+fn yr(x: Option<f64>, status: &str) -> String {
+    match x {
+        Some(v) => format!("{v:.3e} yr"),
+        None => status.replace('_', " "),
+    }
+}
+
+fn status_yr(x: Option<f64>, status: LifetimeStatus) -> String {
+    yr(x, &status.to_string())
+}
+
+/// "rescaled" or "real time: mechanisms; probes d/i" of one lifetime row.
+fn path_label(a: &LifetimeAnalysis, r: &LifetimeRow) -> String {
+    let active = a
+        .paths
+        .iter()
+        .find(|p| p.temperature_k == r.temperature_k)
+        .map(|p| {
+            if p.active.is_empty() {
+                "nothing acts within the horizon".to_string()
+            } else {
+                p.active
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            }
+        })
+        .unwrap_or_default();
+    if r.search_path == SearchPath::RealTime {
+        format!(
+            "real time: {active}; {}/{} probes",
+            r.decoder_probes, r.information_probes
+        )
+    } else {
+        format!("rescaled in s: {active}")
+    }
+}
+
+fn tb(exceeds: bool) -> &'static str {
+    if exceeds { "> 2 TB" } else { "< 2 TB" }
+}
+
+/// The lifetime lines of `millage run`'s stdout.
+pub fn stdout_lines(life: &LifetimeProducts) -> Vec<String> {
+    let a = &life.analysis;
+    let mut lines = Vec::new();
+    let probes: Vec<String> = a
+        .searches
+        .iter()
+        .map(|s| format!("{:?} {} probes", s.criterion, s.search.probes))
+        .collect();
+    lines.push(format!(
+        "  lifetime (horizon {} yr; surface diffusion alone in s: {}; {} age+image+decode probes run, {} of them real-time{}):",
+        time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0)),
+        probes.join(", "),
+        a.unique_probes,
+        a.real_time_probes,
+        a.frontier
+            .as_ref()
+            .map(|f| format!(", + {} frontier probes", f.probes))
+            .unwrap_or_default()
+    ));
+    for r in &life.rows {
+        let u = life
+            .uncertainty
+            .iter()
+            .find(|u| u.temperature_k == r.temperature_k)
+            .map(|u| {
+                format!(
+                    "; B50 {}, B5 {}",
+                    yr(u.b50_yr, "beyond_horizon"),
+                    yr(u.b5_yr, "beyond_horizon")
+                )
+            })
+            .unwrap_or_default();
+        lines.push(format!(
+            "    {:>6.1} °C: decoder {}, information {}{} [{}]",
+            r.temperature_c,
+            status_yr(r.decoder_failure_yr, r.decoder_status),
+            status_yr(r.information_failure_yr, r.information_status),
+            u,
+            path_label(a, r)
+        ));
+    }
+    for ar in &a.arrhenius {
+        lines.push(format!(
+            "    {:?}: lifetime = target at {}; fitted Ea {}",
+            ar.criterion,
+            ar.temperature_for_target_c
+                .map(|t| format!("{t:.1} °C"))
+                .unwrap_or_else(|| "– (outside 50–5000 K)".into()),
+            ar.fit
+                .map(|f| format!("{:.3} eV ({} points)", f.ea_ev, f.points))
+                .unwrap_or_else(|| "– (< 2 lifetimes within the horizon)".into())
+        ));
+    }
+    if let Some(d) = &a.test_design {
+        lines.push(format!(
+            "    accelerated test: {} h at {} demonstrates {} yr at {:.0} °C{}",
+            d.test_duration_h,
+            d.bake_temperature_c
+                .map(|t| format!("{t:.1} °C"))
+                .unwrap_or_else(|| "–".into()),
+            d.target_yr,
+            d.use_temperature_c,
+            match d.code_survives_bake {
+                Some(false) => " (the code does not survive it: lifetime at use < target)",
+                _ => "",
+            }
+        ));
+    }
+    if let Some(f) = &a.frontier {
+        let c = &f.claim_49nm;
+        lines.push(format!(
+            "    49 nm on A4: raw {:.2} TB ({}), tiled {} {:.2} TB ({}) vs the \"> 2 TB\" claim",
+            c.density.raw_tb_per_a4,
+            tb(c.raw_exceeds_2tb),
+            c.tiled_symbol,
+            c.density.tiled_tb_per_a4,
+            tb(c.tiled_exceeds_2tb)
+        ));
+    }
+    lines
+}
+
+fn c(t: Option<f64>) -> String {
+    t.map(|t| format!("{t:.1} °C"))
+        .unwrap_or_else(|| "– (outside 50–5000 K)".into())
+}
+
+/// The table of rows and the uncertainty notes of the markdown section.
+fn markdown_table(life: &LifetimeProducts) -> String {
+    let a = &life.analysis;
+    let mut s = String::from(
+        "| T / °C | decoder failure | information failure | B50 | B5 | 95 % lower bound on B5 | σ(ln t) | search |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in &life.rows {
+        let u = life
+            .uncertainty
+            .iter()
+            .find(|u| u.temperature_k == r.temperature_k);
+        let q = |f: fn(&UncertaintyRow) -> Option<f64>| {
+            u.map(|u| yr(f(u), "beyond horizon"))
+                .unwrap_or_else(|| "–".into())
+        };
+        s += &format!(
+            "| {:.1} | {} | {} | {} | {} | {} | {} | {} |\n",
+            r.temperature_c,
+            status_yr(r.decoder_failure_yr, r.decoder_status),
+            status_yr(r.information_failure_yr, r.information_status),
+            q(|u| u.b50_yr),
+            q(|u| u.b5_yr),
+            q(|u| u.lower_95_yr),
+            u.map(|u| format!("{:.2}", u.sigma_ln))
+                .unwrap_or_else(|| "–".into()),
+            path_label(a, r)
+        );
+    }
+    for b in &a.uncertainty_basis {
+        if b.basis != UncertaintyMethod::ExactRescaling {
+            s += &format!(
+                "\nUncertainty at {:.1} °C: {} (anchor ln A = {:.3}{}).",
+                kelvin_to_celsius(b.temperature_k),
+                b.basis,
+                b.ln_anchor,
+                if b.anchored {
+                    ", from the real-time lifetime"
+                } else {
+                    ", not anchored: the real-time lifetime lies beyond the horizon"
+                }
+            );
+        }
+    }
+    s
+}
+
+/// The searches, Arrhenius, test-design and frontier bullets of the markdown section.
+fn markdown_bullets(a: &LifetimeAnalysis) -> String {
+    let mut s = String::new();
+    for sr in &a.searches {
+        s += &format!(
+            "- search {:?}: {} probes, converged {}, s_fail = {} nm⁴\n",
+            sr.criterion,
+            sr.search.probes,
+            sr.search.converged,
+            sr.s_fail_nm4
+                .map(|x| format!("{x:.4e}"))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    if let Some(o) = &a.oxidation_search {
+        s += &format!(
+            "- search {:?} of oxidation alone ({}) in u = ∫rate dt: {} probes, {}\n",
+            o.criterion,
+            o.material,
+            o.search.probes,
+            match o.u_fail {
+                Some(u) => format!("u_fail = {u:.4e}"),
+                None => format!(
+                    "no failure up to u = {:.4e} (the whole film oxidized): oxidation alone does not break the read",
+                    o.u_max
+                ),
+            }
+        );
+    }
+    for r in &a.real_time_searches {
+        s += &format!(
+            "- real-time search {:?} at {:.1} °C: {} probes (≤ 40), converged {}, first probe {:.3e} s, t_fail = {}\n",
+            r.criterion,
+            kelvin_to_celsius(r.temperature_k),
+            r.search.probes,
+            r.search.converged,
+            r.clock_min_s,
+            r.t_fail_yr
+                .map(|x| format!("{x:.4e} yr"))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    for ar in &a.arrhenius {
+        s += &format!(
+            "- {:?}: lifetime = target at {}; T(1 h) = {}, T(1000 h) = {}; fitted Ea = {}; model Ea = {}\n",
+            ar.criterion,
+            c(ar.temperature_for_target_c),
+            c(ar.temperature_for_1h_c),
+            c(ar.temperature_for_1000h_c),
+            ar.fit
+                .map(|f| format!("{:.3} eV", f.ea_ev))
+                .unwrap_or_else(|| "–".into()),
+            ar.model_ea_ev
+                .map(|e| format!("{e:.3} eV"))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    if let Some(d) = &a.test_design {
+        s += &format!(
+            "- accelerated test: {} h at {} demonstrates {} yr at {:.1} °C ({}); code survives: {}\n",
+            d.test_duration_h,
+            c(d.bake_temperature_c),
+            d.target_yr,
+            d.use_temperature_c,
+            acceleration_model(&d.model),
+            d.code_survives_bake
+                .map(|b| b.to_string())
+                .unwrap_or_else(|| "unknown".into())
+        );
+    }
+    if let Some(f) = &a.frontier {
+        let cl = &f.claim_49nm;
+        s += &format!(
+            "- density at 49 nm on A4: raw {:.3} TB, tiled {} {:.3} TB (claim \"> 2 TB\": raw {}, tiled {}); temperature for the target lifetime at 49 nm: {}\n",
+            cl.density.raw_tb_per_a4,
+            cl.tiled_symbol,
+            cl.density.tiled_tb_per_a4,
+            cl.raw_exceeds_2tb,
+            cl.tiled_exceeds_2tb,
+            cl.temperature_for_target_c
+                .iter()
+                .map(|(n, t)| format!("{n} {}", c(*t)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        s += &format!("- frontier: {}\n", frontier_note(&f.note));
+    }
+    s
+}
+
+/// The "Lifetime" section of `summary.md`.
+pub fn markdown(life: &LifetimeProducts) -> String {
+    let a = &life.analysis;
+    let mut s = String::from("\n## Lifetime\n\n");
+    s += &format!("Method: {}\n\n", method(&a.method));
+    s += &markdown_table(life);
+    s += "\n";
+    s += &format!(
+        "\nHorizon {} yr: later failures are reported as beyond the horizon, not as numbers. B50/B5 are quantiles of the Monte Carlo distribution over the kinetic-parameter uncertainty (credible quantiles); the lower bound is the distribution-free 95 % bound on B5 from the order statistics.\n\n",
+        time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0))
+    );
+    s += &markdown_bullets(a);
+    s
+}
