@@ -124,7 +124,7 @@ pub fn report(
     let mut rows = Vec::new();
     let mut push = |m: &Material, process: Process, mechanism: Mechanism| {
         let f = |t: f64| ln_time_to_10pct_s(mechanism, pitch_nm, t).unwrap_or(f64::INFINITY);
-        let t_1000 = temperature_for_timescale_k(ln_target, SEARCH_K.0, SEARCH_K.1, &f)
+        let t_1000 = temperature_for_timescale_k(ln_target, SEARCH_K.0, SEARCH_K.1, f)
             .map(|t| t - ZERO_CELSIUS_K);
         for &t in temperatures_k {
             let ln_yr = f(t) - SECONDS_PER_YEAR.ln();

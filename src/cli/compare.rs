@@ -188,6 +188,7 @@ pub fn run(args: &CompareArgs) -> Result<()> {
                 row.push(match (value, status.as_str()) {
                     (None, "beyond_horizon") => "beyond horizon".into(),
                     (None, "fails_as_written") => "fails as written".into(),
+                    (None, "fails_at_first_probe") => "fails at first probe".into(),
                     (v, _) => fmt(v),
                 });
             }

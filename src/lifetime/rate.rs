@@ -167,7 +167,7 @@ impl SurfaceRateModel {
 }
 
 /// The oxidation rate of the one oxidizing material of a stack, with its uncertainties, for
-/// the competing-risks surrogate of the lifetime uncertainty (see `pipeline::lifetime`).
+/// the competing-risks surrogate of the lifetime uncertainty (see [`super::uncertainty`]).
 ///
 /// ln r(T) = ln r₀ − E_a/k_BT with r the rate the law integrates (k_p [nm²/s] for the parabolic
 /// law, 1/τ [1/s] for the logarithmic law; [`crate::age::oxidation::ln_law_rate`]).

@@ -80,8 +80,8 @@ fn criterion_word(c: Criterion) -> &'static str {
 /// The assumptions of the frontier.
 pub fn frontier_note(n: &FrontierNote) -> String {
     format!(
-        "pitches simulated: every other one of the sorted list, the largest, and any pitch above a simulated one without a failure (to keep the record run within 60 s), the others interpolated (ln of s_fail over its p⁴ scaling, linear in ln p between simulated neighbours that found a failure; `status` per row); simulation: the milled record specimen scaled laterally to the pitch (depths, oxide skin and implant areal density kept; the film is not thinned), grid cell and SEM pixel scaled with the pitch, SEM probe ({}), kV and dose per pixel kept; one search in s = ∫B dt of surface diffusion alone per pitch ({} criterion, tolerance {:.0} %, {} SEM noise realizations per probe); per-material rows take each library material as the whole surface with the simulated s_fail(p); tiled density: abutting symbols without quiet zones, 8 bits per data codeword",
-        format!("{:.1} nm FWHM", n.probe_fwhm_nm),
+        "pitches simulated: every other one of the sorted list, the largest, and any pitch above a simulated one without a failure (to keep the record run within 60 s), the others interpolated (ln of s_fail over its p⁴ scaling, linear in ln p between simulated neighbours that found a failure; `status` per row); simulation: the milled record specimen scaled laterally to the pitch (depths, oxide skin and implant areal density kept; the film is not thinned), grid cell and SEM pixel scaled with the pitch, SEM probe ({:.1} nm FWHM), kV and dose per pixel kept; one search in s = ∫B dt of surface diffusion alone per pitch ({} criterion, tolerance {:.0} %, {} SEM noise realizations per probe); per-material rows take each library material as the whole surface with the simulated s_fail(p); tiled density: abutting symbols without quiet zones, 8 bits per data codeword",
+        n.probe_fwhm_nm,
         criterion_word(n.criterion),
         100.0 * n.rel_tolerance,
         n.realizations
