@@ -61,7 +61,11 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         &figures_dir,
         &title,
     )?);
-    drawn.extend(crate::output::aging_figure::draw(dir, &figures_dir, &title)?);
+    drawn.extend(crate::output::aging_figure::draw(
+        dir,
+        &figures_dir,
+        &title,
+    )?);
     drawn.extend(crate::output::compare::draw(dir, &figures_dir)?);
     drawn.extend(crate::output::bca_figures::draw_yield_vs_angle(
         dir,
@@ -71,9 +75,9 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         dir,
         &figures_dir,
     )?);
-    let cross_section_title = titles.map(|t| t.cross_section()).unwrap_or_else(|| {
-        format!("{title}: surface through the centre of the middle symbol row")
-    });
+    let cross_section_title = titles
+        .map(|t| t.cross_section())
+        .unwrap_or_else(|| format!("{title}: surface through the centre of the middle symbol row"));
     drawn.extend(crate::output::run::draw_cross_section(
         &layout.profile_csv(),
         &RunLayout::new(&figures_dir).cross_section_stem(),

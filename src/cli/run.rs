@@ -88,8 +88,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         .as_ref()
         .map(lifetime_markdown)
         .unwrap_or_default();
-    let summary_md =
-        report::summary::summary_markdown(&scenario, &products, &lifetime_section);
+    let summary_md = report::summary::summary_markdown(&scenario, &products, &lifetime_section);
     let dir = output::run::save(&out, &scenario, &products, &manifest, &summary_md)?;
     let t_save = t2.elapsed().as_secs_f64();
     progress.finish_and_clear();

@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
 use super::progress::SweepBar;
 use crate::config::{self, sweep_file};
 use crate::error::{Error, Result};
 use crate::output::{self, bca_cache, sweep as store};
 use crate::sweep::{self, SweepPoint, executor};
+use clap::Args;
 
 /// Arguments of `millage sweep`.
 #[derive(Debug, Args)]
@@ -124,12 +124,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
 
 /// Runs `points[todo]` into `dir` on `threads` workers with bars on the terminal (shared by
 /// `sweep` and `compare`); returns the thread count.
-pub fn run_points(
-    name: &str,
-    job: executor::Job<'_>,
-    dir: &Path,
-    threads: usize,
-) -> Result<usize> {
+pub fn run_points(name: &str, job: executor::Job<'_>, dir: &Path, threads: usize) -> Result<usize> {
     let pool = super::thread_pool(threads)?;
     let observer = SweepBar::new(name);
     let cache = bca_cache::DiskCache {

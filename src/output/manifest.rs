@@ -173,5 +173,8 @@ pub fn write_bca_table_manifest(
     inputs: BcaTableInputs,
 ) -> Result<()> {
     let text = Manifest::new(Some(seed), threads, inputs).to_json_text()?;
-    super::write_atomic(&super::layout::RunLayout::new(dir).manifest_json(), text.as_bytes())
+    super::write_atomic(
+        &super::layout::RunLayout::new(dir).manifest_json(),
+        text.as_bytes(),
+    )
 }

@@ -227,10 +227,7 @@ impl CompareRow {
                 &t.decoder_b5_yr,
             ]);
         }
-        cells.extend([
-            self.temperature_for_target_c.as_str(),
-            &self.horizon_yr,
-        ]);
+        cells.extend([self.temperature_for_target_c.as_str(), &self.horizon_yr]);
         cells
     }
 }
