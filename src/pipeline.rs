@@ -17,6 +17,7 @@ use crate::mill::fast::{self, FastMillReport, MaterialResponse};
 use crate::mill::{self, IdealMillReport, MillMetrics, ModuleLayout};
 use crate::qr::QrSymbol;
 
+pub mod bca_tables;
 pub mod lifetime;
 
 /// The symbol as written.

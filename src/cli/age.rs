@@ -20,7 +20,7 @@ pub struct AgeArgs {
 /// Prints the timescale table (markdown) of the scenario's materials at its temperatures and
 /// at 25 °C, plus the mechanism switches.
 pub fn run(args: &AgeArgs) -> Result<()> {
-    let library = super::run::library_for(&args.scenario, args.materials.as_ref());
+    let library = config::library_for(&args.scenario, args.materials.as_deref());
     let scenario = config::load_scenario(&args.scenario, &library)?;
     let Some(rows) = crate::pipeline::timescales(&scenario) else {
         return Err(Error::input(

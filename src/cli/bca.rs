@@ -435,6 +435,13 @@ pub fn run_bca_table(args: BcaTableArgs) -> Result<()> {
     }
     if let Some(out) = &args.out {
         write_yield_vs_angle(out, &sim, &table)?;
+        let inputs = crate::output::manifest::BcaTableInputs {
+            table_key: key.clone(),
+            table_file: path.display().to_string(),
+            angles: request.angles_deg.len(),
+            ions_per_angle: request.ions_per_angle,
+        };
+        crate::output::manifest::write_bca_table_manifest(out, args.common.seed, None, inputs)?;
     }
     Ok(())
 }

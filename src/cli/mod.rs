@@ -12,6 +12,7 @@ pub mod age;
 pub mod bca;
 pub mod compare;
 pub mod plot;
+pub mod progress;
 pub mod run;
 pub mod sweep;
 

@@ -18,6 +18,18 @@ pub use scenario::{
     BcaMill, DecoderKind, MillModel, Readout, Scenario, load_scenario, parse_scenario,
 };
 
+/// The materials library for a scenario file: `flag` (`--materials`), else `materials/`
+/// beside the scenario file, else the bundled library.
+pub fn library_for(scenario: &std::path::Path, flag: Option<&std::path::Path>) -> MaterialLibrary {
+    if let Some(dir) = flag {
+        return MaterialLibrary::new(dir);
+    }
+    match scenario.parent().map(|p| p.join("materials")) {
+        Some(dir) if dir.is_dir() => MaterialLibrary::new(dir),
+        _ => MaterialLibrary::bundled(),
+    }
+}
+
 /// The closest candidate to `word` by Jaro–Winkler similarity, if it is close enough to be a
 /// plausible typo (similarity ≥ 0.8).
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

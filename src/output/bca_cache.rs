@@ -99,3 +99,30 @@ pub fn store(
     })?;
     Ok(path)
 }
+
+/// The table cache below a results root, for `pipeline::bca_tables::responses`.
+#[derive(Debug, Clone)]
+pub struct DiskCache {
+    /// The results root (`results/`): tables live in `<root>/cache/bca/`.
+    pub root: PathBuf,
+}
+
+impl crate::pipeline::bca_tables::TableCache for DiskCache {
+    fn key(&self, sim: &Simulation, request: &TableRequest) -> String {
+        cache_key(sim, request)
+    }
+
+    fn load(&self, key: &str) -> Result<Option<AngularTable>> {
+        load(&self.root, key)
+    }
+
+    fn store(
+        &self,
+        key: &str,
+        sim: &Simulation,
+        request: &TableRequest,
+        table: &AngularTable,
+    ) -> Result<()> {
+        store(&self.root, key, sim, request, table).map(|_| ())
+    }
+}

@@ -13,9 +13,13 @@ pub mod aging_figure;
 pub mod bca_cache;
 pub mod bca_figures;
 pub mod compare;
+pub mod fmt;
+pub mod layout;
 pub mod lifetime;
 pub mod lifetime_figures;
+pub mod manifest;
 pub mod report;
+pub mod run;
 pub mod sweep;
 pub mod table;
 
@@ -95,6 +99,11 @@ impl RunDir {
         self.partial.join(name)
     }
 
+    /// The run layout of the (partial) directory.
+    pub fn layout(&self) -> layout::RunLayout {
+        layout::RunLayout::new(&self.partial)
+    }
+
     /// Writes a file into the directory.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
         write_atomic(&self.path(name), bytes)
@@ -102,10 +111,7 @@ impl RunDir {
 
     /// Writes a JSON file (pretty-printed, trailing newline).
     pub fn write_json<T: serde::Serialize>(&self, name: &str, value: &T) -> Result<()> {
-        let mut text = serde_json::to_string_pretty(value)
-            .map_err(|e| Error::Numerical(format!("cannot serialise {name}: {e}")))?;
-        text.push('\n');
-        self.write(name, text.as_bytes())
+        self.write(name, json_text(value, name)?.as_bytes())
     }
 
     /// Renames the directory to its final name; returns that path.
@@ -148,21 +154,13 @@ pub fn run_id(name: &str, seed: u64) -> String {
     format!("{clean}-{stamp}-s{seed}")
 }
 
-/// The git revision of the source tree the binary was built from, if it can be read.
-pub fn git_revision() -> String {
-    std::process::Command::new("git")
-        .args([
-            "-C",
-            env!("CARGO_MANIFEST_DIR"),
-            "rev-parse",
-            "--short=12",
-            "HEAD",
-        ])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| "unknown".into())
+/// A record as JSON text: pretty-printed, trailing newline (every JSON file millage writes);
+/// `what` names it in the error.
+pub fn json_text<T: serde::Serialize>(value: &T, what: &str) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Numerical(format!("cannot serialise {what}: {e}")))?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// Hex SHA-256 of bytes (input hashes in manifests).

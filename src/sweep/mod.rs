@@ -1,7 +1,7 @@
 //! Parameter sweeps: a base scenario and axes → points, each a scenario with its own seed;
 //! point records → `points.csv`.
 //!
-//! Pure: no I/O (the CLI runs the points and `output` persists them). A point's seed is
+//! Pure: no I/O ([`executor`] runs the points, `output` persists them). A point's seed is
 //! `rng::derived_seed(master, Stream::SweepPoint, index)`, so a point's result does not depend
 //! on which shard, process or thread runs it, and `points.csv` is the same for an unsharded
 //! run, a resumed run and merged shards.
@@ -13,6 +13,8 @@ use rand::RngExt;
 use crate::config::sweep_file::{AxisValues, SweepMode, SweepSpec};
 use crate::error::{Error, Result};
 use crate::rng::{self, Stream};
+
+pub mod executor;
 
 /// One point of a sweep.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
