@@ -837,7 +837,8 @@ fn observer_sees_progress_and_snapshots() {
     assert!(
         out.mechanisms
             .iter()
-            .any(|m| m.mechanism == "Ga implant spreading" && m.status == "no data: mechanism off")
+            .any(|m| m.mechanism == "Ga implant spreading"
+                && m.status == super::MechanismState::NoData)
     );
 }
 
