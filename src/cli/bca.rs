@@ -142,7 +142,10 @@ fn flag_error(flag: &str, rule: String, hint: &str) -> Error {
 /// A refused BCA setup in the vocabulary of `millage bca`: the flag to change and a hint.
 fn setup_error(e: bca::SetupError) -> Error {
     let (flag, hint) = match e.field {
-        BcaField::Energy => ("--energy-kev", "give a positive energy, e.g. --energy-kev 30"),
+        BcaField::Energy => (
+            "--energy-kev",
+            "give a positive energy, e.g. --energy-kev 30",
+        ),
         BcaField::Angle => (
             "--angle-deg",
             "0 is normal incidence; use e.g. 89 for grazing incidence",
@@ -384,10 +387,11 @@ pub fn run_bca_table(args: BcaTableArgs) -> Result<()> {
             let pool = super::thread_pool(args.common.threads)?;
             let pb = progress_bar(request.angles_deg.len() as u64, true);
             pb.set_message("angles");
-            let table = pool.install(|| {
-                bca::angular_table(&sim, &request, &|done| pb.set_position(done as u64))
-            })
-            .map_err(setup_error)?;
+            let table = pool
+                .install(|| {
+                    bca::angular_table(&sim, &request, &|done| pb.set_position(done as u64))
+                })
+                .map_err(setup_error)?;
             pb.finish_and_clear();
             let path =
                 crate::output::bca_cache::store(&args.results, &key, &sim, &request, &table)?;
