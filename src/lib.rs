@@ -48,3 +48,6 @@ pub mod sweep;
 
 // Layer 6
 pub mod cli;
+
+#[cfg(test)]
+pub(crate) mod testkit;

@@ -368,7 +368,28 @@ pub fn bca_requests(sc: &Scenario) -> Result<Vec<(usize, Simulation, TableReques
                 angle_deg: 0.0,
             },
             BcaOptions::default(),
-        )?;
+        )
+        .map_err(|e| {
+            use crate::bca::BcaField;
+            let name = &sc.materials[m].name;
+            let (key, hint) = match e.field {
+                BcaField::Energy => ("beam.energy_kev", "give a positive energy in keV".into()),
+                BcaField::Angle => (
+                    "mill.table_angle_step_deg",
+                    "table angles must lie in [0, 90) degrees".into(),
+                ),
+                BcaField::Target | BcaField::Layer(_) => (
+                    "stack",
+                    format!("check the material file of {name} (density and composition)"),
+                ),
+                // The scenario runs the library's default BCA options: not a scenario key.
+                BcaField::Cutoff
+                | BcaField::SurfaceBinding
+                | BcaField::IonCutoff
+                | BcaField::Scattering => ("mill.model", format!("material {name}")),
+            };
+            Error::input(Some(sc.file.clone()), key, None, e.rule, hint)
+        })?;
         let request = TableRequest {
             angles_deg: settings.table_angles_deg.clone(),
             ions_per_angle: settings.table_ions_per_angle,

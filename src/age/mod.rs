@@ -99,36 +99,55 @@ pub struct AgingSettings {
     pub native_oxide: bool,
 }
 
-/// A kinetic parameter an enabled mechanism needs but a material lacks.
+/// A mechanism switch that needs per-material kinetic data (see [`missing_parameter`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mechanism {
+    /// [`Mechanisms::surface_diffusion`].
+    SurfaceDiffusion,
+    /// [`Mechanisms::oxidation`].
+    Oxidation,
+}
+
+/// The kinetic data of a [`Material`] a mechanism reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KineticTable {
+    /// [`Material::surface`]: D₀, E_a, γ, Ω of capillary surface transport.
+    Surface,
+    /// [`Material::oxidation`]: the oxidation law, its constants and the Pilling–Bedworth ratio.
+    Oxidation,
+}
+
+/// A kinetic table an enabled mechanism needs but a material lacks (the config layer turns
+/// this into a message naming the switch and the material-file keys).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingParameter {
     /// Material name.
     pub material: String,
-    /// The mechanism switch that needs it.
-    pub mechanism: &'static str,
-    /// The missing table or key of the material file.
-    pub parameter: &'static str,
+    /// The mechanism that needs it.
+    pub mechanism: Mechanism,
+    /// The missing table.
+    pub table: KineticTable,
 }
 
-/// The first kinetic parameter that the enabled mechanisms need and one of `materials` lacks.
-/// Surface diffusion needs `[surface]` (D₀, E_a, γ, Ω) of every material of the stack;
-/// oxidation needs `[oxidation]` (law and constants; `law = "inert"` is valid). Bulk
-/// diffusion never fails here: missing diffusivities are research gaps, reported as
-/// "no data: mechanism off".
+/// The first kinetic table that the enabled mechanisms need and one of `materials` lacks.
+/// Surface diffusion needs [`KineticTable::Surface`] of every material of the stack;
+/// oxidation needs [`KineticTable::Oxidation`] (an inert law is valid). Bulk diffusion never
+/// fails here: missing diffusivities are research gaps, reported as
+/// [`MechanismState::NoData`].
 pub fn missing_parameter(materials: &[&Material], m: &Mechanisms) -> Option<MissingParameter> {
     for mat in materials {
         if m.surface_diffusion && mat.surface.is_none() {
             return Some(MissingParameter {
                 material: mat.name.clone(),
-                mechanism: "surface_diffusion",
-                parameter: "[surface] (surface_energy_j_m2, formula_volume_nm3, diffusion_d0_cm2_per_s, diffusion_ea_ev)",
+                mechanism: Mechanism::SurfaceDiffusion,
+                table: KineticTable::Surface,
             });
         }
         if m.oxidation && mat.oxidation.is_none() {
             return Some(MissingParameter {
                 material: mat.name.clone(),
-                mechanism: "oxidation",
-                parameter: "[oxidation] (law and its rate constants, pilling_bedworth_ratio)",
+                mechanism: Mechanism::Oxidation,
+                table: KineticTable::Oxidation,
             });
         }
     }
@@ -152,15 +171,51 @@ pub trait AgeObserver {
 
 impl AgeObserver for () {}
 
+/// What a mechanism does for one material in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MechanismState {
+    /// Acts on the specimen.
+    Active,
+    /// Computed and reported, but the 2.5-D grid cannot hold its effect (nitrogen loss,
+    /// film/substrate mixing).
+    Reported,
+    /// The material does not oxidize (an inert law).
+    Inert,
+    /// Switched off by the scenario.
+    Off,
+    /// The library has no data for it, so it is off.
+    NoData,
+}
+
+crate::choices!(MechanismState {
+    MechanismState::Active => "active",
+    MechanismState::Reported => "active (reported, grid unchanged)",
+    MechanismState::Inert => "inert",
+    MechanismState::Off => "off (switch)",
+    MechanismState::NoData => "no data: mechanism off",
+});
+
+impl MechanismState {
+    /// `on_state` if the switch is on and the data exist, else off or no data.
+    fn of(switch: bool, has_data: bool, on_state: MechanismState) -> MechanismState {
+        match (switch, has_data) {
+            (false, _) => MechanismState::Off,
+            (true, false) => MechanismState::NoData,
+            (true, true) => on_state,
+        }
+    }
+}
+
 /// Status of one mechanism for one material.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MechanismStatus {
-    /// Mechanism.
+    /// Mechanism, in words (the implant's names its species, e.g. "Ga implant spreading", so
+    /// this is not a fixed vocabulary).
     pub mechanism: String,
     /// Material.
     pub material: String,
-    /// "active", "off (switch)", "inert", or "no data: mechanism off".
-    pub status: String,
+    /// What the mechanism does.
+    pub status: MechanismState,
 }
 
 /// A cumulative equivalent-time integral at a snapshot.
@@ -229,48 +284,6 @@ pub fn age(
     let mats = stack_materials(specimen);
     let interface0 = specimen.grid.surface_nm.clone();
     let mech = settings.mechanisms;
-    let mut statuses = Vec::new();
-    for &m in &mats {
-        let mat = &specimen.materials[m];
-        let surf = if !mech.surface_diffusion {
-            "off (switch)"
-        } else if mat.surface.is_some() {
-            "active"
-        } else {
-            "no data: mechanism off"
-        };
-        statuses.push(MechanismStatus {
-            mechanism: "surface diffusion (B k⁴)".into(),
-            material: mat.name.clone(),
-            status: surf.into(),
-        });
-        for term in [
-            "viscous flow (F k)",
-            "evaporation–condensation (A k²)",
-            "volume diffusion (C k³)",
-        ] {
-            statuses.push(MechanismStatus {
-                mechanism: term.into(),
-                material: mat.name.clone(),
-                status: if mech.surface_diffusion {
-                    "no data: mechanism off".into()
-                } else {
-                    "off (switch)".into()
-                },
-            });
-        }
-        let ox = match (&mat.oxidation, mech.oxidation) {
-            (_, false) => "off (switch)",
-            (None, true) => "no data: mechanism off",
-            (Some(o), true) if matches!(o.law, OxidationLaw::Inert) => "inert",
-            _ => "active",
-        };
-        statuses.push(MechanismStatus {
-            mechanism: "oxidation".into(),
-            material: mat.name.clone(),
-            status: ox.into(),
-        });
-    }
     let implant_host = specimen
         .stack
         .layers
@@ -278,64 +291,23 @@ pub fn age(
         .map(|l| l.material)
         .unwrap_or(specimen.stack.substrate);
     let ga_d = bulk::diffusivity(&specimen.materials[implant_host], &specimen.implant_species);
-    if mech.bulk_diffusion {
-        let host = &specimen.materials[implant_host];
-        statuses.push(MechanismStatus {
-            mechanism: format!("{} implant spreading", specimen.implant_species.symbol),
-            material: host.name.clone(),
-            status: if ga_d.is_some() {
-                "active".into()
-            } else {
-                "no data: mechanism off".into()
-            },
-        });
-        let nitrogen = crate::material::element::by_symbol("N");
-        for l in &specimen.stack.layers {
-            let mat = &specimen.materials[l.material];
-            if let Some(n) = nitrogen
-                && mat.constituents.iter().any(|c| c.element.z == n.z)
-            {
-                statuses.push(MechanismStatus {
-                    mechanism: "nitrogen loss".into(),
-                    material: mat.name.clone(),
-                    status: if bulk::diffusivity(mat, &n).is_some() {
-                        "active (reported, grid unchanged)".into()
-                    } else {
-                        "no data: mechanism off".into()
-                    },
-                });
-            }
-            let sub = &specimen.materials[specimen.stack.substrate];
-            let cross = sub
-                .constituents
-                .iter()
-                .any(|c| bulk::diffusivity(mat, &c.element).is_some())
-                || mat
-                    .constituents
-                    .iter()
-                    .any(|c| bulk::diffusivity(sub, &c.element).is_some());
-            statuses.push(MechanismStatus {
-                mechanism: "film/substrate mixing".into(),
-                material: format!("{}/{}", mat.name, sub.name),
-                status: if cross {
-                    "active (reported, grid unchanged)".into()
-                } else {
-                    "no data: mechanism off".into()
-                },
-            });
-        }
-    }
-
-    let mut acc = Accumulators {
-        surface_nm4: vec![0.0; mats.len()],
-        oxidation: vec![0.0; mats.len()],
-        implant_dt_nm2: 0.0,
+    let statuses = mechanism_statuses(specimen, &mats, &mech, implant_host, ga_d.is_some());
+    let mut run = Run {
+        settings,
+        spectral,
+        acc: Accumulators {
+            surface_nm4: vec![0.0; mats.len()],
+            oxidation: vec![0.0; mats.len()],
+            implant_dt_nm2: 0.0,
+        },
+        mats,
+        ga_d,
+        stats: NonlinearStats::default(),
+        first_step: 0.0,
     };
     if mech.oxidation && settings.native_oxide {
         grow_native_oxide(specimen);
     }
-    let mut stats = NonlinearStats::default();
-    let mut first_step = 0.0;
     let mut t = 0.0;
     let mut snapshots = Vec::new();
     for (index, &target) in settings.snapshots_s.iter().enumerate() {
@@ -349,44 +321,83 @@ pub fn age(
                 } else {
                     t + span * (step + 1) as f64 / n as f64
                 };
-                if mech.oxidation {
-                    oxidize(specimen, settings, &mats, &mut acc, a, b);
-                }
-                if mech.surface_diffusion {
-                    diffuse(
-                        specimen,
-                        settings,
-                        &spectral,
-                        &mats,
-                        &mut acc,
-                        a,
-                        b,
-                        &mut stats,
-                        &mut first_step,
-                    )?;
-                }
-                if mech.bulk_diffusion
-                    && let Some(d) = ga_d
-                {
-                    let dt = settings.history.integrate(a, b, |tk| d.rate(tk));
-                    acc.implant_dt_nm2 += dt;
-                    let cell = specimen.grid.cell_nm();
-                    bulk::spread_laterally(
-                        &spectral,
-                        &mut specimen.grid.implanted_per_nm2,
-                        cell,
-                        dt,
-                    );
-                    specimen.implant_depth_nm =
-                        (specimen.implant_depth_nm.powi(2) + 2.0 * dt).sqrt();
-                }
+                run.sub_step(specimen, a, b)?;
                 observer.on_progress(b, settings.horizon_s);
             }
             t = target;
         }
         let metrics = metrics::measure(specimen, map, &interface0);
+        let integrals = run.integrals(specimen, implant_host);
+        observer.on_snapshot(index, t, specimen, &metrics);
+        snapshots.push(SnapshotState {
+            time_s: t,
+            metrics,
+            integrals,
+        });
+    }
+    Ok(AgingOutcome {
+        snapshots,
+        mechanisms: statuses,
+        nonlinear: run.stats,
+    })
+}
+
+/// The state of one [`age`] call between sub-steps.
+struct Run<'a> {
+    settings: &'a AgingSettings,
+    spectral: Spectral2d,
+    mats: Vec<MaterialIndex>,
+    /// Diffusivity of the implant in its host, if the library has one.
+    ga_d: Option<Arrhenius>,
+    acc: Accumulators,
+    stats: NonlinearStats,
+    first_step: f64,
+}
+
+impl Run<'_> {
+    /// One Lie-splitting sub-step over [a, b]: oxidation, surface transport, bulk diffusion.
+    fn sub_step(&mut self, specimen: &mut Specimen, a: f64, b: f64) -> crate::error::Result<()> {
+        let settings = self.settings;
+        let mech = settings.mechanisms;
+        if mech.oxidation {
+            oxidize(specimen, settings, &self.mats, &mut self.acc, a, b);
+        }
+        if mech.surface_diffusion {
+            diffuse(
+                specimen,
+                settings,
+                &self.spectral,
+                &self.mats,
+                &mut self.acc,
+                a,
+                b,
+                &mut self.stats,
+                &mut self.first_step,
+            )?;
+        }
+        if mech.bulk_diffusion
+            && let Some(d) = self.ga_d
+        {
+            let dt = settings.history.integrate(a, b, |tk| d.rate(tk));
+            self.acc.implant_dt_nm2 += dt;
+            let cell = specimen.grid.cell_nm();
+            bulk::spread_laterally(
+                &self.spectral,
+                &mut specimen.grid.implanted_per_nm2,
+                cell,
+                dt,
+            );
+            specimen.implant_depth_nm = (specimen.implant_depth_nm.powi(2) + 2.0 * dt).sqrt();
+        }
+        Ok(())
+    }
+
+    /// The cumulative integrals per material and mechanism so far.
+    fn integrals(&self, specimen: &Specimen, implant_host: MaterialIndex) -> Vec<IntegralRecord> {
+        let mech = self.settings.mechanisms;
+        let acc = &self.acc;
         let mut integrals = Vec::new();
-        for (i, &m) in mats.iter().enumerate() {
+        for (i, &m) in self.mats.iter().enumerate() {
             let name = &specimen.materials[m].name;
             if mech.surface_diffusion {
                 integrals.push(IntegralRecord {
@@ -412,7 +423,7 @@ pub fn age(
                 });
             }
         }
-        if mech.bulk_diffusion && ga_d.is_some() {
+        if mech.bulk_diffusion && self.ga_d.is_some() {
             integrals.push(IntegralRecord {
                 material: specimen.materials[implant_host].name.clone(),
                 mechanism: format!("{} ∫D dt", specimen.implant_species.symbol),
@@ -420,18 +431,84 @@ pub fn age(
                 unit: "nm2".into(),
             });
         }
-        observer.on_snapshot(index, t, specimen, &metrics);
-        snapshots.push(SnapshotState {
-            time_s: t,
-            metrics,
-            integrals,
-        });
+        integrals
     }
-    Ok(AgingOutcome {
-        snapshots,
-        mechanisms: statuses,
-        nonlinear: stats,
-    })
+}
+
+/// What every mechanism does for every material of the stack (the report's table).
+fn mechanism_statuses(
+    specimen: &Specimen,
+    mats: &[MaterialIndex],
+    mech: &Mechanisms,
+    implant_host: MaterialIndex,
+    implant_has_d: bool,
+) -> Vec<MechanismStatus> {
+    use MechanismState::{Active, Inert, NoData, Off, Reported};
+    let status = |mechanism: String, material: &str, status| MechanismStatus {
+        mechanism,
+        material: material.to_string(),
+        status,
+    };
+    let mut statuses = Vec::new();
+    for &m in mats {
+        let mat = &specimen.materials[m];
+        let surf = MechanismState::of(mech.surface_diffusion, mat.surface.is_some(), Active);
+        statuses.push(status("surface diffusion (B k⁴)".into(), &mat.name, surf));
+        // The other terms of the linear capillary operator: no library data for any material.
+        for term in [
+            "viscous flow (F k)",
+            "evaporation–condensation (A k²)",
+            "volume diffusion (C k³)",
+        ] {
+            let st = if mech.surface_diffusion { NoData } else { Off };
+            statuses.push(status(term.into(), &mat.name, st));
+        }
+        let ox = match (&mat.oxidation, mech.oxidation) {
+            (_, false) => Off,
+            (None, true) => NoData,
+            (Some(o), true) if matches!(o.law, OxidationLaw::Inert) => Inert,
+            _ => Active,
+        };
+        statuses.push(status("oxidation".into(), &mat.name, ox));
+    }
+    if !mech.bulk_diffusion {
+        return statuses;
+    }
+    let host = &specimen.materials[implant_host];
+    statuses.push(status(
+        format!("{} implant spreading", specimen.implant_species.symbol),
+        &host.name,
+        MechanismState::of(true, implant_has_d, Active),
+    ));
+    let nitrogen = crate::material::element::by_symbol("N");
+    for l in &specimen.stack.layers {
+        let mat = &specimen.materials[l.material];
+        if let Some(n) = nitrogen
+            && mat.constituents.iter().any(|c| c.element.z == n.z)
+        {
+            let has_d = bulk::diffusivity(mat, &n).is_some();
+            statuses.push(status(
+                "nitrogen loss".into(),
+                &mat.name,
+                MechanismState::of(true, has_d, Reported),
+            ));
+        }
+        let sub = &specimen.materials[specimen.stack.substrate];
+        let cross = sub
+            .constituents
+            .iter()
+            .any(|c| bulk::diffusivity(mat, &c.element).is_some())
+            || mat
+                .constituents
+                .iter()
+                .any(|c| bulk::diffusivity(sub, &c.element).is_some());
+        statuses.push(status(
+            "film/substrate mixing".into(),
+            &format!("{}/{}", mat.name, sub.name),
+            MechanismState::of(true, cross, Reported),
+        ));
+    }
+    statuses
 }
 
 /// Brings every column's oxide up to its host's native-oxide thickness (consuming x/PBR of the

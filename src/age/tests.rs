@@ -608,8 +608,7 @@ fn nonlinear_reduces_to_linear_at_small_slope() {
 #[test]
 fn t14_log_lifetime_variance() {
     use rand_distr::{Distribution, StandardNormal};
-    let lib = crate::config::MaterialLibrary::bundled();
-    let base = lib.load("CrN", "test", None).unwrap();
+    let base = crate::testkit::crn();
     let (se, sd, rho) = (0.2, 2.0, 0.9);
     let tk = 298.15;
     let kt = crate::units::BOLTZMANN_EV_PER_K * tk;
@@ -637,8 +636,7 @@ fn t14_log_lifetime_variance() {
 /// 25 °C and τ = 1000 yr at ≈ 323 °C.
 #[test]
 fn crn_timescale_matches_research_table() {
-    let lib = crate::config::MaterialLibrary::bundled();
-    let crn = lib.load("CrN", "test", None).unwrap();
+    let crn = crate::testkit::crn();
     let pitch = 49.0;
     let shift = -(-(0.9f64.ln())).ln(); // 10 % time → 1/e time
     let ln_tau = |t: f64| super::timescale::ln_surface_time_s(&crn, pitch, t).unwrap() + shift;
@@ -745,8 +743,7 @@ fn oxidation_laws_are_exact_state_equations() {
 #[test]
 fn pilling_bedworth_swelling_and_consumption_limit() {
     use super::oxidation::{CONSUMED_LAYER_SLIVER_NM, oxidize_column};
-    let lib = crate::config::MaterialLibrary::bundled();
-    let crn = lib.load("CrN", "test", None).unwrap();
+    let crn = crate::testkit::crn();
     let ox = crn.oxidation.as_ref().unwrap();
     let pbr = ox.pilling_bedworth_ratio.value;
     let r = oxidize_column(ox, 0.0, 0.0, 15.0, 16.0); // x_ox = 4 nm
@@ -780,11 +777,7 @@ fn observer_sees_progress_and_snapshots() {
             self.0.push(format!("s{i}@{t}"));
         }
     }
-    let lib = crate::config::MaterialLibrary::bundled();
-    let mats = vec![
-        lib.load("CrN", "t", None).unwrap(),
-        lib.load("SiO2", "t", None).unwrap(),
-    ];
+    let mats = vec![crate::testkit::crn(), crate::testkit::glass()];
     let n = 32;
     let mut grid = crate::grid::FilmGrid::new(n, n, 2.0);
     for k in 0..n * n {
@@ -834,11 +827,9 @@ fn observer_sees_progress_and_snapshots() {
     assert_eq!(out.snapshots[0].metrics.oxide_mean_nm, 0.0);
     assert!(out.snapshots[1].metrics.oxide_mean_nm > 0.0);
     assert!(specimen.grid != before);
-    assert!(
-        out.mechanisms
-            .iter()
-            .any(|m| m.mechanism == "Ga implant spreading" && m.status == "no data: mechanism off")
-    );
+    assert!(out.mechanisms.iter().any(
+        |m| m.mechanism == "Ga implant spreading" && m.status == super::MechanismState::NoData
+    ));
 }
 
 /// Long validation (`scripts/validate_aging.sh`): the nonlinear solver converges as its

@@ -39,13 +39,12 @@ pub use stopping::ElectronicStopping;
 pub use table::{AngularPoint, AngularTable, TableRequest, angular_table};
 pub use tally::{Estimate, Summary, Tally};
 
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::material::{Element, Material};
 use crate::units::COULOMB_EV_NM;
 
 /// Free-flight model of the amorphous target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FreeFlight {
     /// Constant path λ = n^(−1/3) between collisions, impact parameter p = p_max √R with
     /// p_max = λ/√π (one atom per λ³; TRIM/TRIM.SP convention, Eckstein 1991 §7.2). Default.
@@ -55,15 +54,81 @@ pub enum FreeFlight {
     Gas,
 }
 
+crate::choices!(FreeFlight {
+    FreeFlight::Constant => "constant",
+    FreeFlight::Gas => "gas",
+});
+
 /// How the planar surface-binding energy of a leaving atom is chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SurfaceBinding {
     /// Each element leaves over its own Es from the material file (default).
     Individual,
     /// Every atom leaves over the atomic-fraction average Σ cᵢ Esᵢ of the surface layer
     /// (SDTrimSP "averaged" option).
     TargetAveraged,
+}
+
+crate::choices!(SurfaceBinding {
+    SurfaceBinding::Individual => "individual",
+    SurfaceBinding::TargetAveraged => "target-averaged",
+});
+
+/// The input a [`SetupError`] is about. Physics names the quantity; the layer that read it
+/// (`cli` for flags, `config`/`pipeline` for scenario keys) names the flag or key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BcaField {
+    /// [`IonBeam::energy_ev`].
+    Energy,
+    /// [`IonBeam::angle_deg`].
+    Angle,
+    /// [`Options::cutoff_override_ev`].
+    Cutoff,
+    /// [`Options::surface_binding_override_ev`].
+    SurfaceBinding,
+    /// [`Options::ion_cutoff_ev`].
+    IonCutoff,
+    /// [`Options::scattering`] (with [`Options::potential`]).
+    Scattering,
+    /// The target as a whole (no layers or species).
+    Target,
+    /// Layer `i` of the target, from the surface down.
+    Layer(usize),
+}
+
+impl std::fmt::Display for BcaField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BcaField::Energy => f.write_str("ion energy"),
+            BcaField::Angle => f.write_str("angle of incidence"),
+            BcaField::Cutoff => f.write_str("recoil cutoff energy"),
+            BcaField::SurfaceBinding => f.write_str("surface-binding energy"),
+            BcaField::IonCutoff => f.write_str("ion cutoff energy"),
+            BcaField::Scattering => f.write_str("scattering integral"),
+            BcaField::Target => f.write_str("target"),
+            BcaField::Layer(i) => write!(f, "target layer {i}"),
+        }
+    }
+}
+
+/// Why [`Simulation::new`] refused its inputs: the field and the rule broken (e.g. "ion energy
+/// must be > 0 (got 0 eV)"). Callers render the field as their flag or key, like
+/// [`crate::age::history::HistoryError`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{field}: {rule}")]
+pub struct SetupError {
+    /// The offending input.
+    pub field: BcaField,
+    /// The rule it breaks, with the value given.
+    pub rule: String,
+}
+
+/// Fallback for callers that do not name the field themselves (the field's physical name
+/// becomes the key; exit code 2 like every input error).
+impl From<SetupError> for Error {
+    fn from(e: SetupError) -> Error {
+        Error::input(None, e.field.to_string(), None, e.rule, "")
+    }
 }
 
 /// One atomic species of the target, with its collision energies [eV].
@@ -274,93 +339,14 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    /// Validates the inputs and precomputes pair and layer constants. Errors name the flag
-    /// (`--energy-kev`, `--angle-deg`, `--cutoff-ev`, `--potential`) a CLI user would change.
-    pub fn new(target: Target, beam: IonBeam, options: Options) -> Result<Simulation> {
-        let flag_err =
-            |key: &str, rule: String, hint: &str| Error::input(None, key, None, rule, hint);
-        if !(beam.energy_ev.is_finite() && beam.energy_ev > 0.0) {
-            return Err(flag_err(
-                "--energy-kev",
-                format!("ion energy must be > 0 (got {} eV)", beam.energy_ev),
-                "give a positive energy, e.g. --energy-kev 30",
-            ));
-        }
-        if !(beam.angle_deg.is_finite() && (0.0..90.0).contains(&beam.angle_deg)) {
-            return Err(flag_err(
-                "--angle-deg",
-                format!(
-                    "angle of incidence must be in [0, 90) degrees from the surface normal (got {})",
-                    beam.angle_deg
-                ),
-                "0 is normal incidence; use e.g. 89 for grazing incidence",
-            ));
-        }
-        if let Some(c) = options.cutoff_override_ev
-            && !(c.is_finite() && c > 0.0)
-        {
-            return Err(flag_err(
-                "--cutoff-ev",
-                format!("cutoff energy must be > 0 eV (got {c})"),
-                "typical values are 0.5–5 eV, below the surface-binding energy",
-            ));
-        }
-        if let Some(e) = options.surface_binding_override_ev
-            && !(e.is_finite() && e >= 0.0)
-        {
-            return Err(flag_err(
-                "--surface-binding-ev",
-                format!("surface-binding energy must be ≥ 0 eV (got {e})"),
-                "typical values are 2–9 eV",
-            ));
-        }
-        if !(options.ion_cutoff_ev.is_finite() && options.ion_cutoff_ev > 0.0) {
-            return Err(flag_err(
-                "ion_cutoff_ev",
-                format!("must be > 0 eV (got {})", options.ion_cutoff_ev),
-                "use about 1 eV",
-            ));
-        }
-        if options.scattering == ScatteringIntegral::Magic
-            && scattering::magic_bands(options.potential).is_empty()
-        {
-            return Err(flag_err(
-                "--scattering",
-                format!(
-                    "the MAGIC formula has no validated constants for the {} potential",
-                    options.potential.name()
-                ),
-                "use --scattering table (default) or quadrature, or --potential zbl|moliere",
-            ));
-        }
-        if target.layers.is_empty() || target.species.is_empty() {
-            return Err(flag_err(
-                "--target",
-                "target has no layers".into(),
-                "give a material",
-            ));
-        }
-        for (i, l) in target.layers.iter().enumerate() {
-            let sum: f64 = l.composition.iter().map(|c| c.1).sum();
-            if l.number_density_per_nm3.is_nan()
-                || l.number_density_per_nm3 <= 0.0
-                || (sum - 1.0).abs() > 1e-6
-                || l.thickness_nm.is_nan()
-                || l.thickness_nm <= 0.0
-            {
-                return Err(flag_err(
-                    &format!("layers[{i}]"),
-                    format!(
-                        "layer `{}` needs thickness > 0, density > 0 and fractions summing to 1",
-                        l.name
-                    ),
-                    "check the layered-target file",
-                ));
-            }
-        }
-
+    /// Validates the inputs and precomputes pair and layer constants.
+    pub fn new(
+        target: Target,
+        beam: IonBeam,
+        options: Options,
+    ) -> std::result::Result<Simulation, SetupError> {
+        validate(&target, &beam, &options)?;
         let s = target.species.len();
-        let n_layers = target.layers.len();
         let kinds: Vec<(f64, f64)> = target
             .species
             .iter()
@@ -371,50 +357,8 @@ impl Simulation {
             )))
             .collect();
         let (w_nonlocal, w_local) = options.stopping.weights();
-        let mut pairs = Vec::with_capacity(kinds.len() * s);
-        let mut ls_k = Vec::with_capacity(kinds.len() * s);
-        for &(z1, m1) in &kinds {
-            for sp in &target.species {
-                let (z2, m2) = (sp.z as f64, sp.mass_amu);
-                let a = options.potential.screening_length_nm(z1, z2);
-                let k = stopping::lindhard_scharff_k(z1, m1, z2);
-                ls_k.push(k);
-                pairs.push(Pair {
-                    inv_a: 1.0 / a,
-                    eps_per_ev: a * m2 / ((m1 + m2) * z1 * z2 * COULOMB_EV_NM),
-                    gamma: 4.0 * m1 * m2 / ((m1 + m2) * (m1 + m2)),
-                    mass_ratio: m2 / m1,
-                    local_coef: w_local * stopping::oen_robinson_prefactor(k, a),
-                });
-            }
-        }
-        let mut layer_consts = Vec::with_capacity(kinds.len() * n_layers);
-        for kind in 0..kinds.len() {
-            for l in &target.layers {
-                let n = l.number_density_per_nm3;
-                let lambda = n.powf(-1.0 / 3.0);
-                let k_eff: f64 = l
-                    .composition
-                    .iter()
-                    .map(|&(j, c)| c * ls_k[kind * s + j])
-                    .sum();
-                let mut acc = 0.0;
-                let cumulative = l
-                    .composition
-                    .iter()
-                    .map(|&(j, c)| {
-                        acc += c;
-                        (acc, j)
-                    })
-                    .collect();
-                layer_consts.push(LayerConsts {
-                    lambda_nm: lambda,
-                    pmax_nm: lambda / std::f64::consts::PI.sqrt(),
-                    nonlocal_per_nm: w_nonlocal * n * k_eff,
-                    cumulative,
-                });
-            }
-        }
+        let (pairs, ls_k) = pair_constants(&kinds, &target.species, &options, w_local);
+        let layer_consts = layer_constants(kinds.len(), s, &target.layers, &ls_k, w_nonlocal);
         let mut bottom = 0.0;
         let layer_bottom_nm = target
             .layers
@@ -424,30 +368,7 @@ impl Simulation {
                 bottom
             })
             .collect();
-        let surface = &target.layers[0];
-        let averaged_es: f64 = surface
-            .composition
-            .iter()
-            .map(|&(j, c)| c * target.species[j].surface_binding_ev)
-            .sum();
-        let averaged_es = options.surface_binding_override_ev.unwrap_or(averaged_es);
-        let mut cutoff_ev: Vec<f64> = target
-            .species
-            .iter()
-            .map(|sp| options.cutoff_override_ev.unwrap_or(sp.cutoff_ev))
-            .collect();
-        cutoff_ev.push(options.ion_cutoff_ev);
-        let mut barrier_ev: Vec<f64> = target
-            .species
-            .iter()
-            .map(|sp| match options.surface_binding {
-                SurfaceBinding::Individual => options
-                    .surface_binding_override_ev
-                    .unwrap_or(sp.surface_binding_ev),
-                SurfaceBinding::TargetAveraged => averaged_es,
-            })
-            .collect();
-        barrier_ev.push(0.0);
+        let (cutoff_ev, barrier_ev) = cutoffs_and_barriers(&target, &options);
         let table = (options.scattering == ScatteringIntegral::Table)
             .then(|| ScatteringTable::shared(options.potential));
         Ok(Simulation {
@@ -485,7 +406,7 @@ impl Simulation {
     }
 
     /// A copy with another angle of incidence (same target and options, tables shared).
-    pub fn with_angle(&self, angle_deg: f64) -> Result<Simulation> {
+    pub fn with_angle(&self, angle_deg: f64) -> std::result::Result<Simulation, SetupError> {
         let beam = IonBeam {
             angle_deg,
             ..self.beam
@@ -528,4 +449,178 @@ impl Simulation {
         }
         total
     }
+}
+
+/// The first input [`Simulation::new`] cannot run with.
+fn validate(
+    target: &Target,
+    beam: &IonBeam,
+    options: &Options,
+) -> std::result::Result<(), SetupError> {
+    let err = |field, rule: String| Err(SetupError { field, rule });
+    if !(beam.energy_ev.is_finite() && beam.energy_ev > 0.0) {
+        return err(
+            BcaField::Energy,
+            format!("ion energy must be > 0 (got {} eV)", beam.energy_ev),
+        );
+    }
+    if !(beam.angle_deg.is_finite() && (0.0..90.0).contains(&beam.angle_deg)) {
+        return err(
+            BcaField::Angle,
+            format!(
+                "angle of incidence must be in [0, 90) degrees from the surface normal (got {})",
+                beam.angle_deg
+            ),
+        );
+    }
+    if let Some(c) = options.cutoff_override_ev
+        && !(c.is_finite() && c > 0.0)
+    {
+        return err(
+            BcaField::Cutoff,
+            format!("cutoff energy must be > 0 eV (got {c})"),
+        );
+    }
+    if let Some(e) = options.surface_binding_override_ev
+        && !(e.is_finite() && e >= 0.0)
+    {
+        return err(
+            BcaField::SurfaceBinding,
+            format!("surface-binding energy must be ≥ 0 eV (got {e})"),
+        );
+    }
+    if !(options.ion_cutoff_ev.is_finite() && options.ion_cutoff_ev > 0.0) {
+        return err(
+            BcaField::IonCutoff,
+            format!("must be > 0 eV (got {})", options.ion_cutoff_ev),
+        );
+    }
+    if options.scattering == ScatteringIntegral::Magic
+        && scattering::magic_bands(options.potential).is_empty()
+    {
+        return err(
+            BcaField::Scattering,
+            format!(
+                "the MAGIC formula has no validated constants for the {} potential",
+                options.potential
+            ),
+        );
+    }
+    if target.layers.is_empty() || target.species.is_empty() {
+        return err(BcaField::Target, "target has no layers".into());
+    }
+    for (i, l) in target.layers.iter().enumerate() {
+        let sum: f64 = l.composition.iter().map(|c| c.1).sum();
+        if l.number_density_per_nm3.is_nan()
+            || l.number_density_per_nm3 <= 0.0
+            || (sum - 1.0).abs() > 1e-6
+            || l.thickness_nm.is_nan()
+            || l.thickness_nm <= 0.0
+        {
+            return err(
+                BcaField::Layer(i),
+                format!(
+                    "layer `{}` needs thickness > 0, density > 0 and fractions summing to 1",
+                    l.name
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Pair constants for every projectile kind × target species (`pairs[k*S + j]`), and the
+/// Lindhard–Scharff coefficients kⱼ in the same order.
+fn pair_constants(
+    kinds: &[(f64, f64)],
+    species: &[Species],
+    options: &Options,
+    w_local: f64,
+) -> (Vec<Pair>, Vec<f64>) {
+    let mut pairs = Vec::with_capacity(kinds.len() * species.len());
+    let mut ls_k = Vec::with_capacity(kinds.len() * species.len());
+    for &(z1, m1) in kinds {
+        for sp in species {
+            let (z2, m2) = (sp.z as f64, sp.mass_amu);
+            let a = options.potential.screening_length_nm(z1, z2);
+            let k = stopping::lindhard_scharff_k(z1, m1, z2);
+            ls_k.push(k);
+            pairs.push(Pair {
+                inv_a: 1.0 / a,
+                eps_per_ev: a * m2 / ((m1 + m2) * z1 * z2 * COULOMB_EV_NM),
+                gamma: 4.0 * m1 * m2 / ((m1 + m2) * (m1 + m2)),
+                mass_ratio: m2 / m1,
+                local_coef: w_local * stopping::oen_robinson_prefactor(k, a),
+            });
+        }
+    }
+    (pairs, ls_k)
+}
+
+/// Free-path and nonlocal-stopping constants for every projectile kind × layer
+/// (`layer_consts[k*L + l]`); `s` is the number of species (the stride of `ls_k`).
+fn layer_constants(
+    n_kinds: usize,
+    s: usize,
+    layers: &[Layer],
+    ls_k: &[f64],
+    w_nonlocal: f64,
+) -> Vec<LayerConsts> {
+    let mut layer_consts = Vec::with_capacity(n_kinds * layers.len());
+    for kind in 0..n_kinds {
+        for l in layers {
+            let n = l.number_density_per_nm3;
+            let lambda = n.powf(-1.0 / 3.0);
+            let k_eff: f64 = l
+                .composition
+                .iter()
+                .map(|&(j, c)| c * ls_k[kind * s + j])
+                .sum();
+            let mut acc = 0.0;
+            let cumulative = l
+                .composition
+                .iter()
+                .map(|&(j, c)| {
+                    acc += c;
+                    (acc, j)
+                })
+                .collect();
+            layer_consts.push(LayerConsts {
+                lambda_nm: lambda,
+                pmax_nm: lambda / std::f64::consts::PI.sqrt(),
+                nonlocal_per_nm: w_nonlocal * n * k_eff,
+                cumulative,
+            });
+        }
+    }
+    layer_consts
+}
+
+/// Per projectile kind (species, then the ion): the cutoff energy and the surface barrier [eV].
+fn cutoffs_and_barriers(target: &Target, options: &Options) -> (Vec<f64>, Vec<f64>) {
+    let surface = &target.layers[0];
+    let averaged_es: f64 = surface
+        .composition
+        .iter()
+        .map(|&(j, c)| c * target.species[j].surface_binding_ev)
+        .sum();
+    let averaged_es = options.surface_binding_override_ev.unwrap_or(averaged_es);
+    let mut cutoff_ev: Vec<f64> = target
+        .species
+        .iter()
+        .map(|sp| options.cutoff_override_ev.unwrap_or(sp.cutoff_ev))
+        .collect();
+    cutoff_ev.push(options.ion_cutoff_ev);
+    let mut barrier_ev: Vec<f64> = target
+        .species
+        .iter()
+        .map(|sp| match options.surface_binding {
+            SurfaceBinding::Individual => options
+                .surface_binding_override_ev
+                .unwrap_or(sp.surface_binding_ev),
+            SurfaceBinding::TargetAveraged => averaged_es,
+        })
+        .collect();
+    barrier_ev.push(0.0);
+    (cutoff_ev, barrier_ev)
 }

@@ -7,8 +7,7 @@
 use crate::units::BOHR_RADIUS_NM;
 
 /// Interatomic potential (screening function and its screening length).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Potential {
     /// Ziegler–Biersack–Littmark universal potential with the universal screening length
     /// (ZBL 1985, "The Stopping and Range of Ions in Solids", ch. 2). The SRIM convention and
@@ -25,6 +24,13 @@ pub enum Potential {
     LenzJensen,
 }
 
+crate::choices!(Potential {
+    Potential::Zbl => "zbl",
+    Potential::KrC => "kr-c",
+    Potential::Moliere => "moliere",
+    Potential::LenzJensen => "lenz-jensen",
+});
+
 impl Potential {
     /// All potentials, for tests and option listings.
     pub const ALL: [Potential; 4] = [
@@ -34,13 +40,13 @@ impl Potential {
         Potential::LenzJensen,
     ];
 
-    /// Name used on the command line (`zbl`, `kr-c`, `moliere`, `lenz-jensen`).
-    pub fn name(self) -> &'static str {
+    /// One line for option listings (`millage bca --help`).
+    pub fn summary(self) -> &'static str {
         match self {
-            Potential::Zbl => "zbl",
-            Potential::KrC => "kr-c",
-            Potential::Moliere => "moliere",
-            Potential::LenzJensen => "lenz-jensen",
+            Potential::Zbl => "ZBL universal (SRIM convention)",
+            Potential::KrC => "Kr–C",
+            Potential::Moliere => "Molière",
+            Potential::LenzJensen => "Lenz–Jensen",
         }
     }
 

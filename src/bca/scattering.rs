@@ -19,8 +19,7 @@
 use super::potential::Potential;
 
 /// How the scattering integral is evaluated in the cascade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScatteringIntegral {
     /// Universal table built once per potential by Gauss–Mehler quadrature; bilinear
     /// interpolation of ln sin²(Θ/2). Agrees with [`ScatteringIntegral::Quadrature`] to < 1 %
@@ -35,13 +34,22 @@ pub enum ScatteringIntegral {
     Magic,
 }
 
+crate::choices!(ScatteringIntegral {
+    ScatteringIntegral::Table => "table",
+    ScatteringIntegral::Quadrature => "quadrature",
+    ScatteringIntegral::Magic => "magic",
+});
+
 impl ScatteringIntegral {
-    /// Name used on the command line.
-    pub fn name(self) -> &'static str {
+    /// One line for option listings (`millage bca --help`).
+    pub fn summary(self) -> &'static str {
         match self {
-            ScatteringIntegral::Table => "table",
-            ScatteringIntegral::Quadrature => "quadrature",
-            ScatteringIntegral::Magic => "magic",
+            ScatteringIntegral::Table => "Universal table (default)",
+            ScatteringIntegral::Quadrature => "Gauss–Mehler quadrature at every collision",
+            ScatteringIntegral::Magic => {
+                "MAGIC formula, constants fitted per reduced-energy band (ZBL and Molière only; \
+                 the quadrature above ε = 0.5 / 0.06, where no MAGIC constants reach 1 %)"
+            }
         }
     }
 }

@@ -41,8 +41,7 @@
 //! as far below Yamamura–Tawara as the default.
 
 /// Electronic energy-loss model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ElectronicStopping {
     /// Lindhard–Scharff, nonlocal: dE/dx = n S_e(E) along every free path L. Underestimates
     /// heavy-target yields with full cascades (module docs); kept for comparison with codes that
@@ -56,13 +55,21 @@ pub enum ElectronicStopping {
     Equipartition,
 }
 
+crate::choices!(ElectronicStopping {
+    ElectronicStopping::LindhardScharff => "lindhard-scharff",
+    ElectronicStopping::OenRobinson => "oen-robinson",
+    ElectronicStopping::Equipartition => "equipartition",
+});
+
 impl ElectronicStopping {
-    /// Name used on the command line.
-    pub fn name(self) -> &'static str {
+    /// One line for option listings (`millage bca --help`).
+    pub fn summary(self) -> &'static str {
         match self {
-            ElectronicStopping::LindhardScharff => "lindhard-scharff",
-            ElectronicStopping::OenRobinson => "oen-robinson",
-            ElectronicStopping::Equipartition => "equipartition",
+            ElectronicStopping::LindhardScharff => "Lindhard–Scharff nonlocal",
+            ElectronicStopping::OenRobinson => "Oen–Robinson local",
+            ElectronicStopping::Equipartition => {
+                "Half nonlocal, half local (default; see `millage::bca::stopping`)"
+            }
         }
     }
 

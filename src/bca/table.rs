@@ -1,8 +1,7 @@
 //! Angular tables for the milling stage: Y(θ) per element, reflection, emission kernel and range
 //! for a material, ion and energy over a list of incidence angles.
 
-use super::{Estimate, Simulation, Summary};
-use crate::error::Result;
+use super::{Estimate, SetupError, Simulation, Summary};
 
 /// What to tabulate.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -72,7 +71,7 @@ pub fn angular_table(
     sim: &Simulation,
     request: &TableRequest,
     progress: &dyn Fn(usize),
-) -> Result<AngularTable> {
+) -> Result<AngularTable, SetupError> {
     let mut points = Vec::with_capacity(request.angles_deg.len());
     for (i, &angle) in request.angles_deg.iter().enumerate() {
         let s = sim.with_angle(angle)?;

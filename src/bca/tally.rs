@@ -355,7 +355,6 @@ impl Tally {
                 counts_per_ion: per_ion(&self.kernel_hist[..KERNEL_BINS * KERNEL_BINS]),
                 outside_per_ion: self.kernel_hist[KERNEL_BINS * KERNEL_BINS] as f64 / n,
             },
-            performance: None,
         }
     }
 }
@@ -471,21 +470,6 @@ pub struct KernelSummary {
     pub outside_per_ion: f64,
 }
 
-/// Timing, filled by the caller (not part of the reproducible result).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Performance {
-    /// Threads used.
-    pub threads: usize,
-    /// Wall time [s].
-    pub wall_s: f64,
-    /// Ions per second.
-    pub ions_per_s: f64,
-    /// Collisions per ion (mean).
-    pub collisions_per_ion: f64,
-    /// Wall time per collision per thread [ns] (ns per collision on one core).
-    pub ns_per_collision: f64,
-}
-
 /// The reported result of a run.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
@@ -506,7 +490,4 @@ pub struct Summary {
     pub sputtered: SputteredSummary,
     /// Lateral emission kernel.
     pub emission_kernel: KernelSummary,
-    /// Timing (absent in cached/reproducible output).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub performance: Option<Performance>,
 }

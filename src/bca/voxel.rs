@@ -385,29 +385,11 @@ impl Simulation {
                 p.pos[1] + path * p.dir[1],
                 p.pos[2] + path * p.dir[2],
             ];
-            let mut end = end;
-            if !target.contains_lateral(end[0], end[1]) {
-                // The domain's side walls are mirrors for atoms inside the solid: its
-                // surroundings are taken as its mirror image, so an atom leaving sideways is
-                // replaced by its image coming in (atoms are conserved; the domain has a margin
-                // of unmilled film, where this is the symmetric exchange of a flat film).
-                let width = [
-                    target.nx as f64 * target.cell_nm,
-                    target.ny as f64 * target.cell_nm,
-                ];
-                for a in 0..2 {
-                    if end[a] < 0.0 {
-                        end[a] = -end[a];
-                        p.dir[a] = -p.dir[a];
-                    } else if end[a] >= width[a] {
-                        end[a] = (2.0 * width[a] - end[a]).min(width[a] * (1.0 - 1e-12));
-                        p.dir[a] = -p.dir[a];
-                    }
-                }
-                if !target.inside(end) {
-                    end = p.pos; // the image point is in vacuum (at the field edge): stay
-                }
-            }
+            let end = if target.contains_lateral(end[0], end[1]) {
+                end
+            } else {
+                mirror_at_walls(target, &mut p, end)
+            };
             if end[2] >= bottom {
                 // Through the grid bottom: the substrate continues below, and only a column's
                 // content matters for its surface, so the atom comes to rest in the bottom
@@ -423,21 +405,7 @@ impl Simulation {
                 p.energy_ev -= loss;
                 p.pos = end;
             } else {
-                // The path leaves the solid: find the crossing by bisection on [0, path].
-                let (mut lo, mut hi) = (0.0, path);
-                for _ in 0..30 {
-                    let mid = 0.5 * (lo + hi);
-                    let q = [
-                        p.pos[0] + mid * p.dir[0],
-                        p.pos[1] + mid * p.dir[1],
-                        p.pos[2] + mid * p.dir[2],
-                    ];
-                    if target.inside(q) {
-                        lo = mid;
-                    } else {
-                        hi = mid;
-                    }
-                }
+                let lo = surface_crossing(target, &p, path);
                 let loss = nonlocal_loss(lc.nonlocal_per_nm, p.energy_ev, lo);
                 out.outcome.electronic_ev += loss;
                 p.energy_ev -= loss;
@@ -564,4 +532,50 @@ impl Simulation {
         };
         self.settle(target, p, origin, Some(dest), out);
     }
+}
+/// The end point of a flight that left the domain sideways, with `p.dir` turned: the side
+/// walls are mirrors for atoms inside the solid. The surroundings are taken as the domain's
+/// mirror image, so an atom leaving sideways is replaced by its image coming in (atoms are
+/// conserved; the domain has a margin of unmilled film, where this is the symmetric exchange
+/// of a flat film).
+#[inline]
+fn mirror_at_walls(target: &VoxelTarget, p: &mut Particle, mut end: [f64; 3]) -> [f64; 3] {
+    let width = [
+        target.nx as f64 * target.cell_nm,
+        target.ny as f64 * target.cell_nm,
+    ];
+    for a in 0..2 {
+        if end[a] < 0.0 {
+            end[a] = -end[a];
+            p.dir[a] = -p.dir[a];
+        } else if end[a] >= width[a] {
+            end[a] = (2.0 * width[a] - end[a]).min(width[a] * (1.0 - 1e-12));
+            p.dir[a] = -p.dir[a];
+        }
+    }
+    if !target.inside(end) {
+        end = p.pos; // the image point is in vacuum (at the field edge): stay
+    }
+    end
+}
+
+/// Where a path of length `path` from `p` leaves the solid: the distance along it, by 30
+/// bisections on [0, path] (the inside end).
+#[inline]
+fn surface_crossing(target: &VoxelTarget, p: &Particle, path: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0, path);
+    for _ in 0..30 {
+        let mid = 0.5 * (lo + hi);
+        let q = [
+            p.pos[0] + mid * p.dir[0],
+            p.pos[1] + mid * p.dir[1],
+            p.pos[2] + mid * p.dir[2],
+        ];
+        if target.inside(q) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }

@@ -3,50 +3,44 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::bca::{
-    self, ElectronicStopping, FreeFlight, IonBeam, Options, Potential, ScatteringIntegral,
-    Simulation, SurfaceBinding, TableRequest,
+    self, BcaField, ElectronicStopping, FreeFlight, IonBeam, Options, Potential,
+    ScatteringIntegral, Simulation, SurfaceBinding, TableRequest,
 };
+use crate::choice::Choice;
 use crate::config::{MaterialLibrary, bca_target};
 use crate::error::{Error, Result};
 use crate::material::element;
 
-/// `--potential` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum PotentialArg {
-    /// ZBL universal (SRIM convention).
-    Zbl,
-    /// Kr–C.
-    KrC,
-    /// Molière.
-    Moliere,
-    /// Lenz–Jensen.
-    LenzJensen,
+/// A clap value parser over a [`Choice`]'s words, each listed in `--help` with `summary`.
+fn choice_parser<T: Choice + Send + Sync>(
+    summary: fn(T) -> &'static str,
+) -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        T::VARIANTS
+            .iter()
+            .map(|&v| PossibleValue::new(v.name()).help(summary(v))),
+    )
+    .map(|word| T::from_name(&word).expect("clap admits only the listed words"))
 }
 
-/// `--scattering` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ScatteringArg {
-    /// Universal table (default).
-    Table,
-    /// Gauss–Mehler quadrature at every collision.
-    Quadrature,
-    /// MAGIC formula, constants fitted per reduced-energy band (ZBL and Molière only; the
-    /// quadrature above ε = 0.5 / 0.06, where no MAGIC constants reach 1 %).
-    Magic,
-}
-
-/// `--stopping` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum StoppingArg {
-    /// Lindhard–Scharff nonlocal.
-    LindhardScharff,
-    /// Oen–Robinson local.
-    OenRobinson,
-    /// Half nonlocal, half local (default; see `millage::bca::stopping`).
-    Equipartition,
+/// Timing of one `millage bca` run (machine-dependent, so not part of [`bca::Summary`]; the
+/// JSON output carries it under `performance`).
+#[derive(Debug, Clone, serde::Serialize)]
+struct Performance {
+    /// Threads used.
+    threads: usize,
+    /// Wall time [s].
+    wall_s: f64,
+    /// Ions per second.
+    ions_per_s: f64,
+    /// Collisions per ion (mean).
+    collisions_per_ion: f64,
+    /// Wall time per collision per thread [ns] (ns per collision on one core).
+    ns_per_collision: f64,
 }
 
 /// Options shared by `bca` and `bca-table`.
@@ -69,14 +63,18 @@ pub struct CommonArgs {
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Interatomic potential.
-    #[arg(long, value_enum, default_value = "zbl")]
-    pub potential: PotentialArg,
+    #[arg(long, value_parser = choice_parser(Potential::summary), default_value = "zbl")]
+    pub potential: Potential,
     /// Scattering-integral evaluation.
-    #[arg(long, value_enum, default_value = "table")]
-    pub scattering: ScatteringArg,
+    #[arg(long, value_parser = choice_parser(ScatteringIntegral::summary), default_value = "table")]
+    pub scattering: ScatteringIntegral,
     /// Electronic stopping.
-    #[arg(long, value_enum, default_value = "equipartition")]
-    pub stopping: StoppingArg,
+    #[arg(
+        long,
+        value_parser = choice_parser(ElectronicStopping::summary),
+        default_value = "equipartition"
+    )]
+    pub stopping: ElectronicStopping,
     /// Exponential (gas) free paths instead of the constant n^(-1/3).
     #[arg(long)]
     pub gas_free_flight: bool,
@@ -141,6 +139,34 @@ fn flag_error(flag: &str, rule: String, hint: &str) -> Error {
     Error::input(None, flag, None, rule, hint)
 }
 
+/// A refused BCA setup in the vocabulary of `millage bca`: the flag to change and a hint.
+fn setup_error(e: bca::SetupError) -> Error {
+    let (flag, hint) = match e.field {
+        BcaField::Energy => (
+            "--energy-kev",
+            "give a positive energy, e.g. --energy-kev 30",
+        ),
+        BcaField::Angle => (
+            "--angle-deg",
+            "0 is normal incidence; use e.g. 89 for grazing incidence",
+        ),
+        BcaField::Cutoff => (
+            "--cutoff-ev",
+            "typical values are 0.5–5 eV, below the surface-binding energy",
+        ),
+        BcaField::SurfaceBinding => ("--surface-binding-ev", "typical values are 2–9 eV"),
+        // Not a flag: the ion cutoff is the library default.
+        BcaField::IonCutoff => ("ion_cutoff_ev", "use about 1 eV"),
+        BcaField::Scattering => (
+            "--scattering",
+            "use --scattering table (default) or quadrature, or --potential zbl|moliere",
+        ),
+        BcaField::Target => ("--target", "give a material"),
+        BcaField::Layer(_) => ("--target", "check the layered-target file"),
+    };
+    flag_error(flag, e.rule, hint)
+}
+
 /// Builds the simulation from the common flags.
 fn simulation(c: &CommonArgs, angle_deg: f64) -> Result<Simulation> {
     let ion = element::by_symbol(&c.ion).ok_or_else(|| {
@@ -150,40 +176,11 @@ fn simulation(c: &CommonArgs, angle_deg: f64) -> Result<Simulation> {
             "give an element symbol as chemistry writes it, e.g. Ga, Ar, Xe, He",
         )
     })?;
-    if !(c.energy_kev.is_finite() && c.energy_kev > 0.0) {
-        return Err(flag_error(
-            "--energy-kev",
-            format!("must be > 0 (got {})", c.energy_kev),
-            "give the ion energy in keV, e.g. --energy-kev 30",
-        ));
-    }
-    if let Some(e) = c.cutoff_ev
-        && !(e.is_finite() && e > 0.0)
-    {
-        return Err(flag_error(
-            "--cutoff-ev",
-            format!("must be > 0 eV (got {e})"),
-            "typical recoil cutoffs are 0.5–5 eV, below the surface-binding energy",
-        ));
-    }
     let target = bca_target::resolve_target(&MaterialLibrary::bundled(), &c.target)?;
     let options = Options {
-        potential: match c.potential {
-            PotentialArg::Zbl => Potential::Zbl,
-            PotentialArg::KrC => Potential::KrC,
-            PotentialArg::Moliere => Potential::Moliere,
-            PotentialArg::LenzJensen => Potential::LenzJensen,
-        },
-        scattering: match c.scattering {
-            ScatteringArg::Table => ScatteringIntegral::Table,
-            ScatteringArg::Quadrature => ScatteringIntegral::Quadrature,
-            ScatteringArg::Magic => ScatteringIntegral::Magic,
-        },
-        stopping: match c.stopping {
-            StoppingArg::LindhardScharff => ElectronicStopping::LindhardScharff,
-            StoppingArg::OenRobinson => ElectronicStopping::OenRobinson,
-            StoppingArg::Equipartition => ElectronicStopping::Equipartition,
-        },
+        potential: c.potential,
+        scattering: c.scattering,
+        stopping: c.stopping,
         free_flight: if c.gas_free_flight {
             FreeFlight::Gas
         } else {
@@ -204,7 +201,7 @@ fn simulation(c: &CommonArgs, angle_deg: f64) -> Result<Simulation> {
         energy_ev: crate::units::kev_to_ev(c.energy_kev),
         angle_deg,
     };
-    Simulation::new(target, beam, options)
+    Simulation::new(target, beam, options).map_err(setup_error)
 }
 
 fn progress_bar(len: u64, show: bool) -> indicatif::ProgressBar {
@@ -242,15 +239,15 @@ pub fn run_bca(args: BcaArgs) -> Result<()> {
         pool.install(|| sim.run(args.common.seed, args.ions, &|done| pb.set_position(done)));
     let wall_s = start.elapsed().as_secs_f64();
     pb.finish_and_clear();
-    let mut summary = tally.summary();
+    let summary = tally.summary();
     let cpi = summary.cascade.collisions_per_ion.mean;
-    summary.performance = Some(bca::tally::Performance {
+    let performance = Performance {
         threads,
         wall_s,
         ions_per_s: args.ions as f64 / wall_s,
         collisions_per_ion: cpi,
         ns_per_collision: wall_s * threads as f64 * 1e9 / (cpi * args.ions as f64).max(1.0),
-    });
+    };
     if args.json {
         let doc = serde_json::json!({
             "input": {
@@ -264,20 +261,23 @@ pub fn run_bca(args: BcaArgs) -> Result<()> {
             },
             "summary": &summary,
         });
-        // flatten: summary fields at top level next to "input"
+        // flatten: summary fields at top level next to "performance" and "input"
         let mut obj =
             serde_json::to_value(&summary).map_err(|e| Error::Numerical(e.to_string()))?;
+        let perf =
+            serde_json::to_value(&performance).map_err(|e| Error::Numerical(e.to_string()))?;
         if let (Some(o), Some(input)) = (obj.as_object_mut(), doc.get("input")) {
+            o.insert("performance".into(), perf);
             o.insert("input".into(), input.clone());
         }
         println!("{obj}");
     } else {
-        print_human(&sim, &summary);
+        print_human(&sim, &summary, &performance);
     }
     Ok(())
 }
 
-fn print_human(sim: &Simulation, s: &bca::Summary) {
+fn print_human(sim: &Simulation, s: &bca::Summary, perf: &Performance) {
     let b = sim.beam();
     println!(
         "{} {:.1} keV at {:.1}° on {} — {} ions, {} potential, {} scattering, {} stopping",
@@ -341,12 +341,10 @@ fn print_human(sim: &Simulation, s: &bca::Summary) {
         s.emission_kernel.sigma_y_nm,
         s.sputtered.mean_energy_ev.mean
     );
-    if let Some(perf) = &s.performance {
-        println!(
-            "performance          {:.1} ions/s on {} threads, {:.0} ns/collision/core, {:.2} s",
-            perf.ions_per_s, perf.threads, perf.ns_per_collision, perf.wall_s
-        );
-    }
+    println!(
+        "performance          {:.1} ions/s on {} threads, {:.0} ns/collision/core, {:.2} s",
+        perf.ions_per_s, perf.threads, perf.ns_per_collision, perf.wall_s
+    );
 }
 
 /// Runs `millage bca-table`.
@@ -389,9 +387,11 @@ pub fn run_bca_table(args: BcaTableArgs) -> Result<()> {
             let pool = super::thread_pool(args.common.threads)?;
             let pb = progress_bar(request.angles_deg.len() as u64, true);
             pb.set_message("angles");
-            let table = pool.install(|| {
-                bca::angular_table(&sim, &request, &|done| pb.set_position(done as u64))
-            })?;
+            let table = pool
+                .install(|| {
+                    bca::angular_table(&sim, &request, &|done| pb.set_position(done as u64))
+                })
+                .map_err(setup_error)?;
             pb.finish_and_clear();
             let path =
                 crate::output::bca_cache::store(&args.results, &key, &sim, &request, &table)?;

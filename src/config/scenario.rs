@@ -1232,18 +1232,30 @@ fn resolve_aging(
         .collect();
     in_stack.push(&materials[stack.substrate]);
     if let Some(miss) = crate::age::missing_parameter(&in_stack, &mechanisms) {
+        use crate::age::{KineticTable, Mechanism};
+        let switch = match miss.mechanism {
+            Mechanism::SurfaceDiffusion => "surface_diffusion",
+            Mechanism::Oxidation => "oxidation",
+        };
+        let parameter = match miss.table {
+            KineticTable::Surface => {
+                "[surface] (surface_energy_j_m2, formula_volume_nm3, diffusion_d0_cm2_per_s, diffusion_ea_ev)"
+            }
+            KineticTable::Oxidation => {
+                "[oxidation] (law and its rate constants, pilling_bedworth_ratio)"
+            }
+        };
         return Err(p.err(
-            &format!("aging.{}", miss.mechanism),
-            p.line(&format!("aging.{}", miss.mechanism)),
+            &format!("aging.{switch}"),
+            p.line(&format!("aging.{switch}")),
             format!(
-                "material {} has no kinetic parameters for {}: missing {}",
+                "material {} has no kinetic parameters for {}: missing {parameter}",
                 miss.material,
-                miss.mechanism.replace('_', " "),
-                miss.parameter
+                switch.replace('_', " "),
             ),
             format!(
-                "add {} to the material file of {}, or set `{} = false`",
-                miss.parameter, miss.material, miss.mechanism
+                "add {parameter} to the material file of {}, or set `{switch} = false`",
+                miss.material
             ),
         ));
     }

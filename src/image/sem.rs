@@ -231,50 +231,12 @@ pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
         .map(|m| m.se_yield(s.beam_energy_ev))
         .collect();
     // Column-wise η_eff, range, SE escape depth and SE yield of the surface material.
-    let column = |k: usize| -> (f64, f64, f64, f64) {
-        let surface = grid.surface_nm[k];
-        let stack = specimen.stack.remaining_below(surface);
-        let mut layers: Vec<(Optics, f64)> = Vec::with_capacity(stack.len() + 2);
-        let top = stack[0].0;
-        let oxide = grid.oxide_nm[k];
-        if oxide > 0.0
-            && let Some(o) = oxide_optics[top]
-        {
-            layers.push((o, oxide));
-        }
-        let implanted = grid.implanted_per_nm2[k];
-        for (idx, (m, t)) in stack.iter().enumerate() {
-            if idx == 0 && implanted > 0.0 {
-                // Mix the implant into the top `implant_depth_nm` of the host.
-                let host = &specimen.materials[*m];
-                let d = specimen.implant_depth_nm.min(*t);
-                let host_atoms = host.number_density_per_nm3() * d;
-                let x = implanted / (host_atoms + implanted);
-                let mut comp: Vec<(Element, f64)> = composition(host)
-                    .into_iter()
-                    .map(|(e, c)| (e, c * (1.0 - x)))
-                    .collect();
-                comp.push((specimen.implant_species, x));
-                let density = host.density_g_cm3.value
-                    * (1.0
-                        + implanted * specimen.implant_species.mass_amu
-                            / (host_atoms * host.mean_atomic_mass_amu()));
-                layers.push((optics(&comp, density, s), d));
-                if t - d > 0.0 {
-                    layers.push((material_optics[*m], t - d));
-                }
-            } else {
-                layers.push((material_optics[*m], *t));
-            }
-        }
-        let (eta, range) = column_eta(&layers);
-        (
-            eta,
-            range,
-            specimen.materials[top].se_escape_depth_nm.value,
-            se_yield[top],
-        )
+    let palette = Palette {
+        material_optics: &material_optics,
+        oxide_optics: &oxide_optics,
+        se_yield: &se_yield,
     };
+    let column = |k: usize| column_response(specimen, &palette, s, k);
     let columns: Vec<(f64, f64, f64, f64)> = (0..nx * ny).into_par_iter().map(column).collect();
 
     // Pristine column for the report and the BSE footprint.
@@ -299,26 +261,8 @@ pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
         .max()
         .unwrap_or(1);
     let level = level_windows(z, nx, ny, max_radius);
-    // Gaussian weights w(r) = exp(−r²/2σ_e²) per distinct escape depth, tabulated once as
-    // (Δi, Δj, w) taps out to 3σ_e. The sum is a quadrature of the escape-volume integral; its
-    // nodes are spaced at most σ_e/2 apart (every cell for metals at ~1 nm, every few cells
-    // for insulators with σ_e ≈ 10 nm on a 1 nm grid), which keeps the cost per cell bounded
-    // as the grid is refined.
-    let mut kernels: Vec<(f64, Vec<KernelTap>)> = Vec::new();
-    for c in &columns {
-        if !kernels.iter().any(|(sigma, _)| *sigma == c.2) {
-            let stride = ((0.5 * c.2 / cell).floor() as isize).max(1);
-            let radius = ((3.0 * c.2 / cell / stride as f64).ceil() as isize).max(1) * stride;
-            let mut taps = Vec::new();
-            for dj in (-radius..=radius).step_by(stride as usize) {
-                for di in (-radius..=radius).step_by(stride as usize) {
-                    let r2 = ((di * di + dj * dj) as f64) * cell * cell;
-                    taps.push((di, dj, (-r2 / (2.0 * c.2 * c.2)).exp()));
-                }
-            }
-            kernels.push((c.2, taps));
-        }
-    }
+    // Escape-volume kernels per distinct escape depth ([`escape_kernels`]).
+    let kernels = escape_kernels(&columns, cell);
     let erf_table = ErfTable::new();
     let se1: Vec<f64> = (0..nx * ny)
         .into_par_iter()
@@ -375,6 +319,90 @@ pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
             bse_sigma_nm,
         },
     }
+}
+
+/// Per material of the palette: optics of the material and of its oxide, and SE yield.
+struct Palette<'a> {
+    material_optics: &'a [Optics],
+    oxide_optics: &'a [Option<Optics>],
+    se_yield: &'a [f64],
+}
+
+/// (η_eff, range, SE escape depth, SE yield) of column `k`: its oxide skin, the implant mixed
+/// into the top of its host, and the strata below.
+fn column_response(
+    specimen: &Specimen,
+    palette: &Palette,
+    s: &SemSettings,
+    k: usize,
+) -> (f64, f64, f64, f64) {
+    let grid = &specimen.grid;
+    let surface = grid.surface_nm[k];
+    let stack = specimen.stack.remaining_below(surface);
+    let mut layers: Vec<(Optics, f64)> = Vec::with_capacity(stack.len() + 2);
+    let top = stack[0].0;
+    let oxide = grid.oxide_nm[k];
+    if oxide > 0.0
+        && let Some(o) = palette.oxide_optics[top]
+    {
+        layers.push((o, oxide));
+    }
+    let implanted = grid.implanted_per_nm2[k];
+    for (idx, (m, t)) in stack.iter().enumerate() {
+        if idx == 0 && implanted > 0.0 {
+            // Mix the implant into the top `implant_depth_nm` of the host.
+            let host = &specimen.materials[*m];
+            let d = specimen.implant_depth_nm.min(*t);
+            let host_atoms = host.number_density_per_nm3() * d;
+            let x = implanted / (host_atoms + implanted);
+            let mut comp: Vec<(Element, f64)> = composition(host)
+                .into_iter()
+                .map(|(e, c)| (e, c * (1.0 - x)))
+                .collect();
+            comp.push((specimen.implant_species, x));
+            let density = host.density_g_cm3.value
+                * (1.0
+                    + implanted * specimen.implant_species.mass_amu
+                        / (host_atoms * host.mean_atomic_mass_amu()));
+            layers.push((optics(&comp, density, s), d));
+            if t - d > 0.0 {
+                layers.push((palette.material_optics[*m], t - d));
+            }
+        } else {
+            layers.push((palette.material_optics[*m], *t));
+        }
+    }
+    let (eta, range) = column_eta(&layers);
+    (
+        eta,
+        range,
+        specimen.materials[top].se_escape_depth_nm.value,
+        palette.se_yield[top],
+    )
+}
+
+/// Gaussian weights w(r) = exp(−r²/2σ_e²) per distinct escape depth σ_e of `columns`,
+/// tabulated once as (Δi, Δj, w) taps out to 3σ_e. The sum is a quadrature of the
+/// escape-volume integral; its nodes are spaced at most σ_e/2 apart (every cell for metals at
+/// ~1 nm, every few cells for insulators with σ_e ≈ 10 nm on a 1 nm grid), which keeps the
+/// cost per cell bounded as the grid is refined.
+fn escape_kernels(columns: &[(f64, f64, f64, f64)], cell: f64) -> Vec<(f64, Vec<KernelTap>)> {
+    let mut kernels: Vec<(f64, Vec<KernelTap>)> = Vec::new();
+    for c in columns {
+        if !kernels.iter().any(|(sigma, _)| *sigma == c.2) {
+            let stride = ((0.5 * c.2 / cell).floor() as isize).max(1);
+            let radius = ((3.0 * c.2 / cell / stride as f64).ceil() as isize).max(1) * stride;
+            let mut taps = Vec::new();
+            for dj in (-radius..=radius).step_by(stride as usize) {
+                for di in (-radius..=radius).step_by(stride as usize) {
+                    let r2 = ((di * di + dj * dj) as f64) * cell * cell;
+                    taps.push((di, dj, (-r2 / (2.0 * c.2 * c.2)).exp()));
+                }
+            }
+            kernels.push((c.2, taps));
+        }
+    }
+    kernels
 }
 
 /// One shot-noise realization of an expected image: Poisson counts with mean

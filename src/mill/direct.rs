@@ -452,24 +452,8 @@ pub fn mill_direct(
     let mut initial_atoms: f64 = target.counts.iter().sum();
     // Growth step of the grid bottom (module docs of `DirectMillOptions::depth_nm`).
     let grow_voxels = ((0.5 * options.depth_nm) / target.cell_nm).ceil().max(1.0) as usize;
-    let c = target.cell_nm;
 
-    // Dwell sequence of the whole scan: (module origin + dwell offset) per dwell.
-    let fm = layout.field_modules();
-    let points = beam.dwell_points(layout.module_pitch_nm);
-    let mut dwells_per_pass = Vec::new();
-    for r in 0..fm {
-        for col in 0..fm {
-            if milled(col, r) {
-                for (dx, dy) in &points {
-                    dwells_per_pass.push((
-                        col as f64 * layout.module_pitch_nm + dx,
-                        r as f64 * layout.module_pitch_nm + dy,
-                    ));
-                }
-            }
-        }
-    }
+    let dwells_per_pass = dwell_sequence(layout, milled, beam);
     let per_dwell = beam.ions_per_dwell();
     let (core_sigma, tail_sigma, tail_w) = (
         beam.spot.core_sigma_nm(),
@@ -477,27 +461,7 @@ pub fn mill_direct(
         beam.spot.tail_weight,
     );
     let mut arrivals: Vec<(u64, f64, f64)> = Vec::with_capacity(options.batch_ions.max(1));
-    let mut report = DirectMillReport {
-        ions: 0,
-        ions_outside: 0,
-        batches: 0,
-        voxels: target.nx * target.ny * target.nz,
-        sputter_yield: Estimate {
-            mean: 0.0,
-            stderr: 0.0,
-        },
-        sputtered_atoms: 0,
-        redeposited_atoms: 0,
-        reflected_ions: 0,
-        implanted_ions: 0,
-        bottom_atoms: 0,
-        removed_atoms: 0.0,
-        implanted_atoms: 0.0,
-        collisions: 0,
-        min_remaining_nm: 0.0,
-        grid_depth_nm: 0.0,
-        overflow_columns: 0,
-    };
+    let mut report = DirectMillReport::empty(target.nx * target.ny * target.nz);
     let (mut sum_y, mut sum_y2, mut n_on) = (0.0, 0.0, 0u64);
     let mut dirty = vec![false; target.nx * target.ny];
     let mut dirty_list: Vec<usize> = Vec::new();
@@ -600,8 +564,46 @@ pub fn mill_direct(
         run_batch(&mut arrivals, &mut target, &mut report, &mut initial_atoms);
     }
 
-    // Results into the film grid.
     let final_atoms: f64 = target.counts.iter().sum();
+    let (ga_total, min_remaining) = write_back(specimen, &target, implant);
+    report.removed_atoms = initial_atoms - final_atoms;
+    report.implanted_atoms = ga_total;
+    report.min_remaining_nm = min_remaining;
+    report.grid_depth_nm = target.z_bottom_nm();
+    report.overflow_columns = overflowed.iter().filter(|&&o| o).count() as u64;
+    report.sputter_yield = yield_estimate(sum_y, sum_y2, n_on);
+    Ok(report)
+}
+
+/// Dwell sequence of one pass of the whole scan: (module origin + dwell offset) per dwell [nm].
+fn dwell_sequence(
+    layout: &ModuleLayout,
+    milled: &(dyn Fn(usize, usize) -> bool + Sync),
+    beam: &Beam,
+) -> Vec<(f64, f64)> {
+    let fm = layout.field_modules();
+    let points = beam.dwell_points(layout.module_pitch_nm);
+    let mut dwells_per_pass = Vec::new();
+    for r in 0..fm {
+        for col in 0..fm {
+            if milled(col, r) {
+                for (dx, dy) in &points {
+                    dwells_per_pass.push((
+                        col as f64 * layout.module_pitch_nm + dx,
+                        r as f64 * layout.module_pitch_nm + dy,
+                    ));
+                }
+            }
+        }
+    }
+    dwells_per_pass
+}
+
+/// Writes the voxel target's surfaces and implant into the film grid; returns the implanted
+/// atoms in total and the smallest remaining solid below a surface [nm].
+fn write_back(specimen: &mut Specimen, target: &VoxelTarget, implant: usize) -> (f64, f64) {
+    let s = target.species();
+    let c = target.cell_nm;
     let grid = &mut specimen.grid;
     let (nz, bottom) = (target.nz, target.z_bottom_nm());
     let (mut ga_total, mut ga_depth, mut ga_depth2) = (0.0, 0.0, 0.0);
@@ -634,12 +636,12 @@ pub fn mill_direct(
         let var = (ga_depth2 / ga_total - mean * mean).max(0.0);
         specimen.implant_depth_nm = mean + 2.0 * var.sqrt();
     }
-    report.removed_atoms = initial_atoms - final_atoms;
-    report.implanted_atoms = ga_total;
-    report.min_remaining_nm = min_remaining;
-    report.grid_depth_nm = bottom;
-    report.overflow_columns = overflowed.iter().filter(|&&o| o).count() as u64;
-    report.sputter_yield = if n_on > 0 {
+    (ga_total, min_remaining)
+}
+
+/// Mean sputtered atoms per ion on the field and its standard error, from Σy, Σy², n.
+fn yield_estimate(sum_y: f64, sum_y2: f64, n_on: u64) -> Estimate {
+    if n_on > 0 {
         let n = n_on as f64;
         let mean = sum_y / n;
         let var = if n_on > 1 {
@@ -656,37 +658,43 @@ pub fn mill_direct(
             mean: 0.0,
             stderr: 0.0,
         }
-    };
-    Ok(report)
+    }
+}
+
+impl DirectMillReport {
+    /// The report before the first ion, for a target of `voxels` voxels.
+    fn empty(voxels: usize) -> DirectMillReport {
+        DirectMillReport {
+            ions: 0,
+            ions_outside: 0,
+            batches: 0,
+            voxels,
+            sputter_yield: Estimate {
+                mean: 0.0,
+                stderr: 0.0,
+            },
+            sputtered_atoms: 0,
+            redeposited_atoms: 0,
+            reflected_ions: 0,
+            implanted_ions: 0,
+            bottom_atoms: 0,
+            removed_atoms: 0.0,
+            implanted_atoms: 0.0,
+            collisions: 0,
+            min_remaining_nm: 0.0,
+            grid_depth_nm: 0.0,
+            overflow_columns: 0,
+        }
+    }
 }
 
 #[cfg(test)]
 pub(crate) mod tests_support {
     use super::*;
     use crate::beam::{Scan, ScanOrder, SpotProfile};
-    use crate::config::MaterialLibrary;
-    use crate::grid::{FilmGrid, FilmStack, Layer};
     use crate::material::element::by_symbol;
 
-    pub(crate) fn specimen(cells: usize, cell_nm: f64) -> Specimen {
-        let lib = MaterialLibrary::bundled();
-        Specimen {
-            grid: FilmGrid::new(cells, cells, cell_nm),
-            stack: FilmStack {
-                layers: vec![Layer {
-                    material: 0,
-                    thickness_nm: 15.0,
-                }],
-                substrate: 1,
-            },
-            materials: vec![
-                lib.load("CrN", "test", None).unwrap(),
-                lib.load("SiO2", "test", None).unwrap(),
-            ],
-            implant_species: by_symbol("Ga").unwrap(),
-            implant_depth_nm: 0.0,
-        }
-    }
+    pub(crate) use crate::testkit::crn_on_glass as specimen;
 
     /// The planar BCA of one material under the beam, normal incidence, default options (the
     /// fast mode's tables and the planar checks of the direct mode use it).

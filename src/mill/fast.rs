@@ -36,7 +36,7 @@ use rayon::prelude::*;
 
 use super::ModuleLayout;
 use crate::beam::Beam;
-use crate::grid::Specimen;
+use crate::grid::{FilmGrid, Specimen};
 use crate::rng::{self, Stream};
 
 /// What the BCA tables say about one material under the beam's ion and energy.
@@ -407,45 +407,22 @@ pub fn mill_fast(
             &mut sputtered,
             &mut scratch,
         );
-        // 4–5: update the columns, in parallel over fixed row blocks whose partial sums are
-        // added in block order (the same totals for any thread count).
-        let grid = &mut specimen.grid;
-        let implant = options.implant;
-        let partials: Vec<(f64, f64)> = grid
-            .surface_nm
-            .par_chunks_mut(UPDATE_BLOCK_ROWS * nx)
-            .zip(
-                grid.implanted_per_nm2
-                    .par_chunks_mut(UPDATE_BLOCK_ROWS * nx),
-            )
-            .enumerate()
-            .map(|(b, (surface, ga_field))| {
-                let (mut removed, mut implanted_sum) = (0.0, 0.0);
-                for (o, (z, ga_cell)) in surface.iter_mut().zip(ga_field.iter_mut()).enumerate() {
-                    let k = b * UPDATE_BLOCK_ROWS * nx + o;
-                    let m = per_column[k].0;
-                    let implanted = if implant {
-                        implanted_spread[k] * step_passes
-                    } else {
-                        0.0
-                    };
-                    implanted_sum += implanted;
-                    let net_atoms_per_nm2 = spread[k] - implanted - deposited[k];
-                    if net_atoms_per_nm2 == 0.0 {
-                        continue;
-                    }
-                    if implant {
-                        let host = n_of[m] * response(m).implant_depth_nm;
-                        let ga = *ga_cell;
-                        let c = ga / (host + ga);
-                        *ga_cell = (ga + implanted - c * spread[k]).max(0.0);
-                    }
-                    *z -= net_atoms_per_nm2 / n_of[m];
-                    removed += net_atoms_per_nm2 * area;
-                }
-                (removed, implanted_sum)
-            })
-            .collect();
+        // 4–5: update the columns.
+        let fields = StepFields {
+            per_column: &per_column,
+            spread: &spread,
+            deposited: &deposited,
+            implanted_spread: &implanted_spread,
+            area,
+        };
+        let partials = update_columns(
+            &mut specimen.grid,
+            &fields,
+            step_passes,
+            options.implant,
+            &n_of,
+            responses,
+        );
         let removed_step: f64 = partials.iter().map(|p| p.0).sum();
         let implanted_step: f64 = partials.iter().map(|p| p.1).sum();
         report.sputtered_atoms += spread.iter().sum::<f64>() * area;
@@ -457,6 +434,73 @@ pub fn mill_fast(
     }
     report.passes_per_step = passes / report.steps as f64;
     report
+}
+
+/// The per-column fields of one [`mill_fast`] step that the column update reads.
+struct StepFields<'a> {
+    /// (surface material, sputtered, implanted per pass) per column [atoms/nm²].
+    per_column: &'a [(usize, f64, f64)],
+    /// Sputtered atoms leaving each column this step, after the emission blur [atoms/nm²].
+    spread: &'a [f64],
+    /// Redeposited atoms landing on each column this step [atoms/nm²].
+    deposited: &'a [f64],
+    /// Implanted ions per pass after the lateral straggle [ions/nm²].
+    implanted_spread: &'a [f64],
+    /// Cell area [nm²].
+    area: f64,
+}
+
+/// Steps 4–5 of [`mill_fast`]: moves every surface by its net loss and updates the implant,
+/// in parallel over fixed row blocks whose partial (removed atoms, implanted per nm²) are
+/// returned in block order (the same totals for any thread count).
+fn update_columns(
+    grid: &mut FilmGrid,
+    f: &StepFields,
+    step_passes: f64,
+    implant: bool,
+    n_of: &[f64],
+    responses: &[Option<MaterialResponse>],
+) -> Vec<(f64, f64)> {
+    let nx = grid.nx();
+    let response = |m: usize| {
+        responses[m]
+            .as_ref()
+            .expect("a BCA response for every material of the stack")
+    };
+    grid.surface_nm
+        .par_chunks_mut(UPDATE_BLOCK_ROWS * nx)
+        .zip(
+            grid.implanted_per_nm2
+                .par_chunks_mut(UPDATE_BLOCK_ROWS * nx),
+        )
+        .enumerate()
+        .map(|(b, (surface, ga_field))| {
+            let (mut removed, mut implanted_sum) = (0.0, 0.0);
+            for (o, (z, ga_cell)) in surface.iter_mut().zip(ga_field.iter_mut()).enumerate() {
+                let k = b * UPDATE_BLOCK_ROWS * nx + o;
+                let m = f.per_column[k].0;
+                let implanted = if implant {
+                    f.implanted_spread[k] * step_passes
+                } else {
+                    0.0
+                };
+                implanted_sum += implanted;
+                let net_atoms_per_nm2 = f.spread[k] - implanted - f.deposited[k];
+                if net_atoms_per_nm2 == 0.0 {
+                    continue;
+                }
+                if implant {
+                    let host = n_of[m] * response(m).implant_depth_nm;
+                    let ga = *ga_cell;
+                    let c = ga / (host + ga);
+                    *ga_cell = (ga + implanted - c * f.spread[k]).max(0.0);
+                }
+                *z -= net_atoms_per_nm2 / n_of[m];
+                removed += net_atoms_per_nm2 * f.area;
+            }
+            (removed, implanted_sum)
+        })
+        .collect()
 }
 
 /// Line-of-sight redeposition: atoms per nm² that land on each column this step.

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use millage::bca::{IonBeam, Options, Potential, Simulation, Target};
+use millage::choice::Choice;
 use millage::config::MaterialLibrary;
 use millage::material::element::by_symbol;
 use millage::output::bca_figures::{YieldComparison, draw_yield_comparison, yield_comparison_csv};
