@@ -41,9 +41,12 @@ pub trait Choice: Copy + PartialEq + Sized + 'static {
 /// ```ignore
 /// crate::choices!(EcLevel { EcLevel::L => "L", EcLevel::M => "M" });
 /// ```
+///
+/// `choices!(words T { … })` implements only [`Choice`] and `Display`, for an enum whose JSON
+/// spelling is older than its file words and must not change (`lifetime::Criterion`).
 #[macro_export]
 macro_rules! choices {
-    ($t:ty { $($v:path => $word:literal),+ $(,)? }) => {
+    (words $t:ty { $($v:path => $word:literal),+ $(,)? }) => {
         impl $crate::choice::Choice for $t {
             const NAMES: &'static [&'static str] = &[$($word),+];
             const VARIANTS: &'static [Self] = &[$($v),+];
@@ -58,6 +61,9 @@ macro_rules! choices {
                 f.write_str($crate::choice::Choice::name(*self))
             }
         }
+    };
+    ($t:ty { $($v:path => $word:literal),+ $(,)? }) => {
+        $crate::choices!(words $t { $($v => $word),+ });
         impl ::serde::Serialize for $t {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
                 s.serialize_str($crate::choice::Choice::name(*self))
@@ -106,5 +112,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("\"cat\" | \"dog-like\""), "{e}");
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Old {
+        FirstWord,
+    }
+    crate::choices!(words Old { Old::FirstWord => "first" });
+
+    #[test]
+    fn words_only_keeps_the_serde_spelling() {
+        assert_eq!(Old::from_name("first"), Some(Old::FirstWord));
+        assert_eq!(Old::FirstWord.to_string(), "first");
+        assert_eq!(serde_json::to_string(&Old::FirstWord).unwrap(), "\"first_word\"");
     }
 }

@@ -7,17 +7,19 @@ use serde::Serialize;
 
 use crate::age::{self, AgeObserver, ModuleMap, SnapshotMetrics};
 use crate::bca::{IonBeam, Options as BcaOptions, Simulation, TableRequest, Target};
-use crate::config::{DecoderKind, MillModel, Readout, Scenario};
-use crate::decode::{self, DecoderReading, InformationReport, SymbolPlacement};
+use crate::decode::{self, Decoder, DecoderReading, InformationReport, SymbolPlacement};
 use crate::error::{Error, Result};
 use crate::grid::{FilmGrid, Specimen};
-use crate::image::{self, Micrograph, ModuleContrast};
+use crate::image::{self, Micrograph, ModuleContrast, Readout};
 use crate::material::element;
 use crate::mill::fast::{self, FastMillReport, MaterialResponse};
-use crate::mill::{self, IdealMillReport, MillMetrics, ModuleLayout};
+use crate::mill::{self, IdealMillReport, MillMetrics, MillModel, ModuleLayout};
 use crate::qr::QrSymbol;
 
 pub mod lifetime;
+mod scenario;
+
+pub use scenario::Scenario;
 
 /// The symbol as written.
 #[derive(Debug, Clone, Serialize)]
@@ -604,15 +606,15 @@ pub fn read_micrograph(
     let mut payload = None;
     for kind in &sc.decoders {
         let reading = match kind {
-            DecoderKind::Rxing => decode::decode_rxing(&micrograph.grey, module_px),
-            DecoderKind::Rqrr => decode::decode_rqrr(&micrograph.grey, module_px),
+            Decoder::Rxing => decode::decode_rxing(&micrograph.grey, module_px),
+            Decoder::Rqrr => decode::decode_rqrr(&micrograph.grey, module_px),
         };
         if payload.is_none() && reading.payload.as_deref() == Some(expected) {
             payload = reading.payload.clone();
         }
         match kind {
-            DecoderKind::Rxing => decoders.rxing = Some(record_of(reading)),
-            DecoderKind::Rqrr => decoders.rqrr = Some(record_of(reading)),
+            Decoder::Rxing => decoders.rxing = Some(record_of(reading)),
+            Decoder::Rqrr => decoders.rqrr = Some(record_of(reading)),
         }
     }
     let info: InformationReport =

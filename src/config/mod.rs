@@ -5,6 +5,7 @@
 
 pub mod bca_target;
 pub mod compare_file;
+mod engine;
 pub mod keys;
 pub mod material_file;
 pub mod scenario;
@@ -14,9 +15,16 @@ pub mod sweep_file;
 mod material_library_checks;
 
 pub use material_file::MaterialLibrary;
-pub use scenario::{
-    BcaMill, DecoderKind, MillModel, Readout, Scenario, load_scenario, parse_scenario,
-};
+pub use scenario::{load_scenario, parse_scenario};
+
+// transitional re-export: removed after the merge
+pub use crate::decode::Decoder as DecoderKind;
+// transitional re-export: removed after the merge
+pub use crate::image::Readout;
+// transitional re-export: removed after the merge
+pub use crate::mill::{BcaMill, MillModel};
+// transitional re-export: removed after the merge
+pub use crate::pipeline::Scenario;
 
 /// The closest candidate to `word` by Jaro–Winkler similarity, if it is close enough to be a
 /// plausible typo (similarity ≥ 0.8).
