@@ -35,6 +35,14 @@ pub trait Choice: Copy + PartialEq + Sized + 'static {
     }
 }
 
+/// A clap value parser over `T`'s words: `#[arg(value_parser = choice::value_parser::<T>())]`.
+/// clap lists the words in `--help` and rejects any other word before `T::from_name` sees it.
+pub fn value_parser<T: Choice + Send + Sync>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(T::NAMES.iter().copied())
+        .map(|word: String| T::from_name(&word).expect("clap admits only T::NAMES"))
+}
+
 /// Implements [`Choice`], `Display`, `serde::Serialize` and `serde::Deserialize` for an enum
 /// from one list of `Variant => "word"` pairs.
 ///
@@ -106,6 +114,19 @@ mod tests {
     }
 
     #[test]
+    fn the_clap_parser_takes_the_words() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Args {
+            #[arg(long, value_parser = super::value_parser::<Pet>())]
+            pet: Pet,
+        }
+        let a = Args::try_parse_from(["x", "--pet", "dog-like"]).unwrap();
+        assert_eq!(a.pet, Pet::Dog);
+        assert!(Args::try_parse_from(["x", "--pet", "cow"]).is_err());
+    }
+
+    #[test]
     fn an_unknown_word_is_an_error_listing_the_words() {
         assert_eq!(Pet::from_name("Cat"), None);
         let e = serde_json::from_str::<Pet>("\"cow\"")
@@ -125,6 +146,9 @@ mod tests {
     fn words_only_keeps_the_serde_spelling() {
         assert_eq!(Old::from_name("first"), Some(Old::FirstWord));
         assert_eq!(Old::FirstWord.to_string(), "first");
-        assert_eq!(serde_json::to_string(&Old::FirstWord).unwrap(), "\"first_word\"");
+        assert_eq!(
+            serde_json::to_string(&Old::FirstWord).unwrap(),
+            "\"first_word\""
+        );
     }
 }

@@ -564,11 +564,9 @@ impl<'a> Parsed<'a> {
 fn number<'v, 'a>(value: &'v DeValue<'a>) -> std::result::Result<Option<f64>, &'v DeValue<'a>> {
     match value {
         DeValue::Float(f) => Ok(parse_float(f.as_str())),
-        DeValue::Integer(i) => Ok(
-            i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
-                .ok()
-                .map(|v| v as f64),
-        ),
+        DeValue::Integer(i) => Ok(i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+            .ok()
+            .map(|v| v as f64)),
         other => Err(other),
     }
 }

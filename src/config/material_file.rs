@@ -358,25 +358,82 @@ fn oxidation(cx: &Ctx, o: RawOxidation) -> Result<Oxidation> {
 /// of `sims/materials/` and `sims/materials/elements/` (a unit test holds the list equal to the
 /// directories), so that an installed binary has its materials.
 const EMBEDDED: &[(&str, &str)] = &[
-    ("sims/materials/Al2O3.toml", include_str!("../../sims/materials/Al2O3.toml")),
-    ("sims/materials/AlCrN.toml", include_str!("../../sims/materials/AlCrN.toml")),
-    ("sims/materials/Au.toml", include_str!("../../sims/materials/Au.toml")),
-    ("sims/materials/CrN.toml", include_str!("../../sims/materials/CrN.toml")),
-    ("sims/materials/Si.toml", include_str!("../../sims/materials/Si.toml")),
-    ("sims/materials/SiC.toml", include_str!("../../sims/materials/SiC.toml")),
-    ("sims/materials/SiO2.toml", include_str!("../../sims/materials/SiO2.toml")),
-    ("sims/materials/Ti0.5Al0.5N.toml", include_str!("../../sims/materials/Ti0.5Al0.5N.toml")),
-    ("sims/materials/TiB2.toml", include_str!("../../sims/materials/TiB2.toml")),
-    ("sims/materials/TiN.toml", include_str!("../../sims/materials/TiN.toml")),
-    ("sims/materials/elements/Al.toml", include_str!("../../sims/materials/elements/Al.toml")),
-    ("sims/materials/elements/Cr.toml", include_str!("../../sims/materials/elements/Cr.toml")),
-    ("sims/materials/elements/Cu.toml", include_str!("../../sims/materials/elements/Cu.toml")),
-    ("sims/materials/elements/Mo.toml", include_str!("../../sims/materials/elements/Mo.toml")),
-    ("sims/materials/elements/Ni.toml", include_str!("../../sims/materials/elements/Ni.toml")),
-    ("sims/materials/elements/Pt.toml", include_str!("../../sims/materials/elements/Pt.toml")),
-    ("sims/materials/elements/Ta.toml", include_str!("../../sims/materials/elements/Ta.toml")),
-    ("sims/materials/elements/Ti.toml", include_str!("../../sims/materials/elements/Ti.toml")),
-    ("sims/materials/elements/W.toml", include_str!("../../sims/materials/elements/W.toml")),
+    (
+        "sims/materials/Al2O3.toml",
+        include_str!("../../sims/materials/Al2O3.toml"),
+    ),
+    (
+        "sims/materials/AlCrN.toml",
+        include_str!("../../sims/materials/AlCrN.toml"),
+    ),
+    (
+        "sims/materials/Au.toml",
+        include_str!("../../sims/materials/Au.toml"),
+    ),
+    (
+        "sims/materials/CrN.toml",
+        include_str!("../../sims/materials/CrN.toml"),
+    ),
+    (
+        "sims/materials/Si.toml",
+        include_str!("../../sims/materials/Si.toml"),
+    ),
+    (
+        "sims/materials/SiC.toml",
+        include_str!("../../sims/materials/SiC.toml"),
+    ),
+    (
+        "sims/materials/SiO2.toml",
+        include_str!("../../sims/materials/SiO2.toml"),
+    ),
+    (
+        "sims/materials/Ti0.5Al0.5N.toml",
+        include_str!("../../sims/materials/Ti0.5Al0.5N.toml"),
+    ),
+    (
+        "sims/materials/TiB2.toml",
+        include_str!("../../sims/materials/TiB2.toml"),
+    ),
+    (
+        "sims/materials/TiN.toml",
+        include_str!("../../sims/materials/TiN.toml"),
+    ),
+    (
+        "sims/materials/elements/Al.toml",
+        include_str!("../../sims/materials/elements/Al.toml"),
+    ),
+    (
+        "sims/materials/elements/Cr.toml",
+        include_str!("../../sims/materials/elements/Cr.toml"),
+    ),
+    (
+        "sims/materials/elements/Cu.toml",
+        include_str!("../../sims/materials/elements/Cu.toml"),
+    ),
+    (
+        "sims/materials/elements/Mo.toml",
+        include_str!("../../sims/materials/elements/Mo.toml"),
+    ),
+    (
+        "sims/materials/elements/Ni.toml",
+        include_str!("../../sims/materials/elements/Ni.toml"),
+    ),
+    (
+        "sims/materials/elements/Pt.toml",
+        include_str!("../../sims/materials/elements/Pt.toml"),
+    ),
+    (
+        "sims/materials/elements/Ta.toml",
+        include_str!("../../sims/materials/elements/Ta.toml"),
+    ),
+    (
+        "sims/materials/elements/Ti.toml",
+        include_str!("../../sims/materials/elements/Ti.toml"),
+    ),
+    (
+        "sims/materials/elements/W.toml",
+        include_str!("../../sims/materials/elements/W.toml"),
+    ),
 ];
 
 /// Where the embedded files say they come from (messages and provenance name the file).
@@ -553,13 +610,24 @@ mod tests {
             .map(|(n, p)| (n, p.strip_prefix(root).unwrap().to_path_buf()))
             .collect();
         let embedded = MaterialLibrary::embedded();
-        assert_eq!(embedded.entries(), on_disk, "update EMBEDDED to sims/materials/");
+        assert_eq!(
+            embedded.entries(),
+            on_disk,
+            "update EMBEDDED to sims/materials/"
+        );
         for (path, text) in EMBEDDED {
-            assert_eq!(*text, std::fs::read_to_string(root.join(path)).unwrap(), "{path}");
+            assert_eq!(
+                *text,
+                std::fs::read_to_string(root.join(path)).unwrap(),
+                "{path}"
+            );
         }
         let dir = MaterialLibrary::new(root.join(EMBEDDED_DIR));
         for name in embedded.names() {
-            let (e, d) = (embedded.load(&name, "test", None), dir.load(&name, "test", None));
+            let (e, d) = (
+                embedded.load(&name, "test", None),
+                dir.load(&name, "test", None),
+            );
             assert_eq!(e.unwrap().name, d.unwrap().name);
         }
     }

@@ -103,9 +103,8 @@ fn auto_mask_matches_qrcode_and_explicit_masks_are_applied() {
 fn read_format_info(symbol: &QrSymbol) -> (EcLevel, u8) {
     let side = symbol.modules_per_side();
     let mut first = 0u32;
-    let push = |bits: &mut u32, x: usize, y: usize| {
-        *bits = (*bits << 1) | u32::from(symbol.is_dark(x, y))
-    };
+    let push =
+        |bits: &mut u32, x: usize, y: usize| *bits = (*bits << 1) | u32::from(symbol.is_dark(x, y));
     let upper_left: Vec<(usize, usize)> = (0..6)
         .map(|x| (x, 8))
         .chain([(7, 8), (8, 8), (8, 7)])

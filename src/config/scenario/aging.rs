@@ -35,7 +35,12 @@ pub(super) fn resolve(
             HistoryError::EmptySegment(_) => ("aging.schedule", "empty segment (duration ≤ 0)"),
             HistoryError::NoSegments => ("aging.schedule", "no segments"),
         };
-        p.err(key, None, rule, "see `millage explain` for the [aging] keys")
+        p.err(
+            key,
+            None,
+            rule,
+            "see `millage explain` for the [aging] keys",
+        )
     })?;
     let total_s = history.duration_s();
     let horizon_s = match horizon_given {

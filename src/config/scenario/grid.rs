@@ -8,7 +8,11 @@ use crate::qr::SymbolGeometry;
 const MAX_CELLS: usize = 64_000_000;
 
 /// The `[grid]` section → the cell [nm] (auto: pitch / 24).
-pub(super) fn resolve(p: &mut Parsed<'_>, geometry: &SymbolGeometry, modules: usize) -> Result<f64> {
+pub(super) fn resolve(
+    p: &mut Parsed<'_>,
+    geometry: &SymbolGeometry,
+    modules: usize,
+) -> Result<f64> {
     let module_pitch_nm = geometry.module_pitch_nm;
     let cell_nm = p.float_or("grid.cell_nm", module_pitch_nm / 24.0)?;
     if cell_nm > module_pitch_nm / 8.0 {

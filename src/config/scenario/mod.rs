@@ -96,7 +96,8 @@ pub fn parse_scenario(text: &str, file: &Path, library: &MaterialLibrary) -> Res
         None
     };
 
-    let resolved: serde_json::Map<String, Json> = std::mem::take(&mut p.resolved).into_iter().collect();
+    let resolved: serde_json::Map<String, Json> =
+        std::mem::take(&mut p.resolved).into_iter().collect();
     Ok(Scenario {
         file: p.file,
         name,
