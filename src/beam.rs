@@ -19,14 +19,14 @@ use crate::units::ELEMENTARY_CHARGE_C;
 pub const FWHM_PER_SIGMA: f64 = 2.354_820_045_030_949_3;
 
 /// Order in which the dwell points of a module are visited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScanOrder {
     /// Every row left to right.
     Raster,
     /// Rows alternate direction (boustrophedon).
     Serpentine,
 }
+crate::choices!(ScanOrder { ScanOrder::Raster => "raster", ScanOrder::Serpentine => "serpentine" });
 
 /// The beam's current-density profile.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]

@@ -35,15 +35,26 @@ pub trait Choice: Copy + PartialEq + Sized + 'static {
     }
 }
 
+/// A clap value parser over `T`'s words: `#[arg(value_parser = choice::value_parser::<T>())]`.
+/// clap lists the words in `--help` and rejects any other word before `T::from_name` sees it.
+pub fn value_parser<T: Choice + Send + Sync>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(T::NAMES.iter().copied())
+        .map(|word: String| T::from_name(&word).expect("clap admits only T::NAMES"))
+}
+
 /// Implements [`Choice`], `Display`, `serde::Serialize` and `serde::Deserialize` for an enum
 /// from one list of `Variant => "word"` pairs.
 ///
 /// ```ignore
 /// crate::choices!(EcLevel { EcLevel::L => "L", EcLevel::M => "M" });
 /// ```
+///
+/// `choices!(words T { … })` implements only [`Choice`] and `Display`, for an enum whose JSON
+/// spelling is older than its file words and must not change (`lifetime::Criterion`).
 #[macro_export]
 macro_rules! choices {
-    ($t:ty { $($v:path => $word:literal),+ $(,)? }) => {
+    (words $t:ty { $($v:path => $word:literal),+ $(,)? }) => {
         impl $crate::choice::Choice for $t {
             const NAMES: &'static [&'static str] = &[$($word),+];
             const VARIANTS: &'static [Self] = &[$($v),+];
@@ -58,6 +69,9 @@ macro_rules! choices {
                 f.write_str($crate::choice::Choice::name(*self))
             }
         }
+    };
+    ($t:ty { $($v:path => $word:literal),+ $(,)? }) => {
+        $crate::choices!(words $t { $($v => $word),+ });
         impl ::serde::Serialize for $t {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
                 s.serialize_str($crate::choice::Choice::name(*self))
@@ -100,11 +114,41 @@ mod tests {
     }
 
     #[test]
+    fn the_clap_parser_takes_the_words() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Args {
+            #[arg(long, value_parser = super::value_parser::<Pet>())]
+            pet: Pet,
+        }
+        let a = Args::try_parse_from(["x", "--pet", "dog-like"]).unwrap();
+        assert_eq!(a.pet, Pet::Dog);
+        assert!(Args::try_parse_from(["x", "--pet", "cow"]).is_err());
+    }
+
+    #[test]
     fn an_unknown_word_is_an_error_listing_the_words() {
         assert_eq!(Pet::from_name("Cat"), None);
         let e = serde_json::from_str::<Pet>("\"cow\"")
             .unwrap_err()
             .to_string();
         assert!(e.contains("\"cat\" | \"dog-like\""), "{e}");
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Old {
+        FirstWord,
+    }
+    crate::choices!(words Old { Old::FirstWord => "first" });
+
+    #[test]
+    fn words_only_keeps_the_serde_spelling() {
+        assert_eq!(Old::from_name("first"), Some(Old::FirstWord));
+        assert_eq!(Old::FirstWord.to_string(), "first");
+        assert_eq!(
+            serde_json::to_string(&Old::FirstWord).unwrap(),
+            "\"first_word\""
+        );
     }
 }

@@ -176,14 +176,14 @@ pub fn decode_rqrr(image: &GrayImage, module_px: f64) -> DecoderReading {
 }
 
 /// A real QR decoder the reader can use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Decoder {
     /// rxing 0.9 (ZXing port); the primary decoder of decoders.md.
     Rxing,
     /// rqrr 0.11 (quirc port); the cross-check.
     Rqrr,
 }
+crate::choices!(Decoder { Decoder::Rxing => "rxing", Decoder::Rqrr => "rqrr" });
 
 impl Decoder {
     /// Both decoders, primary first.

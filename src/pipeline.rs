@@ -7,18 +7,19 @@ use serde::Serialize;
 
 use crate::age::{self, AgeObserver, ModuleMap, SnapshotMetrics};
 use crate::bca::{IonBeam, Options as BcaOptions, Simulation, TableRequest, Target};
-use crate::config::{DecoderKind, MillModel, Scenario};
-use crate::decode;
 use crate::error::{Error, Result};
 use crate::grid::{FilmGrid, Specimen};
 use crate::image::Micrograph;
 use crate::material::element;
 use crate::mill::fast::{self, FastMillReport, MaterialResponse};
-use crate::mill::{self, IdealMillReport, MillMetrics, ModuleLayout};
+use crate::mill::{self, IdealMillReport, MillMetrics, MillModel, ModuleLayout};
 use crate::qr::QrSymbol;
 
 pub mod bca_tables;
 pub mod lifetime;
+mod scenario;
+
+pub use scenario::Scenario;
 
 /// The symbol as written.
 #[derive(Debug, Clone, Serialize)]
@@ -512,14 +513,7 @@ pub fn write(
 pub fn readout_plan(sc: &Scenario) -> ReadoutPlan {
     ReadoutPlan {
         readout: sc.readout.clone(),
-        decoders: sc
-            .decoders
-            .iter()
-            .map(|d| match d {
-                DecoderKind::Rxing => decode::Decoder::Rxing,
-                DecoderKind::Rqrr => decode::Decoder::Rqrr,
-            })
-            .collect(),
+        decoders: sc.decoders.clone(),
         milled: sc.geometry.milled,
     }
 }

@@ -45,24 +45,24 @@ use spectral::Spectral2d;
 pub use surface::{Capillary, NonlinearSettings, NonlinearStats};
 
 /// Which surface-transport solver to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SurfaceSolver {
     /// Exact spectral propagator of the small-slope equation (one FFT pair per sub-step).
     Linear,
     /// Nonlinear graph equation (steep walls), adaptive ETD1.
     Nonlinear,
 }
+crate::choices!(SurfaceSolver { SurfaceSolver::Linear => "linear", SurfaceSolver::Nonlinear => "nonlinear" });
 
 /// How one B is chosen for the linear propagator on a multi-material surface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SurfaceRule {
     /// Surface-area-weighted mean of the columns' B.
     AreaWeighted,
     /// The smallest B of the materials at the surface.
     Slowest,
 }
+crate::choices!(SurfaceRule { SurfaceRule::AreaWeighted => "area-weighted", SurfaceRule::Slowest => "slowest" });
 
 /// Mechanism switches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -32,7 +32,7 @@ pub struct CompareArgs {
 fn variants(
     spec: &compare_file::CompareSpec,
     library: &config::MaterialLibrary,
-) -> Result<(Vec<SweepPoint>, Vec<config::Scenario>)> {
+) -> Result<(Vec<SweepPoint>, Vec<crate::pipeline::Scenario>)> {
     let points: Vec<SweepPoint> = spec
         .variants
         .iter()

@@ -109,4 +109,3 @@ pub fn run(args: &RunArgs) -> Result<()> {
     );
     Ok(())
 }
-

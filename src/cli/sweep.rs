@@ -63,7 +63,7 @@ pub fn point_scenario(
     spec: &sweep_file::SweepSpec,
     point: &SweepPoint,
     library: &config::MaterialLibrary,
-) -> Result<config::Scenario> {
+) -> Result<crate::pipeline::Scenario> {
     let text = sweep::scenario_text(&spec.base_text, point)?;
     let label = PathBuf::from(format!(
         "{} (sweep point {})",
@@ -86,7 +86,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         None => (all.clone(), String::new()),
     };
     // Validate every point before running any: a bad axis value fails fast with exit 2.
-    let scenarios: Vec<config::Scenario> = mine
+    let scenarios: Vec<crate::pipeline::Scenario> = mine
         .iter()
         .map(|p| point_scenario(&spec, p, &library))
         .collect::<Result<_>>()?;

@@ -1,4 +1,15 @@
 //! The one table of scenario keys: parsing, validation and `millage explain` all read it.
+//!
+//! A choice key's words are its enum's [`Choice::NAMES`], declared once beside the enum.
+
+use crate::age::{SurfaceRule, SurfaceSolver};
+use crate::beam::ScanOrder;
+use crate::choice::Choice;
+use crate::decode::Decoder;
+use crate::image::{Contrast, ReadoutMode};
+use crate::lifetime::Criterion;
+use crate::mill::MillModelKind;
+use crate::qr::{EcLevel, MilledModules};
 
 /// Value type and allowed range of a key.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -153,7 +164,7 @@ pub const KEYS: &[KeyDef] = &[
     },
     KeyDef {
         path: "pattern.ec_level",
-        kind: KeyKind::Choice(&["L", "M", "Q", "H"]),
+        kind: KeyKind::Choice(EcLevel::NAMES),
         unit: "",
         default: KeyDefault::Value("M"),
         doc: "Reed–Solomon error-correction level (L 7 %, M 15 %, Q 25 %, H 30 % of codewords).",
@@ -181,7 +192,7 @@ pub const KEYS: &[KeyDef] = &[
     },
     KeyDef {
         path: "pattern.milled_modules",
-        kind: KeyKind::Choice(&["dark", "light"]),
+        kind: KeyKind::Choice(MilledModules::NAMES),
         unit: "",
         default: KeyDefault::Value("dark"),
         doc: "Which modules the beam mills: the dark ones or the light ones.",
@@ -219,7 +230,7 @@ pub const KEYS: &[KeyDef] = &[
     // [mill]
     KeyDef {
         path: "mill.model",
-        kind: KeyKind::Choice(&["ideal", "bca", "bca-direct"]),
+        kind: KeyKind::Choice(MillModelKind::NAMES),
         unit: "",
         default: KeyDefault::Value("ideal"),
         doc: "How the pattern is written. ideal: geometric reference pits (not ion physics); bca: the beam of [beam] mills the grid with binary-collision sputtering tables (fast mode); bca-direct: every ion's full BCA cascade runs through a 3-D voxel grid of evolving composition (reference mode, a few hundred ions/s on 2 cores: refused above 1e7 ions or 2e8 voxel counts, i.e. more than a few modules; grid.cell_nm is the voxel edge; mill.sticking applies).",
@@ -378,7 +389,7 @@ pub const KEYS: &[KeyDef] = &[
     },
     KeyDef {
         path: "beam.scan_order",
-        kind: KeyKind::Choice(&["raster", "serpentine"]),
+        kind: KeyKind::Choice(ScanOrder::NAMES),
         unit: "",
         default: KeyDefault::Value("serpentine"),
         doc: "Order of dwell points within a module.",
@@ -386,7 +397,7 @@ pub const KEYS: &[KeyDef] = &[
     // [readout]
     KeyDef {
         path: "readout.mode",
-        kind: KeyKind::Choice(&["sem", "height"]),
+        kind: KeyKind::Choice(ReadoutMode::NAMES),
         unit: "",
         default: KeyDefault::Value("sem"),
         doc: "sem: secondary-electron image; height: AFM-like height map.",
@@ -478,7 +489,7 @@ pub const KEYS: &[KeyDef] = &[
     },
     KeyDef {
         path: "readout.contrast",
-        kind: KeyKind::Choice(&["natural", "reversed"]),
+        kind: KeyKind::Choice(Contrast::NAMES),
         unit: "",
         default: KeyDefault::Value("natural"),
         doc: "reversed flips contrast about the mean (phenomenological charging of the glass).",
@@ -593,14 +604,14 @@ pub const KEYS: &[KeyDef] = &[
     },
     KeyDef {
         path: "aging.solver",
-        kind: KeyKind::Choice(&["linear", "nonlinear"]),
+        kind: KeyKind::Choice(SurfaceSolver::NAMES),
         unit: "",
         default: KeyDefault::Value("linear"),
         doc: "linear: exact spectral Mullins propagator (any horizon, one FFT pair); nonlinear: graph equation for steep walls (adaptive ETD1).",
     },
     KeyDef {
         path: "aging.surface_rule",
-        kind: KeyKind::Choice(&["area-weighted", "slowest"]),
+        kind: KeyKind::Choice(SurfaceRule::NAMES),
         unit: "",
         default: KeyDefault::Value("area-weighted"),
         doc: "One B for the linear solver where film and substrate share the surface: the area-weighted mean, or the slowest.",
@@ -684,7 +695,7 @@ pub const KEYS: &[KeyDef] = &[
     },
     KeyDef {
         path: "lifetime.criteria",
-        kind: KeyKind::ChoiceList(&["decoder", "information"]),
+        kind: KeyKind::ChoiceList(Criterion::NAMES),
         unit: "",
         default: KeyDefault::Value("[\"decoder\", \"information\"]"),
         doc: "Failure criteria searched: decoder (decode probability < 0.5) and information (worst RS block beyond capacity).",
@@ -727,7 +738,7 @@ pub const KEYS: &[KeyDef] = &[
     // [decode]
     KeyDef {
         path: "decode.decoders",
-        kind: KeyKind::ChoiceList(&["rxing", "rqrr"]),
+        kind: KeyKind::ChoiceList(Decoder::NAMES),
         unit: "",
         default: KeyDefault::Value("[\"rxing\", \"rqrr\"]"),
         doc: "Decoders run on the image: rxing (ZXing port, with reader preprocessing) and rqrr (quirc port).",

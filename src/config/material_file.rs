@@ -354,40 +354,157 @@ fn oxidation(cx: &Ctx, o: RawOxidation) -> Result<Oxidation> {
     Ok(oxidation)
 }
 
-/// The materials library: a directory of `<Name>.toml` files.
+/// The bundled library compiled into the binary: (path from the crate root, text) of every file
+/// of `sims/materials/` and `sims/materials/elements/` (a unit test holds the list equal to the
+/// directories), so that an installed binary has its materials.
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "sims/materials/Al2O3.toml",
+        include_str!("../../sims/materials/Al2O3.toml"),
+    ),
+    (
+        "sims/materials/AlCrN.toml",
+        include_str!("../../sims/materials/AlCrN.toml"),
+    ),
+    (
+        "sims/materials/Au.toml",
+        include_str!("../../sims/materials/Au.toml"),
+    ),
+    (
+        "sims/materials/CrN.toml",
+        include_str!("../../sims/materials/CrN.toml"),
+    ),
+    (
+        "sims/materials/Si.toml",
+        include_str!("../../sims/materials/Si.toml"),
+    ),
+    (
+        "sims/materials/SiC.toml",
+        include_str!("../../sims/materials/SiC.toml"),
+    ),
+    (
+        "sims/materials/SiO2.toml",
+        include_str!("../../sims/materials/SiO2.toml"),
+    ),
+    (
+        "sims/materials/Ti0.5Al0.5N.toml",
+        include_str!("../../sims/materials/Ti0.5Al0.5N.toml"),
+    ),
+    (
+        "sims/materials/TiB2.toml",
+        include_str!("../../sims/materials/TiB2.toml"),
+    ),
+    (
+        "sims/materials/TiN.toml",
+        include_str!("../../sims/materials/TiN.toml"),
+    ),
+    (
+        "sims/materials/elements/Al.toml",
+        include_str!("../../sims/materials/elements/Al.toml"),
+    ),
+    (
+        "sims/materials/elements/Cr.toml",
+        include_str!("../../sims/materials/elements/Cr.toml"),
+    ),
+    (
+        "sims/materials/elements/Cu.toml",
+        include_str!("../../sims/materials/elements/Cu.toml"),
+    ),
+    (
+        "sims/materials/elements/Mo.toml",
+        include_str!("../../sims/materials/elements/Mo.toml"),
+    ),
+    (
+        "sims/materials/elements/Ni.toml",
+        include_str!("../../sims/materials/elements/Ni.toml"),
+    ),
+    (
+        "sims/materials/elements/Pt.toml",
+        include_str!("../../sims/materials/elements/Pt.toml"),
+    ),
+    (
+        "sims/materials/elements/Ta.toml",
+        include_str!("../../sims/materials/elements/Ta.toml"),
+    ),
+    (
+        "sims/materials/elements/Ti.toml",
+        include_str!("../../sims/materials/elements/Ti.toml"),
+    ),
+    (
+        "sims/materials/elements/W.toml",
+        include_str!("../../sims/materials/elements/W.toml"),
+    ),
+];
+
+/// Where the embedded files say they come from (messages and provenance name the file).
+const EMBEDDED_DIR: &str = "sims/materials";
+
+/// Where a library's files are.
+#[derive(Debug, Clone)]
+enum Source {
+    /// `<dir>/*.toml` and `<dir>/elements/*.toml` on disk.
+    Dir(PathBuf),
+    /// The files compiled into the binary ([`EMBEDDED`]).
+    Embedded,
+}
+
+/// The materials library: a directory of `<Name>.toml` files, or the bundled copy compiled into
+/// the binary.
 #[derive(Debug, Clone)]
 pub struct MaterialLibrary {
-    dir: PathBuf,
+    source: Source,
 }
 
 impl MaterialLibrary {
     /// A library rooted at `dir` (not read until a material is asked for).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        MaterialLibrary { dir: dir.into() }
+        MaterialLibrary {
+            source: Source::Dir(dir.into()),
+        }
     }
 
-    /// The bundled library: `sims/materials` of this source tree, for runs from any directory.
+    /// The bundled library: `sims/materials` of the source tree this binary was built from when
+    /// it is still there (a checkout: edits to the files count, as for any library directory),
+    /// else the copy compiled into the binary (an installed binary).
     pub fn bundled() -> Self {
-        Self::new(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("sims")
-                .join("materials"),
-        )
+        let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join(EMBEDDED_DIR);
+        if checkout.is_dir() {
+            Self::new(checkout)
+        } else {
+            Self::embedded()
+        }
     }
 
-    /// The library directory.
+    /// The copy of `sims/materials` compiled into the binary.
+    pub fn embedded() -> Self {
+        MaterialLibrary {
+            source: Source::Embedded,
+        }
+    }
+
+    /// The library directory (for the embedded copy: `sims/materials`, where its files come
+    /// from).
     pub fn dir(&self) -> &Path {
-        &self.dir
+        match &self.source {
+            Source::Dir(dir) => dir,
+            Source::Embedded => Path::new(EMBEDDED_DIR),
+        }
     }
 
     /// All material files in the library: `<dir>/*.toml` (compounds and films) and
     /// `<dir>/elements/*.toml` (elemental reference solids), as (name, path), sorted by name.
     pub fn entries(&self) -> Vec<(String, PathBuf)> {
-        let mut entries: Vec<(String, PathBuf)> = [self.dir.clone(), self.dir.join("elements")]
-            .iter()
-            .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
-            .filter_map(|e| {
-                let p = e.path();
+        let paths: Vec<PathBuf> = match &self.source {
+            Source::Dir(dir) => [dir.clone(), dir.join("elements")]
+                .iter()
+                .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+                .map(|e| e.path())
+                .collect(),
+            Source::Embedded => EMBEDDED.iter().map(|(p, _)| PathBuf::from(p)).collect(),
+        };
+        let mut entries: Vec<(String, PathBuf)> = paths
+            .into_iter()
+            .filter_map(|p| {
                 if p.extension()? != "toml" {
                     return None;
                 }
@@ -415,8 +532,12 @@ impl MaterialLibrary {
                 key,
                 None,
                 format!(
-                    "unknown material `{name}` (library: {})",
-                    self.dir.display()
+                    "unknown material `{name}` (library: {}{})",
+                    self.dir().display(),
+                    match self.source {
+                        Source::Dir(_) => "",
+                        Source::Embedded => ", built in",
+                    }
                 ),
                 match suggestion {
                     Some(s) => format!("did you mean `{s}`? Available: {}", names.join(", ")),
@@ -424,10 +545,17 @@ impl MaterialLibrary {
                 },
             ));
         };
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let text = match self.source {
+            Source::Dir(_) => std::fs::read_to_string(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?,
+            Source::Embedded => EMBEDDED
+                .iter()
+                .find(|(p, _)| Path::new(p) == path)
+                .map(|(_, text)| text.to_string())
+                .expect("entries of the embedded library are in EMBEDDED"),
+        };
         parse_material(&text, path)
     }
 }
@@ -471,6 +599,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("CrN.toml"), "{e}");
+    }
+
+    #[test]
+    fn the_embedded_library_is_the_directory() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let on_disk: Vec<(String, PathBuf)> = MaterialLibrary::new(root.join(EMBEDDED_DIR))
+            .entries()
+            .into_iter()
+            .map(|(n, p)| (n, p.strip_prefix(root).unwrap().to_path_buf()))
+            .collect();
+        let embedded = MaterialLibrary::embedded();
+        assert_eq!(
+            embedded.entries(),
+            on_disk,
+            "update EMBEDDED to sims/materials/"
+        );
+        for (path, text) in EMBEDDED {
+            assert_eq!(
+                *text,
+                std::fs::read_to_string(root.join(path)).unwrap(),
+                "{path}"
+            );
+        }
+        let dir = MaterialLibrary::new(root.join(EMBEDDED_DIR));
+        for name in embedded.names() {
+            let (e, d) = (
+                embedded.load(&name, "test", None),
+                dir.load(&name, "test", None),
+            );
+            assert_eq!(e.unwrap().name, d.unwrap().name);
+        }
     }
 
     #[test]

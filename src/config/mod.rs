@@ -5,6 +5,7 @@
 
 pub mod bca_target;
 pub mod compare_file;
+mod engine;
 pub mod keys;
 pub mod material_file;
 pub mod scenario;
@@ -14,9 +15,7 @@ pub mod sweep_file;
 mod material_library_checks;
 
 pub use material_file::MaterialLibrary;
-pub use scenario::{
-    BcaMill, DecoderKind, MillModel, Readout, Scenario, load_scenario, parse_scenario,
-};
+pub use scenario::{load_scenario, parse_scenario};
 
 /// The materials library for a scenario file: `flag` (`--materials`), else `materials/`
 /// beside the scenario file, else the bundled library.

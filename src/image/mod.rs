@@ -7,20 +7,12 @@
 //! zone, x to the right and y downward.
 
 pub mod height;
+mod readout;
 pub mod sem;
 
 pub use height::{HeightSettings, height_image};
+pub use readout::*;
 pub use sem::{Contrast, SemSettings, sem_image};
-
-/// What the readout measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReadoutMode {
-    /// Secondary-electron SEM image.
-    Sem,
-    /// Height map (AFM-like).
-    Height,
-}
 
 /// A recorded image.
 #[derive(Debug, Clone)]

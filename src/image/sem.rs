@@ -48,14 +48,14 @@ use crate::rng::{self, Stream};
 use crate::units;
 
 /// Polarity of the recorded contrast.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contrast {
     /// Contrast as the SE/BSE model gives it.
     Natural,
     /// Contrast flipped about the field mean (charging-reversed, phenomenological).
     Reversed,
 }
+crate::choices!(Contrast { Contrast::Natural => "natural", Contrast::Reversed => "reversed" });
 
 /// SEM settings in internal units.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -60,6 +60,11 @@ pub enum Criterion {
     /// The median worst-block codeword error ratio exceeds 1 (beyond Reed–Solomon capacity).
     InformationFailure,
 }
+// The scenario words (`lifetime.criteria`) are short; the JSON keeps serde's `decoder_failure`.
+crate::choices!(words Criterion {
+    Criterion::DecoderFailure => "decoder",
+    Criterion::InformationFailure => "information",
+});
 
 /// What one probe (age + image + decode, over several noise realizations) saw.
 #[derive(Debug, Clone, PartialEq, Serialize)]

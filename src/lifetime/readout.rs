@@ -8,10 +8,9 @@
 
 use serde::Serialize;
 
-// moves to image::Readout with the config split
-use crate::config::Readout;
 use crate::decode::{self, Decoder, DecoderReading, InformationReport, SymbolPlacement};
 use crate::grid::Specimen;
+use crate::image::Readout;
 use crate::image::{self, Micrograph, ModuleContrast};
 use crate::mill::ModuleLayout;
 use crate::qr::{MilledModules, QrSymbol};

@@ -10,9 +10,11 @@
 pub mod direct;
 pub mod fast;
 pub mod ideal;
+mod model;
 pub mod validation;
 
 pub use ideal::{IdealMillReport, IdealPit, mill_ideal};
+pub use model::{BcaMill, MillModel, MillModelKind};
 
 /// Where the modules of the symbol sit in the grid's field.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -107,7 +107,7 @@ pub struct RunInputs<'a> {
 
 /// The manifest of one run.
 pub fn run_manifest<'a>(
-    scenario: &'a crate::config::Scenario,
+    scenario: &'a crate::pipeline::Scenario,
     library: &crate::config::MaterialLibrary,
     seed: u64,
     threads: usize,

@@ -11,9 +11,11 @@ use super::layout::RunLayout;
 use super::manifest::{Manifest, RunInputs};
 use super::table::Table;
 use super::{RunDir, aging, write_atomic};
-use crate::config::{self, Scenario};
+use crate::choice::Choice;
 use crate::error::{Error, Result};
+use crate::image::Readout;
 use crate::output::fmt::short;
+use crate::pipeline::Scenario;
 use crate::pipeline::{self, RunProducts};
 
 /// One row of `profile.csv`: the surface through the middle symbol row.
@@ -115,16 +117,16 @@ fn profile_csv(x_nm: &[f64], z_nm: &[f64]) -> Result<String> {
 }
 
 /// The micrograph caption: the readout's settings.
-fn caption(readout: &config::Readout) -> String {
+fn caption(readout: &Readout) -> String {
     match readout {
-        config::Readout::Sem(s) => format!(
+        Readout::Sem(s) => format!(
             "SEM {} kV  {} pA  {} µs/px  pixel {:.2} nm",
             short(s.beam_energy_ev / 1e3),
             short(s.probe_current_a * 1e12),
             short(s.dwell_s * 1e6),
             s.pixel_nm
         ),
-        config::Readout::Height(h) => format!("height map  pixel {:.2} nm", h.pixel_nm),
+        Readout::Height(h) => format!("height map  pixel {:.2} nm", h.pixel_nm),
     }
 }
 
@@ -160,7 +162,7 @@ pub fn save(
         ),
     )?;
     let caption = caption(&scenario.readout);
-    let sem = matches!(scenario.readout, config::Readout::Sem(_));
+    let sem = matches!(scenario.readout, Readout::Sem(_));
     figures::micrograph_png(
         &layout.micrograph_png(sem),
         &products.micrograph.grey,
@@ -226,14 +228,7 @@ fn save_lifetime(
         layout.uncertainty_csv(),
         out::uncertainty_csv(&life.uncertainty),
     )?;
-    let names: Vec<&str> = scenario
-        .decoders
-        .iter()
-        .map(|d| match d {
-            config::DecoderKind::Rxing => "rxing",
-            config::DecoderKind::Rqrr => "rqrr",
-        })
-        .collect();
+    let names: Vec<&str> = scenario.decoders.iter().map(|d| d.name()).collect();
     write(layout.degradation_csv(), out::degradation_csv(a, &names))?;
     write(layout.frontier_csv(), out::frontier_csv(a))?;
     write(

@@ -4,8 +4,8 @@
 //! No I/O of its own and no printing: the cache is the caller's (`output::bca_cache::DiskCache`
 //! under `results/cache/bca/`), and progress goes to the caller's closure (cli draws a bar).
 
+use super::Scenario;
 use crate::bca::{self, AngularTable, Simulation, TableRequest};
-use crate::config::Scenario;
 use crate::error::Result;
 use crate::mill::fast::MaterialResponse;
 

@@ -16,11 +16,11 @@ pub use crate::lifetime::{
 };
 
 use crate::age::ModuleMap;
-use crate::config::Scenario;
 use crate::error::Result;
 use crate::grid::Specimen;
 use crate::lifetime::{LifetimeSettings, LifetimeStage};
 use crate::mill::ModuleLayout;
+use crate::pipeline::Scenario;
 use crate::qr::QrSymbol;
 
 /// Runs the lifetime stage on the milled `specimen` read as the scenario reads it.

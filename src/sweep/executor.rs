@@ -15,8 +15,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::SweepPoint;
-use crate::config::{MillModel, Scenario};
 use crate::error::Result;
+use crate::mill::MillModel;
+use crate::pipeline::Scenario;
 use crate::pipeline::bca_tables::{self, TableCache, TableProgress};
 use crate::pipeline::{self, RunRecord};
 use crate::qr::{SymbolGeometry, SymbolSpec};

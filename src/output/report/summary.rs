@@ -1,9 +1,9 @@
 //! The run report: `summary.md` and the lines `millage run` prints about the write, the read
 //! and the aged snapshots (the lifetime lines are the lifetime report's).
 
-use crate::config::Scenario;
 use crate::output::aging;
 use crate::output::fmt::short;
+use crate::pipeline::Scenario;
 use crate::pipeline::{DecoderRecord, RunProducts, RunRecord};
 
 /// What a decoder did, in one word for the terminal.

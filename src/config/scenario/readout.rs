@@ -1,0 +1,65 @@
+//! `[readout]`: the SEM or height-map readout, with the warnings about settings a decoder
+//! cannot read (thresholds from ../shared/validation/decoders.md).
+
+use super::Layout;
+use crate::config::engine::Parsed;
+use crate::error::Result;
+use crate::image::{Contrast, HeightSettings, Readout, ReadoutMode, SemSettings};
+use crate::units;
+
+/// FWHM / σ of a Gaussian, as the blur warning has always rounded it.
+const FWHM_PER_SIGMA_ROUNDED: f64 = 2.355;
+
+/// The `[readout]` section → the readout. The SEM keys are read (and echoed) in either mode.
+pub(super) fn resolve(
+    p: &mut Parsed<'_>,
+    layout: &Layout,
+    warnings: &mut Vec<String>,
+) -> Result<Readout> {
+    let (module_pitch_nm, cell_nm) = (layout.module_pitch_nm, layout.cell_nm);
+    let pixel_nm = p.float_or("readout.pixel_nm", module_pitch_nm / 8.0)?;
+    let probe_fwhm_nm = p.float("readout.probe_fwhm_nm")?;
+    let module_px = module_pitch_nm / pixel_nm;
+    if module_px < 3.0 {
+        warnings.push(format!(
+            "readout.pixel_nm = {pixel_nm} nm gives {module_px:.2} px per module: below 3 px/module rqrr is unreliable and below 1.75 rxing fails (../shared/validation/decoders.md)"
+        ));
+    }
+    if pixel_nm < cell_nm {
+        warnings.push(format!(
+            "readout.pixel_nm = {pixel_nm} nm is finer than the grid cell ({cell_nm:.3} nm): the image interpolates between cells"
+        ));
+    }
+    let mode = p.choice::<ReadoutMode>("readout.mode")?;
+    let sem = SemSettings {
+        beam_energy_ev: units::kev_to_ev(p.float("readout.beam_energy_kev")?),
+        probe_current_a: units::picoamp_to_amp(p.float("readout.probe_current_pa")?),
+        dwell_s: p.float("readout.dwell_us")? * 1e-6,
+        pixel_nm,
+        probe_fwhm_nm,
+        detector_efficiency: p.float("readout.detector_efficiency")?,
+        tilt_exponent: p.float("readout.tilt_exponent")?,
+        edge_gain: p.float("readout.edge_gain")?,
+        bse_se_gain: p.float("readout.bse_se_gain")?,
+        film_weight_kappa: p.float("readout.film_weight_kappa")?,
+        bse_spread_fraction: p.float("readout.bse_spread_fraction")?,
+        contrast: p.choice::<Contrast>("readout.contrast")?,
+    };
+    let height_noise_nm = p.float("readout.height_noise_nm")?;
+    Ok(match mode {
+        ReadoutMode::Sem => {
+            let blur_module = probe_fwhm_nm / FWHM_PER_SIGMA_ROUNDED / module_pitch_nm;
+            if blur_module > 0.3 {
+                warnings.push(format!(
+                    "readout.probe_fwhm_nm = {probe_fwhm_nm} nm blurs by σ = {blur_module:.2} module: rqrr fails beyond ≈ 0.35, rxing beyond ≈ 0.5 (decoders.md)"
+                ));
+            }
+            Readout::Sem(sem)
+        }
+        ReadoutMode::Height => Readout::Height(HeightSettings {
+            pixel_nm,
+            probe_fwhm_nm,
+            height_noise_nm,
+        }),
+    })
+}
