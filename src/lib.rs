@@ -1,16 +1,19 @@
 //! millage: write, age and read a nanoscale QR mark in a ceramic film.
 //!
-//! Layers (a module may use only lower layers; see README "Architecture"):
+//! Layers: a module may use only modules of its own or a lower layer. The table below is the
+//! rule itself: `tests/layers.rs` reads it and fails when a module imports a higher layer or is
+//! missing from it (README "Architecture" explains each room).
 //!
 //! | layer | modules |
 //! |---|---|
-//! | 0 | [`units`], [`rng`], [`error`] |
-//! | 1 | [`material`], [`qr`], [`grid`] |
-//! | 2 | [`age`] |
+//! | 0 | [`units`], [`rng`], [`error`], [`choice`] |
+//! | 1 | [`material`], [`beam`], [`qr`], [`grid`] |
+//! | 2 | [`bca`], [`age`] |
 //! | 3 | [`mill`], [`image`] |
 //! | 4 | [`decode`], [`lifetime`] |
-//! | 5 | [`config`], [`pipeline`], [`output`] |
-//! | 6 | [`cli`] |
+//! | 5 | [`pipeline`] |
+//! | 6 | [`config`], [`sweep`], [`output`] |
+//! | 7 | [`cli`] |
 //!
 //! Physics (layers 0–4) does no I/O and never prints; only `output` knows the `results/`
 //! layout; only `cli` prints, builds the thread pool and exits.
@@ -41,12 +44,15 @@ pub mod decode;
 pub mod lifetime;
 
 // Layer 5
-pub mod config;
-pub mod output;
 pub mod pipeline;
-pub mod sweep;
 
 // Layer 6
+pub mod config;
+pub mod output;
+pub mod sweep;
+
+// Layer 7: the binary's body; its items are the crate's own (`pub(crate)`), only `main` is used.
+#[doc(hidden)]
 pub mod cli;
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod cli_run;
 mod cli_sweep;
 mod examples;
 mod golden;
+mod layers;
 mod lifetime_rescaling;
 
 mod validation {

@@ -8,13 +8,13 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Result;
 
-pub mod age;
-pub mod bca;
-pub mod compare;
-pub mod plot;
-pub mod progress;
-pub mod run;
-pub mod sweep;
+mod age;
+mod bca;
+mod compare;
+mod plot;
+mod progress;
+mod run;
+mod sweep;
 
 /// millage: write, age and read a nanoscale QR mark in a ceramic film.
 #[derive(Debug, Parser)]
@@ -83,7 +83,7 @@ fn dispatch(cli: Cli) -> Result<()> {
 }
 
 /// Builds the rayon pool for a command: `threads` = 0 means one per core.
-pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
+pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
