@@ -175,8 +175,11 @@ pub fn decode_rqrr(image: &GrayImage, module_px: f64) -> DecoderReading {
     read_both_polarities(&prepared, attempt)
 }
 
-/// A real QR decoder the reader can use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A real QR decoder the reader can use. Adding one is a variant here, its word in the
+/// `choices!` table and its arm in [`Decoder::read`]: records, reports, CSV columns, the aging
+/// figure and the scenario key all iterate over `Decoder::VARIANTS` (their order: declaration
+/// order, which is also the map order of the records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Decoder {
     /// rxing 0.9 (ZXing port); the primary decoder of decoders.md.
     Rxing,
@@ -186,9 +189,6 @@ pub enum Decoder {
 crate::choices!(Decoder { Decoder::Rxing => "rxing", Decoder::Rqrr => "rqrr" });
 
 impl Decoder {
-    /// Both decoders, primary first.
-    pub const ALL: [Decoder; 2] = [Decoder::Rxing, Decoder::Rqrr];
-
     /// Reads `image` with this decoder ([`decode_rxing`] or [`decode_rqrr`]).
     pub fn read(self, image: &GrayImage, module_px: f64) -> DecoderReading {
         match self {
@@ -548,7 +548,10 @@ mod tests {
             ((DARK_GREY, LIGHT_GREY), true),
         ] {
             let image = clean_image(&symbol, 6.0, levels);
-            for reading in Decoder::ALL.map(|decoder| decoder.read(&image, 6.0)) {
+            for reading in <Decoder as crate::choice::Choice>::VARIANTS
+                .iter()
+                .map(|decoder| decoder.read(&image, 6.0))
+            {
                 assert!(reading.decoded, "{reading:?}");
                 assert_eq!(reading.payload.as_deref(), Some(PAYLOAD));
                 assert_eq!(reading.inverted, inverted);

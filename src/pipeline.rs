@@ -81,7 +81,7 @@ pub struct GridRecord {
 #[derive(Debug, Clone, Serialize)]
 pub struct MillRecord {
     /// Model used ("ideal", "bca" or "bca-direct").
-    pub model: String,
+    pub model: mill::MillModelKind,
     /// Milled modules.
     pub milled_modules: usize,
     /// Mean dose over a milled module [ions/nm²] (`null` for the ideal model).
@@ -492,11 +492,7 @@ pub fn write(
     };
     let metrics = mill::measure(specimen, layout, &milled);
     MillRecord {
-        model: match sc.mill {
-            MillModel::Ideal(_) => "ideal".into(),
-            MillModel::Bca(_) => "bca".into(),
-            MillModel::BcaDirect(_) => "bca-direct".into(),
-        },
+        model: sc.mill.kind(),
         milled_modules,
         dose_ions_per_nm2: dose,
         write_time_s: time,

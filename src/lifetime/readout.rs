@@ -6,6 +6,8 @@
 //! milled polarity); `pipeline` builds it from the scenario, so this module knows no `config`
 //! beyond the readout settings type. No I/O.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::decode::{self, Decoder, DecoderReading, InformationReport, SymbolPlacement};
@@ -73,23 +75,27 @@ pub struct DecoderRecord {
     pub error: Option<String>,
 }
 
-/// Decoders by name.
-#[derive(Debug, Clone, Serialize)]
-pub struct DecodersRecord {
-    /// rxing (ZXing port) with reader-side preprocessing.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rxing: Option<DecoderRecord>,
-    /// rqrr (quirc port).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rqrr: Option<DecoderRecord>,
-}
+/// What each decoder that ran read, keyed by decoder (JSON: `{"rxing": {…}, "rqrr": {…}}`, a
+/// decoder that did not run is absent).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct DecodersRecord(pub BTreeMap<Decoder, DecoderRecord>);
 
 impl DecodersRecord {
     /// The record of `decoder`, if it ran.
     pub fn get(&self, decoder: Decoder) -> Option<&DecoderRecord> {
-        match decoder {
-            Decoder::Rxing => self.rxing.as_ref(),
-            Decoder::Rqrr => self.rqrr.as_ref(),
+        self.0.get(&decoder)
+    }
+}
+
+impl DecoderRecord {
+    /// The verdict of an optional record in the words of the reports: "decoded" (the written
+    /// payload came out), "FAILED", or "not run".
+    pub fn verdict(record: Option<&DecoderRecord>) -> &'static str {
+        match record {
+            Some(d) if d.payload_matches => "decoded",
+            Some(_) => "FAILED",
+            None => "not run",
         }
     }
 }
@@ -117,7 +123,7 @@ pub struct InformationRecord {
 #[derive(Debug, Clone, Serialize)]
 pub struct ReadoutRecord {
     /// "sem" or "height".
-    pub mode: String,
+    pub mode: crate::image::ReadoutMode,
     /// Pixel size [nm].
     pub pixel_nm: f64,
     /// Image width [px].
@@ -213,20 +219,14 @@ pub fn read_micrograph(
         inverted: r.inverted,
         error: r.error,
     };
-    let mut decoders = DecodersRecord {
-        rxing: None,
-        rqrr: None,
-    };
+    let mut decoders = DecodersRecord::default();
     let mut payload = None;
     for &decoder in &plan.decoders {
         let reading = decoder.read(&micrograph.grey, module_px);
         if payload.is_none() && reading.payload.as_deref() == Some(expected) {
             payload = reading.payload.clone();
         }
-        match decoder {
-            Decoder::Rxing => decoders.rxing = Some(record_of(reading)),
-            Decoder::Rqrr => decoders.rqrr = Some(record_of(reading)),
-        }
+        decoders.0.insert(decoder, record_of(reading));
     }
     let info: InformationReport =
         decode::information_criterion(&micrograph.grey, &placement, symbol);
@@ -239,10 +239,7 @@ pub fn read_micrograph(
         &|c, r| symbol.is_milled(c, r, milled_kind),
     );
     ReadoutRecord {
-        mode: match plan.readout {
-            Readout::Sem(_) => "sem".into(),
-            Readout::Height(_) => "height".into(),
-        },
+        mode: plan.readout.mode(),
         pixel_nm,
         width_px: micrograph.width_px(),
         height_px: micrograph.height_px(),

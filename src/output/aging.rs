@@ -1,6 +1,8 @@
 //! Aging tables: `aging.csv` (one row per snapshot, units in the headers) and the timescale
 //! report as markdown; file labels of snapshot times.
 
+use crate::choice::Choice;
+use crate::decode::Decoder;
 use crate::pipeline::{AgingRecord, DecoderRecord};
 
 /// A snapshot time as a file label: `0`, `1000`, `2.5`, `0.001`, `1e-06` (≤ 4 significant
@@ -24,7 +26,7 @@ pub fn time_label(time_yr: f64) -> String {
     }
 }
 
-fn decoded(d: &Option<DecoderRecord>) -> &'static str {
+fn decoded(d: Option<&DecoderRecord>) -> &'static str {
     match d {
         Some(d) if d.payload_matches => "1",
         Some(_) => "0",
@@ -38,13 +40,18 @@ fn num(x: f64) -> String {
 
 /// `aging.csv`: one row per snapshot.
 pub fn aging_csv(aging: &AgingRecord) -> String {
-    let mut s = String::from(
-        "time_yr,pit_depth_nm,edge_width_nm,rms_roughness_nm,oxide_mean_nm,oxide_max_nm,film_consumed_nm,surface_ga_per_nm2,rxing_decoded,rqrr_decoded,max_block_error_ratio,module_errors,michelson_contrast\n",
+    let decoder_columns: Vec<String> = Decoder::NAMES
+        .iter()
+        .map(|d| format!("{d}_decoded"))
+        .collect();
+    let mut s = format!(
+        "time_yr,pit_depth_nm,edge_width_nm,rms_roughness_nm,oxide_mean_nm,oxide_max_nm,film_consumed_nm,surface_ga_per_nm2,{},max_block_error_ratio,module_errors,michelson_contrast\n",
+        decoder_columns.join(",")
     );
     for snap in &aging.snapshots {
         let m = &snap.metrics;
         s += &format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
             num(snap.time_yr),
             num(m.pit_depth_nm),
             m.edge_width_nm.map(num).unwrap_or_default(),
@@ -53,8 +60,11 @@ pub fn aging_csv(aging: &AgingRecord) -> String {
             num(m.oxide_max_nm),
             num(m.film_consumed_nm),
             num(m.surface_ga_per_nm2),
-            decoded(&snap.decoded.rxing),
-            decoded(&snap.decoded.rqrr),
+            Decoder::VARIANTS
+                .iter()
+                .map(|&d| decoded(snap.decoded.get(d)))
+                .collect::<Vec<_>>()
+                .join(","),
             num(snap.max_block_error_ratio),
             snap.module_errors,
             num(snap.michelson_contrast),

@@ -11,6 +11,8 @@ use plotters::prelude::*;
 
 use super::figures::{Scale, cartesian, draw_err, ensure_font, legend};
 use super::table::Table;
+use crate::choice::Choice;
+use crate::decode::Decoder;
 use crate::error::Result;
 
 /// Draws `aging.{png,svg}` into `figures_dir` from `tables_dir/aging.csv` (None without it or
@@ -54,10 +56,10 @@ pub fn draw(tables_dir: &Path, figures_dir: &Path, title: &str) -> Result<Option
             ("oxide (mean)", series("oxide_mean_nm")),
         ],
         errors: series("max_block_error_ratio"),
-        decoded: [
-            ("rxing", series("rxing_decoded")),
-            ("rqrr", series("rqrr_decoded")),
-        ],
+        decoded: Decoder::NAMES
+            .iter()
+            .map(|&d| (d, series(&format!("{d}_decoded"))))
+            .collect(),
         contrast: series("michelson_contrast"),
         caption: format!("{title}: aging{at_zero}"),
     };
@@ -69,7 +71,7 @@ pub fn draw(tables_dir: &Path, figures_dir: &Path, title: &str) -> Result<Option
 struct Panels {
     geometry: [(&'static str, Vec<(f64, f64)>); 4],
     errors: Vec<(f64, f64)>,
-    decoded: [(&'static str, Vec<(f64, f64)>); 2],
+    decoded: Vec<(&'static str, Vec<(f64, f64)>)>,
     contrast: Vec<(f64, f64)>,
     caption: String,
 }

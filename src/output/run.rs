@@ -178,7 +178,7 @@ pub fn save(
     draw_cross_section(
         &layout.profile_csv(),
         &layout.cross_section_stem(),
-        &cross_section_title(&r.scenario, row, &r.mill.model),
+        &cross_section_title(&r.scenario, row, r.mill.model.name()),
     )?;
     if let Some(aging_record) = &r.aging {
         write_atomic(

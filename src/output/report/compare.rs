@@ -6,8 +6,12 @@
 //! `summary.json` fields the comparison uses (the run record itself is write-only), so a
 //! renamed field fails loudly instead of leaving an empty cell.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
+use crate::choice::Choice;
+use crate::decode::Decoder;
 use crate::error::{Error, Result};
 
 /// The fields of a run record (`summary.json`) the comparison reads.
@@ -41,11 +45,7 @@ struct ContrastView {
     pixel_snr: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-struct DecodersView {
-    rxing: Option<DecoderView>,
-    rqrr: Option<DecoderView>,
-}
+type DecodersView = BTreeMap<Decoder, DecoderView>;
 
 #[derive(Debug, Clone, Deserialize)]
 struct DecoderView {
@@ -145,10 +145,9 @@ pub struct CompareRow {
     pub contrast_michelson_t0: String,
     /// Per-pixel SNR at t = 0.
     pub pixel_snr_t0: String,
-    /// rxing reads the payload at t = 0 (empty: not run).
-    pub rxing_decoded_t0: String,
-    /// rqrr reads the payload at t = 0 (empty: not run).
-    pub rqrr_decoded_t0: String,
+    /// Per decoder (in `Decoder::VARIANTS` order): it reads the payload at t = 0 (empty: not
+    /// run).
+    pub decoded_t0: Vec<String>,
     /// Per storage temperature of the comparison, in order.
     pub temperatures: Vec<TemperatureCells>,
     /// Temperature at which the decoder-criterion lifetime equals the target [°C].
@@ -160,11 +159,8 @@ pub struct CompareRow {
 impl CompareRow {
     /// The row of variant `label` at the comparison's temperatures `temperatures_c`.
     pub fn new(label: &str, r: &CompareRecord, temperatures_c: &[f64]) -> Self {
-        let decoded = |d: &Option<DecoderView>| {
-            d.as_ref()
-                .map(|d| d.payload_matches.to_string())
-                .unwrap_or_default()
-        };
+        let decoded =
+            |d: Option<&DecoderView>| d.map(|d| d.payload_matches.to_string()).unwrap_or_default();
         let rows = r.lifetime.as_deref().unwrap_or_default();
         let temperatures = temperatures_c
             .iter()
@@ -200,8 +196,10 @@ impl CompareRow {
             write_time_s: cell(r.mill.write_time_s),
             contrast_michelson_t0: cell(r.readout.contrast.michelson),
             pixel_snr_t0: cell(r.readout.contrast.pixel_snr),
-            rxing_decoded_t0: decoded(&r.readout.decoders.rxing),
-            rqrr_decoded_t0: decoded(&r.readout.decoders.rqrr),
+            decoded_t0: Decoder::VARIANTS
+                .iter()
+                .map(|d| decoded(r.readout.decoders.get(d)))
+                .collect(),
             temperatures,
             temperature_for_target_c: cell(target),
             horizon_yr: cell(rows.first().map(|x| x.horizon_yr)),
@@ -216,9 +214,8 @@ impl CompareRow {
             &self.write_time_s,
             &self.contrast_michelson_t0,
             &self.pixel_snr_t0,
-            &self.rxing_decoded_t0,
-            &self.rqrr_decoded_t0,
         ];
+        cells.extend(self.decoded_t0.iter().map(String::as_str));
         for t in &self.temperatures {
             cells.extend([
                 t.decoder_failure_yr.as_str(),
@@ -240,11 +237,10 @@ pub fn header(temperatures_c: &[f64]) -> Vec<String> {
         "write_time_s",
         "contrast_michelson_t0",
         "pixel_snr_t0",
-        "rxing_decoded_t0",
-        "rqrr_decoded_t0",
     ]
     .map(String::from)
     .to_vec();
+    header.extend(Decoder::NAMES.iter().map(|d| format!("{d}_decoded_t0")));
     for t in temperatures_c {
         header.push(format!("decoder_failure_yr_at_{t}C"));
         header.push(format!("information_failure_yr_at_{t}C"));

@@ -1,17 +1,28 @@
 //! The run report: `summary.md` and the lines `millage run` prints about the write, the read
 //! and the aged snapshots (the lifetime lines are the lifetime report's).
 
+use crate::choice::Choice;
+use crate::decode::Decoder;
 use crate::output::aging;
 use crate::output::fmt::short;
 use crate::pipeline::Scenario;
-use crate::pipeline::{DecoderRecord, RunProducts, RunRecord};
+use crate::pipeline::{DecoderRecord, DecodersRecord, RunProducts, RunRecord};
 
-/// What a decoder did, in one word for the terminal.
-fn decoded_word(d: &Option<DecoderRecord>) -> &'static str {
+/// Every decoder with its verdict for the terminal: "rxing decoded, rqrr FAILED".
+fn verdicts(decoders: &DecodersRecord) -> String {
+    Decoder::VARIANTS
+        .iter()
+        .map(|&d| format!("{d} {}", DecoderRecord::verdict(decoders.get(d))))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a decoder did, for summary.md (with the reason of a failure).
+fn markdown_verdict(d: Option<&DecoderRecord>) -> String {
     match d {
-        Some(d) if d.payload_matches => "decoded",
-        Some(_) => "FAILED",
-        None => "not run",
+        Some(d) if d.payload_matches => "decoded".to_string(),
+        Some(d) => format!("failed ({})", d.error.clone().unwrap_or_default()),
+        None => "not run".into(),
     }
 }
 
@@ -28,19 +39,17 @@ pub fn run_lines(r: &RunRecord) -> Vec<String> {
             r.symbol.area_um2
         ),
         format!(
-            "  read at t = 0: rxing {}, rqrr {}; worst RS block {:.2} of capacity",
-            decoded_word(&r.readout.decoders.rxing),
-            decoded_word(&r.readout.decoders.rqrr),
+            "  read at t = 0: {}; worst RS block {:.2} of capacity",
+            verdicts(&r.readout.decoders),
             r.readout.information.max_block_error_ratio
         ),
     ];
     if let Some(a) = &r.aging {
         for snap in &a.snapshots {
             lines.push(format!(
-                "  aged {:>10} yr: rxing {}, rqrr {}; worst RS block {:.2}; pit depth {:.2} nm, oxide {:.2} nm",
+                "  aged {:>10} yr: {}; worst RS block {:.2}; pit depth {:.2} nm, oxide {:.2} nm",
                 aging::time_label(snap.time_yr),
-                decoded_word(&snap.decoded.rxing),
-                decoded_word(&snap.decoded.rqrr),
+                verdicts(&snap.decoded),
                 snap.max_block_error_ratio,
                 snap.metrics.pit_depth_nm,
                 snap.metrics.oxide_mean_nm
@@ -54,11 +63,6 @@ pub fn run_lines(r: &RunRecord) -> Vec<String> {
 /// lifetime stage (empty without one), appended where it always stood.
 pub fn summary_markdown(scenario: &Scenario, p: &RunProducts, lifetime_section: &str) -> String {
     let r = &p.record;
-    let dec = |d: &Option<DecoderRecord>| match d {
-        Some(d) if d.payload_matches => "decoded".to_string(),
-        Some(d) => format!("failed ({})", d.error.clone().unwrap_or_default()),
-        None => "not run".into(),
-    };
     let mut s = format!("# {}\n\n", r.scenario);
     s += &format!(
         "QR version {} ({}×{} modules), EC {}, mask {}, module pitch {} nm, symbol area {:.4} µm² (without quiet zone).\n\n",
@@ -123,14 +127,17 @@ pub fn summary_markdown(scenario: &Scenario, p: &RunProducts, lifetime_section: 
         m.metrics.ga_surface_fraction
     );
     s += &format!(
-        "Read ({}): {}×{} px of {:.2} nm ({:.1} px/module). rxing: {}. rqrr: {}. Information criterion: {} module errors, worst RS block at {:.2} of its capacity ({}).\n\n",
+        "Read ({}): {}×{} px of {:.2} nm ({:.1} px/module). {} Information criterion: {} module errors, worst RS block at {:.2} of its capacity ({}).\n\n",
         r.readout.mode,
         r.readout.width_px,
         r.readout.height_px,
         r.readout.pixel_nm,
         r.readout.module_px,
-        dec(&r.readout.decoders.rxing),
-        dec(&r.readout.decoders.rqrr),
+        Decoder::VARIANTS
+            .iter()
+            .map(|&d| format!("{d}: {}.", markdown_verdict(r.readout.decoders.get(d))))
+            .collect::<Vec<_>>()
+            .join(" "),
         r.readout.information.module_errors,
         r.readout.information.max_block_error_ratio,
         if r.readout.information.decodable {
@@ -158,11 +165,16 @@ pub fn summary_markdown(scenario: &Scenario, p: &RunProducts, lifetime_section: 
             },
             a.splitting_steps
         );
-        s += "| t / yr | pit depth / nm | edge width / nm | rms / nm | oxide / nm | film consumed / nm | rxing | rqrr | worst RS block |\n|---|---|---|---|---|---|---|---|---|\n";
+        let names: Vec<&str> = Decoder::NAMES.to_vec();
+        s += &format!(
+            "| t / yr | pit depth / nm | edge width / nm | rms / nm | oxide / nm | film consumed / nm | {} | worst RS block |\n|---|---|---|---|---|---|{}---|\n",
+            names.join(" | "),
+            "---|".repeat(names.len())
+        );
         for snap in &a.snapshots {
             let m = &snap.metrics;
             s += &format!(
-                "| {} | {:.2} | {} | {:.2} | {:.3} | {:.3} | {} | {} | {:.2} |\n",
+                "| {} | {:.2} | {} | {:.2} | {:.3} | {:.3} | {} | {:.2} |\n",
                 aging::time_label(snap.time_yr),
                 m.pit_depth_nm,
                 m.edge_width_nm
@@ -171,8 +183,11 @@ pub fn summary_markdown(scenario: &Scenario, p: &RunProducts, lifetime_section: 
                 m.rms_roughness_nm,
                 m.oxide_mean_nm,
                 m.film_consumed_nm,
-                dec(&snap.decoded.rxing),
-                dec(&snap.decoded.rqrr),
+                Decoder::VARIANTS
+                    .iter()
+                    .map(|&d| markdown_verdict(snap.decoded.get(d)))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
                 snap.max_block_error_ratio
             );
         }
