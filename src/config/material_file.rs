@@ -103,6 +103,7 @@ struct RawMaterial {
     se_escape_depth_nm: RawSourced,
     se_yield_max: RawSourced,
     se_yield_max_energy_ev: RawSourced,
+    electrical_resistivity_ohm_m: RawSourced,
     elements: Vec<RawConstituent>,
     #[serde(default)]
     surface: Option<RawSurface>,
@@ -241,6 +242,11 @@ pub fn parse_material(text: &str, file: &Path) -> Result<Material> {
         se_yield_max_energy_ev: cx.sourced(
             "se_yield_max_energy_ev",
             raw.se_yield_max_energy_ev,
+            Some(0.0),
+        )?,
+        electrical_resistivity_ohm_m: cx.sourced(
+            "electrical_resistivity_ohm_m",
+            raw.electrical_resistivity_ohm_m,
             Some(0.0),
         )?,
     })

@@ -176,9 +176,26 @@ pub struct Material {
     pub se_yield_max: Sourced,
     /// Primary energy E_max at which the SE yield peaks [eV].
     pub se_yield_max_energy_ev: Sourced,
+    /// Electrical resistivity at room temperature [Ω·m]: whether the surface can carry away
+    /// the charge an electron beam deposits (see [`Material::is_insulating`]).
+    pub electrical_resistivity_ohm_m: Sourced,
 }
 
+/// Resistivity above which a material is an insulator for the readout [Ω·m]. Conductors
+/// (metals, metallic nitrides) lie below 1e-4 Ω·m, semiconductors between, insulators (oxides,
+/// glasses) above 1e6 Ω·m; charging of an uncoated surface in the SEM is reported for
+/// insulators (Cazaux, J. Microsc. 214 (2004) 341: charging needs a dielectric whose leakage
+/// cannot carry the beam current). The exact threshold inside the gap 1e-4…1e6 does not matter
+/// for the library's materials.
+pub const INSULATOR_RESISTIVITY_OHM_M: f64 = 1.0e6;
+
 impl Material {
+    /// Whether the surface charges under an electron beam when uncoated (resistivity above
+    /// [`INSULATOR_RESISTIVITY_OHM_M`]).
+    pub fn is_insulating(&self) -> bool {
+        self.electrical_resistivity_ohm_m.value > INSULATOR_RESISTIVITY_OHM_M
+    }
+
     /// Mean atomic mass ⟨M⟩ = Σ cᵢ Mᵢ [amu].
     pub fn mean_atomic_mass_amu(&self) -> f64 {
         self.constituents
