@@ -23,11 +23,12 @@
 //! deposited (kinetic energy of atoms that stop, and the barrier energy Es paid by leaving
 //! atoms) + sputtered (kinetic energy of leaving recoils outside) + reflected (of the ion).
 //!
-//! Note on RustBCA: it subtracts the recoil energy first and evaluates S_e at E − T for the
-//! path that led to the collision (update_particle_energy, RustBCA 2.x; fact, not code). That
-//! charges every flight at the energy of the *next* one and skips a recoil's first flight at
-//! its birth energy; emulating it here raises 30 keV Ga → Si (Kr–C, LS, Ec 1.5 eV) from 14.6k
-//! to 22.7k collisions/ion (RustBCA: 24.4k) and Y(Au) by 80 %. We keep the TRIM convention.
+//! Note on RustBCA: it collides first with a partner one path ahead, advances along the old
+//! direction and charges S_e at E − T afterwards, only inside the solid; its barrier sits
+//! 2n^(−1/3)/√π outside the surface. [`super::Convention::RustBca`] reproduces that ordering
+//! (`follow_rustbca` below) to verify the engine at equal conventions; the default keeps the
+//! TRIM convention, the more faithful discretisation of the stated model (audit
+//! ../shared/reviews/bca_mill.md §1.3).
 
 use rand::Rng;
 
@@ -192,6 +193,25 @@ pub(crate) fn rotate(
     [out[0] * k, out[1] * k, out[2] * k]
 }
 
+/// The unit vector e ⟂ `d` along which [`rotate`] deflects `d` at azimuth (cos φ, sin φ):
+/// rotate(d, cos ψ, sin ψ, φ) = d cos ψ + e sin ψ (before renormalisation).
+#[inline]
+pub(crate) fn lateral(d: [f64; 3], cos_phi: f64, sin_phi: f64) -> [f64; 3] {
+    let [u, v, w] = d;
+    let s2 = 1.0 - w * w;
+    if s2 > 1e-12 {
+        let s = s2.sqrt();
+        let inv = 1.0 / s;
+        [
+            (u * w * cos_phi - v * sin_phi) * inv,
+            (v * w * cos_phi + u * sin_phi) * inv,
+            -s * cos_phi,
+        ]
+    } else {
+        [cos_phi, sin_phi, 0.0]
+    }
+}
+
 impl Simulation {
     #[inline]
     fn layer_at(&self, z_nm: f64) -> usize {
@@ -235,8 +255,13 @@ impl Simulation {
             kind: self.ion_kind(),
             first_flight: true,
         });
+        let rustbca = self.options().convention == super::Convention::RustBca;
         while let Some(p) = ws.stack.pop() {
-            self.follow(p, rng, ws, &mut out);
+            if rustbca {
+                self.follow_rustbca(p, rng, ws, &mut out);
+            } else {
+                self.follow(p, rng, ws, &mut out);
+            }
         }
         out
     }
@@ -313,10 +338,126 @@ impl Simulation {
             // One strong collision plus the weak ones (see [`Simulation::collide`]).
             let layer = self.layer_at(p.pos[2]);
             let lc = &self.layer_consts[p.kind * n_layers + layer];
-            if self.collide(&mut p, &lc.cumulative, lc.pmax_nm, rng, ws, out) {
+            if self.collide(&mut p, &lc.cumulative, lc.pmax_nm, None, rng, ws, out) {
                 self.stop(p, out);
                 return;
             }
+        }
+    }
+
+    /// One atom under [`super::Convention::RustBca`] (see there for the sources). Per step:
+    /// 1. draw the path L (the ion's first one R·λ, recoils' first one a full λ);
+    /// 2. if the atom is inside the barrier region (z > −t, t = 2λ/√π), collide with the
+    ///    partners L ahead ([`Simulation::collide`] with `ahead_nm`), skipping those outside;
+    /// 3. advance L along the direction the atom had *before* this step's collisions;
+    /// 4. if the end point is inside the solid (z > 0), lose the nonlocal electronic energy over
+    ///    L at the energy after the collisions (integrated exactly, as in the default kernel);
+    /// 5. stop below the cutoff; on leaving the barrier region (z from > −t to ≤ −t) with the
+    ///    current direction outward, leave over the barrier Es (refracted, tangential momentum
+    ///    conserved) if E cos²α > Es, otherwise reflect specularly (the next advance still uses
+    ///    the pre-reflection direction, as RustBCA's `dir_old` does); on entering it from
+    ///    outside without a reflection, gain Es (refracted toward the normal).
+    ///
+    /// Energy bookkeeping stays exact: Es paid on leaving goes to `deposited`, Es gained on
+    /// entering is taken from it.
+    fn follow_rustbca<R: Rng>(
+        &self,
+        mut p: Particle,
+        rng: &mut R,
+        ws: &mut Workspace,
+        out: &mut IonOutcome,
+    ) {
+        let is_ion = p.kind == self.ion_kind();
+        let n_layers = self.target().layers.len();
+        let cutoff = self.cutoff_ev[p.kind];
+        let barrier = self.barrier_ev[p.kind];
+        let gas = self.options().free_flight == super::FreeFlight::Gas;
+        let t = self.barrier_offset_nm;
+        // RustBCA's simulation boundary of a planar (0D) target: x > −10 t.
+        let outer = -10.0 * t;
+        let mut dir_old = p.dir;
+        let mut backreflected = false;
+        loop {
+            let z0 = p.pos[2];
+            let layer = self.layer_at(z0.max(0.0));
+            let lc = &self.layer_consts[p.kind * n_layers + layer];
+            let path = free_path(lc.lambda_nm, gas, &mut p.first_flight, rng);
+            let below_cutoff = z0 > -t
+                && self.collide(
+                    &mut p,
+                    &lc.cumulative,
+                    lc.pmax_nm,
+                    Some(path),
+                    rng,
+                    ws,
+                    out,
+                );
+            for (c, x) in p.pos.iter_mut().enumerate() {
+                *x += path * dir_old[c];
+            }
+            dir_old = p.dir;
+            let z1 = p.pos[2];
+            if z1 > 0.0 {
+                let lc = &self.layer_consts[p.kind * n_layers + self.layer_at(z1)];
+                let loss = nonlocal_loss(lc.nonlocal_per_nm, p.energy_ev, path);
+                out.electronic_ev += loss;
+                p.energy_ev -= loss;
+            }
+            if below_cutoff || p.energy_ev < cutoff {
+                self.stop(p, out);
+                return;
+            }
+            let (inside_old, inside_now) = (z0 > -t, z1 > -t);
+            if inside_old && !inside_now && p.dir[2] < 0.0 {
+                let e_normal = p.energy_ev * p.dir[2] * p.dir[2];
+                if e_normal > barrier {
+                    self.leave(&p, barrier, e_normal, is_ion, out);
+                    return;
+                }
+                p.dir[2] = -p.dir[2];
+                backreflected = true;
+            } else if !inside_old && inside_now {
+                if backreflected {
+                    backreflected = false;
+                } else {
+                    // refraction into the barrier region: normal energy + Es, tangential kept
+                    let e_in = p.energy_ev + barrier;
+                    let scale = (p.energy_ev / e_in).sqrt();
+                    let cos_in = ((p.energy_ev * p.dir[2] * p.dir[2] + barrier) / e_in).sqrt();
+                    p.dir = [p.dir[0] * scale, p.dir[1] * scale, cos_in * p.dir[2].signum()];
+                    out.deposited_ev -= barrier;
+                    p.energy_ev = e_in;
+                }
+            }
+            if z1 <= outer {
+                // beyond the simulation boundary: gone with its energy, no barrier paid
+                let e_normal = p.energy_ev * p.dir[2] * p.dir[2];
+                self.leave(&p, 0.0, e_normal, is_ion, out);
+                return;
+            }
+        }
+    }
+
+    /// Records `p` leaving the target over a planar barrier `barrier` [eV] with normal energy
+    /// `e_normal` > barrier: refracted (tangential momentum conserved), the barrier energy
+    /// deposited, the rest sputtered (or reflected for the ion).
+    fn leave(&self, p: &Particle, barrier: f64, e_normal: f64, is_ion: bool, out: &mut IonOutcome) {
+        let e_out = p.energy_ev - barrier;
+        let scale = (p.energy_ev / e_out).sqrt();
+        let cos_out = ((e_normal - barrier) / e_out).sqrt();
+        let dir = [p.dir[0] * scale, p.dir[1] * scale, -cos_out];
+        out.deposited_ev += barrier;
+        if is_ion {
+            out.reflected_ev = Some(e_out);
+        } else {
+            out.sputtered_ev += e_out;
+            out.sputtered.push(super::SputteredAtom {
+                species: p.kind,
+                energy_ev: e_out,
+                dir,
+                x_nm: p.pos[0],
+                y_nm: p.pos[1],
+            });
         }
     }
 
@@ -326,6 +467,11 @@ impl Simulation {
     /// local density. Recoils above their cutoff are pushed on `ws.stack` at the projectile's
     /// position. Returns `true` when the projectile fell below its cutoff and must stop.
     ///
+    /// With `ahead_nm = Some(L)` (the RustBCA convention) each partner sits L ahead of the
+    /// projectile along its current direction and p_lateral beside it, on the side opposite to
+    /// the projectile's deflection; a partner outside the solid (z ≤ 0) is skipped (no
+    /// collision, no random draws beyond its position), and a recoil starts at the partner.
+    ///
     /// Shared by the planar kernel and by geometry-driven drivers (the voxel target of
     /// [`super::voxel`]); `inline(always)` keeps the planar loop as fast as before the split.
     #[inline(always)]
@@ -334,6 +480,7 @@ impl Simulation {
         p: &mut Particle,
         cumulative: &[(f64, usize)],
         pmax_nm: f64,
+        ahead_nm: Option<f64>,
         rng: &mut R,
         ws: &mut Workspace,
         out: &mut IonOutcome,
@@ -357,6 +504,16 @@ impl Simulation {
             let pair = &self.pairs[p.kind * n_species + j];
             let impact_nm = pmax_nm * (k as f64 + uniform(rng)).sqrt();
             let (cos_phi, sin_phi) = azimuth(rng);
+            let mut recoil_pos = p.pos;
+            if let Some(len) = ahead_nm {
+                let e = lateral(p.dir, cos_phi, sin_phi);
+                for (c, r) in recoil_pos.iter_mut().enumerate() {
+                    *r += len * p.dir[c] - impact_nm * e[c];
+                }
+                if recoil_pos[2] <= 0.0 {
+                    continue;
+                }
+            }
             let eps = p.energy_ev * pair.eps_per_ev;
             let b = impact_nm * pair.inv_a;
             let (s2, r0) = self.scatter(eps, b);
@@ -394,7 +551,7 @@ impl Simulation {
                     -sin_phi,
                 );
                 ws.stack.push(Particle {
-                    pos: p.pos,
+                    pos: recoil_pos,
                     dir,
                     energy_ev: t,
                     kind: j,

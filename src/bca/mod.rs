@@ -59,6 +59,55 @@ crate::choices!(FreeFlight {
     FreeFlight::Gas => "gas",
 });
 
+/// Ordering of free flight, collision, electronic loss and surface crossing.
+///
+/// The physics (potential, scattering, stopping law, cutoffs, Es) is the same under both; only
+/// the discretisation of one step differs. `RustBca` exists to verify the engine against the
+/// open peer code at equal conventions (issue 20), not as a model choice for milling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Convention {
+    /// TRIM order (default): fly a free path losing the nonlocal electronic energy at the
+    /// energy the atom flies with, cross the surface plane z = 0 if the path leaves the solid
+    /// (barrier Es at z = 0), then collide with a partner at the end of the path; a recoil's
+    /// first flight is charged at its birth energy ([`cascade`]).
+    #[default]
+    Millage,
+    /// RustBCA 2.9's order, learned from its source (lcpp-org/RustBCA, `bca.rs`
+    /// `single_ion_bca`, `particle.rs` `particle_advance`, `geometry.rs` `Mesh0D`; GPL, no code
+    /// taken): collide first with a partner one free path ahead (skipped when the partner lies
+    /// outside the solid, z ≤ 0, or the projectile outside the barrier region), then advance one
+    /// path along the direction *before* the collision, then charge the nonlocal electronic loss
+    /// over that path at the energy after the collision, E − T, and only if the end point lies
+    /// inside the solid; recoils start at the partner's position, so a recoil's flight to its
+    /// first collision is charged at its energy after that collision. The planar barrier sits
+    /// 2 n^(−1/3)/√π outside the surface (z = −2λ/√π); an atom entering the barrier region from
+    /// outside without having been reflected gains Es.
+    RustBca,
+}
+
+crate::choices!(Convention {
+    Convention::Millage => "millage",
+    Convention::RustBca => "rustbca",
+});
+
+impl Convention {
+    /// One line for `--help`.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Convention::Millage => {
+                "TRIM order: fly, charge S_e at the flight energy, cross z = 0, collide (default)"
+            }
+            Convention::RustBca => {
+                "RustBCA 2.9 order: collide ahead, advance, charge S_e at E − T inside only; barrier 2λ/√π outside"
+            }
+        }
+    }
+
+    fn is_millage(&self) -> bool {
+        *self == Convention::Millage
+    }
+}
+
 /// How the planar surface-binding energy of a leaving atom is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SurfaceBinding {
@@ -267,6 +316,10 @@ pub struct Options {
     /// 7.0 → 5.3 atoms/ion with K = 2; the extra small-angle deflections and energy loss near the
     /// surface outweigh the reduced electronic share), so it is off by default.
     pub weak_collisions: u32,
+    /// Step ordering ([`Convention`]). Not serialised when it is the default, so cached
+    /// tables of the default engine keep their keys.
+    #[serde(skip_serializing_if = "Convention::is_millage")]
+    pub convention: Convention,
 }
 
 impl Default for Options {
@@ -283,6 +336,7 @@ impl Default for Options {
             count_recoils_above_ev: 25.0,
             follow_recoils: true,
             weak_collisions: 0,
+            convention: Convention::Millage,
         }
     }
 }
@@ -336,6 +390,9 @@ pub struct Simulation {
     /// (times the number density and summed over the composition it gives dE/dx / √E); used by
     /// drivers whose composition varies in space ([`voxel`]).
     pub(crate) nonlocal_k: Vec<f64>,
+    /// Distance of the planar barrier outside the surface under [`Convention::RustBca`],
+    /// 2 n^(−1/3)/√π with n the surface layer's density [nm] (RustBCA `Mesh0D`); 0 otherwise.
+    pub(crate) barrier_offset_nm: f64,
 }
 
 impl Simulation {
@@ -369,6 +426,13 @@ impl Simulation {
             })
             .collect();
         let (cutoff_ev, barrier_ev) = cutoffs_and_barriers(&target, &options);
+        let barrier_offset_nm = match options.convention {
+            Convention::Millage => 0.0,
+            Convention::RustBca => {
+                2.0 * target.layers[0].number_density_per_nm3.powf(-1.0 / 3.0)
+                    / std::f64::consts::PI.sqrt()
+            }
+        };
         let table = (options.scattering == ScatteringIntegral::Table)
             .then(|| ScatteringTable::shared(options.potential));
         Ok(Simulation {
@@ -382,6 +446,7 @@ impl Simulation {
             barrier_ev,
             table,
             nonlocal_k: ls_k.iter().map(|k| w_nonlocal * k).collect(),
+            barrier_offset_nm,
         })
     }
 

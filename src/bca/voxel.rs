@@ -491,6 +491,7 @@ impl Simulation {
                 &mut p,
                 &lc.cumulative[..lc.len],
                 lc.pmax_nm,
+                None,
                 rng,
                 &mut vws.ws,
                 &mut out.outcome,

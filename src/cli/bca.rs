@@ -6,7 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use crate::bca::{
-    self, BcaField, ElectronicStopping, FreeFlight, IonBeam, Options, Potential,
+    self, BcaField, Convention, ElectronicStopping, FreeFlight, IonBeam, Options, Potential,
     ScatteringIntegral, Simulation, SurfaceBinding, TableRequest,
 };
 use crate::choice::Choice;
@@ -90,6 +90,10 @@ pub struct CommonArgs {
     /// Weak simultaneous collisions per free path, in the annuli beyond p_max (TRIM.SP).
     #[arg(long, default_value_t = 0)]
     pub weak_collisions: u32,
+    /// Ordering of free flight, collision, electronic loss and surface crossing: the engine's
+    /// own (default) or RustBCA 2.9's, to verify against it at equal conventions.
+    #[arg(long, value_parser = choice_parser(Convention::summary), default_value = "millage")]
+    pub convention: Convention,
 }
 
 /// `millage bca`: run N ions and report yields, reflection, range and energy partition.
@@ -194,6 +198,7 @@ fn simulation(c: &CommonArgs, angle_deg: f64) -> Result<Simulation> {
         cutoff_override_ev: c.cutoff_ev,
         surface_binding_override_ev: c.surface_binding_ev,
         weak_collisions: c.weak_collisions,
+        convention: c.convention,
         ..Options::default()
     };
     let beam = IonBeam {
@@ -280,7 +285,7 @@ pub fn run_bca(args: BcaArgs) -> Result<()> {
 fn print_human(sim: &Simulation, s: &bca::Summary, perf: &Performance) {
     let b = sim.beam();
     println!(
-        "{} {:.1} keV at {:.1}° on {} — {} ions, {} potential, {} scattering, {} stopping",
+        "{} {:.1} keV at {:.1}° on {} — {} ions, {} potential, {} scattering, {} stopping, {} convention",
         b.element.symbol,
         b.energy_ev / 1e3,
         b.angle_deg,
@@ -294,6 +299,7 @@ fn print_human(sim: &Simulation, s: &bca::Summary, perf: &Performance) {
         sim.options().potential.name(),
         sim.options().scattering.name(),
         sim.options().stopping.name(),
+        sim.options().convention.name(),
     );
     let y = &s.sputter_yield;
     println!(
