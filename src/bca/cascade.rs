@@ -50,6 +50,9 @@ pub(crate) struct Particle {
 #[derive(Debug, Default)]
 pub struct Workspace {
     pub(crate) stack: Vec<Particle>,
+    /// Sum of the asymptotic deflections τ = R₀ sin(Θ/2) [nm] of the current step's
+    /// collisions (RustBCA convention only, see `follow_rustbca`).
+    pub(crate) deflection_nm: f64,
 }
 
 /// One atom that left the surface.
@@ -349,9 +352,11 @@ impl Simulation {
     /// 1. draw the path L (the ion's first one R·λ, recoils' first one a full λ);
     /// 2. if the atom is inside the barrier region (z > −t, t = 2λ/√π), collide with the
     ///    partners L ahead ([`Simulation::collide`] with `ahead_nm`), skipping those outside;
-    /// 3. advance L along the direction the atom had *before* this step's collisions;
+    /// 3. advance L + τ_prev − τ along the direction the atom had *before* this step's
+    ///    collisions, τ = Σ R₀ sin(Θ/2) the asymptotic deflections of this step's collisions
+    ///    and τ_prev those of the previous step (RustBCA's density-preserving advance);
     /// 4. if the end point is inside the solid (z > 0), lose the nonlocal electronic energy over
-    ///    L at the energy after the collisions (integrated exactly, as in the default kernel);
+    ///    that distance at the energy after the collisions (integrated exactly, as in the default kernel);
     /// 5. stop below the cutoff; on leaving the barrier region (z from > −t to ≤ −t) with the
     ///    current direction outward, leave over the barrier Es (refracted, tangential momentum
     ///    conserved) if E cos²α > Es, otherwise reflect specularly (the next advance still uses
@@ -377,21 +382,27 @@ impl Simulation {
         let outer = -10.0 * t;
         let mut dir_old = p.dir;
         let mut backreflected = false;
+        let mut tau_prev_nm = 0.0;
         loop {
             let z0 = p.pos[2];
             let layer = self.layer_at(z0.max(0.0));
             let lc = &self.layer_consts[p.kind * n_layers + layer];
-            let path = free_path(lc.lambda_nm, gas, &mut p.first_flight, rng);
+            let free = free_path(lc.lambda_nm, gas, &mut p.first_flight, rng);
+            ws.deflection_nm = 0.0;
             let below_cutoff = z0 > -t
                 && self.collide(
                     &mut p,
                     &lc.cumulative,
                     lc.pmax_nm,
-                    Some(path),
+                    Some(free),
                     rng,
                     ws,
                     out,
                 );
+            // the distance advanced keeps the mean density: the free path plus the previous
+            // step's asymptotic deflection minus this one's (RustBCA `particle_advance`)
+            let path = free + tau_prev_nm - ws.deflection_nm;
+            tau_prev_nm = ws.deflection_nm;
             for (c, x) in p.pos.iter_mut().enumerate() {
                 *x += path * dir_old[c];
             }
@@ -518,6 +529,9 @@ impl Simulation {
             let b = impact_nm * pair.inv_a;
             let (s2, r0) = self.scatter(eps, b);
             out.collisions += 1;
+            if ahead_nm.is_some() {
+                ws.deflection_nm += r0 / pair.inv_a * s2.sqrt();
+            }
 
             let t = pair.gamma * p.energy_ev * s2;
             let local = if pair.local_coef > 0.0 {
