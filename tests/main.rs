@@ -6,6 +6,7 @@ mod util;
 
 mod bca_cli;
 mod bca_physics;
+mod bca_rustbca;
 mod cli_aging;
 mod cli_lifetime;
 mod cli_run;
