@@ -35,14 +35,15 @@
 //! r_s = 1.5, 2, 2.5, 3.5, 5 a₀ ([`jellium_friction_au`]); r_s comes from the valence-electron
 //! density ([`valence_electrons`], [`wigner_seitz_radius_bohr`]).
 //!
-//! Numbers (a.u. of friction, ħ/a₀² … force per velocity): Au in Au γ_LS = 12.7 but Q = 0.097
+//! Numbers (a.u. of friction, ħ/a₀² … force per velocity): Au in Au γ_LS = 12.7 but Q = 0.091
 //! (r_s = 3.01), so w = 0.008 and a 50 eV Au atom loses 0.04 eV per λ instead of 5.35 eV (LS) or
 //! 2.7 eV (equipartition); Si in Si γ_LS = 1.40, Q = 0.58 (r_s = 2.00), w = 0.41, close to ½.
-//! Molecular-dynamics studies agree that this late, slow-atom friction is what controls the
-//! effect of electronic loss on sputter yields (Shapiro & Tombrello-type TRIM.SP/QDYN
-//! comparison, "Inelastic energy losses in cascades and atom ejection", and the MD study "The
-//! role of electronic friction of low-energy recoils in atomic collision cascades" — abstracts
-//! read, papers not re-read).
+//! That this late, slow-atom friction is what decides the effect of electronic loss on sputter
+//! yields is the finding of "Inelastic energy losses in cascades and atom ejection" (TRIM.SP
+//! vs the multiple-interaction code QDYN: "losses by low energy atoms, late in the cascade,
+//! significantly reduce the ejected atom yield") and of the MD study "The role of electronic
+//! friction of low-energy recoils in atomic collision cascades" (abstracts read through the
+//! search tool, papers not re-read).
 //!
 //! For insulators (SiO₂, Al₂O₃) and semiconductors the free-electron value is an upper bound
 //! (band-gap threshold effects lower the friction of slow projectiles), stated, not corrected.
@@ -76,7 +77,7 @@ pub const BOHR_VELOCITY_EV_PER_AMU: f64 = 0.5 * HARTREE_EV / ELECTRON_MASS_AMU;
 /// Recommended number K of weak simultaneous collisions per free path: SDTrimSP's default for
 /// projectiles and recoils (`iwc` = `iwcr` = 2; Mutzke et al., SDTrimSP 6.00, IPP Report 2019-02,
 /// Table 13 — as quoted in another code's documentation, not re-read). With K = 2 the kept
-/// nuclear stopping rises from 47–73 % to ≥ 80 % of the untruncated value at 5–50 eV for Au–Au
+/// nuclear stopping rises from 47–73 % to 89–99 % of the untruncated value at 5–50 eV for Au–Au
 /// (module docs, `notes/bcalit.md`).
 pub const DEFAULT_WEAK_COLLISIONS: u32 = 2;
 
@@ -980,7 +981,8 @@ mod tests {
         // Independent check of the table's scale: for protons the nonlinear DFT friction at
         // r_s ≈ 2 is close to (within 2× of) the linear-response (Lindhard/Ritchie) value
         // Q = (2/3π)[ln(1 + π/(α r_s)) − 1/(1 + α r_s/π)], α = (4/9π)^(1/3)
-        // (Ritchie, Phys. Rev. 114 (1959) 644; Echenique et al. 1986, Fig. 1).
+        // (Ritchie, Phys. Rev. 114 (1959) 644; the nonlinear value exceeds it,
+        // Echenique et al. 1986).
         let rs: f64 = 2.07;
         let alpha = (4.0 / (9.0 * std::f64::consts::PI)).cbrt();
         let x = alpha * rs / std::f64::consts::PI;
