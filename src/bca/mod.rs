@@ -27,6 +27,7 @@ pub mod cascade;
 pub mod empirical;
 pub mod potential;
 pub mod scattering;
+pub mod slow_recoil;
 pub mod stopping;
 pub mod table;
 pub mod tally;
