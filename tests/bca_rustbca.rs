@@ -25,6 +25,8 @@ fn si_case(convention: Convention, angle_deg: f64) -> Simulation {
         stopping: ElectronicStopping::LindhardScharff,
         surface_binding_override_ev: Some(4.72),
         cutoff_override_ev: Some(1.5),
+        // RustBCA's default weak-collision order (0); the engine's default is 2
+        weak_collisions: 0,
         convention,
         ..Options::default()
     };

@@ -341,7 +341,16 @@ impl Simulation {
             // One strong collision plus the weak ones (see [`Simulation::collide`]).
             let layer = self.layer_at(p.pos[2]);
             let lc = &self.layer_consts[p.kind * n_layers + layer];
-            if self.collide(&mut p, &lc.cumulative, lc.pmax_nm, None, rng, ws, out) {
+            if self.collide(
+                &mut p,
+                &lc.cumulative,
+                lc.pmax_nm,
+                lc.local_weight,
+                None,
+                rng,
+                ws,
+                out,
+            ) {
                 self.stop(p, out);
                 return;
             }
@@ -394,6 +403,7 @@ impl Simulation {
                     &mut p,
                     &lc.cumulative,
                     lc.pmax_nm,
+                    lc.local_weight,
                     Some(free),
                     rng,
                     ws,
@@ -491,6 +501,7 @@ impl Simulation {
         p: &mut Particle,
         cumulative: &[(f64, usize)],
         pmax_nm: f64,
+        local_weight: f64,
         ahead_nm: Option<f64>,
         rng: &mut R,
         ws: &mut Workspace,
@@ -534,8 +545,9 @@ impl Simulation {
             }
 
             let t = pair.gamma * p.energy_ev * s2;
-            let local = if pair.local_coef > 0.0 {
-                (pair.local_coef * p.energy_ev.sqrt() * (-0.3 * r0).exp()).min(p.energy_ev - t)
+            let local_coef = local_weight * pair.local_coef;
+            let local = if local_coef > 0.0 {
+                (local_coef * p.energy_ev.sqrt() * (-0.3 * r0).exp()).min(p.energy_ev - t)
             } else {
                 0.0
             };

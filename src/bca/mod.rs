@@ -328,7 +328,7 @@ impl Default for Options {
         Options {
             potential: Potential::Zbl,
             scattering: ScatteringIntegral::Table,
-            stopping: ElectronicStopping::Equipartition,
+            stopping: ElectronicStopping::ValenceLocal,
             free_flight: FreeFlight::Constant,
             surface_binding: SurfaceBinding::Individual,
             cutoff_override_ev: None,
@@ -336,7 +336,7 @@ impl Default for Options {
             ion_cutoff_ev: 1.0,
             count_recoils_above_ev: 25.0,
             follow_recoils: true,
-            weak_collisions: 0,
+            weak_collisions: slow_recoil::DEFAULT_WEAK_COLLISIONS,
             convention: Convention::Millage,
         }
     }
@@ -353,7 +353,8 @@ pub(crate) struct Pair {
     pub gamma: f64,
     /// Mass ratio A = M₂/M₁.
     pub mass_ratio: f64,
-    /// Oen–Robinson prefactor (times the local weight) [eV^½].
+    /// Oen–Robinson prefactor [eV^½] (unweighted: the local weight is per projectile and layer,
+    /// [`LayerConsts::local_weight`]).
     pub local_coef: f64,
 }
 
@@ -368,6 +369,8 @@ pub(crate) struct LayerConsts {
     pub nonlocal_per_nm: f64,
     /// Cumulative atomic fractions and species indices for partner choice.
     pub cumulative: Vec<(f64, usize)>,
+    /// Weight of the Oen–Robinson local loss at each collision.
+    pub local_weight: f64,
 }
 
 /// A validated, precomputed simulation: target + ion + options.
@@ -391,6 +394,8 @@ pub struct Simulation {
     /// (times the number density and summed over the composition it gives dE/dx / √E); used by
     /// drivers whose composition varies in space ([`voxel`]).
     pub(crate) nonlocal_k: Vec<f64>,
+    /// Per projectile kind: the local weight used by [`voxel`] (that of the surface layer).
+    pub(crate) voxel_local_weight: Vec<f64>,
     /// Distance of the planar barrier outside the surface under [`Convention::RustBca`],
     /// 2 n^(−1/3)/√π with n the surface layer's density [nm] (RustBCA `Mesh0D`); 0 otherwise.
     pub(crate) barrier_offset_nm: f64,
@@ -414,9 +419,25 @@ impl Simulation {
                 beam.element.mass_amu,
             )))
             .collect();
-        let (w_nonlocal, w_local) = options.stopping.weights();
-        let (pairs, ls_k) = pair_constants(&kinds, &target.species, &options, w_local);
-        let layer_consts = layer_constants(kinds.len(), s, &target.layers, &ls_k, w_nonlocal);
+        let (pairs, ls_k) = pair_constants(&kinds, &target.species, &options);
+        let layer_consts = layer_constants(&kinds, &target, &ls_k, options.stopping)?;
+        let n_layers = target.layers.len();
+        // voxel targets: per kind the surface layer's nonlocal fraction of LS and local weight
+        let mut nonlocal_k = Vec::with_capacity(ls_k.len());
+        let mut voxel_local_weight = Vec::with_capacity(kinds.len());
+        for kind in 0..kinds.len() {
+            let lc = &layer_consts[kind * n_layers];
+            let l0 = &target.layers[0];
+            let c_ls: f64 = l0
+                .composition
+                .iter()
+                .map(|&(j, c)| c * ls_k[kind * s + j])
+                .sum::<f64>()
+                * l0.number_density_per_nm3;
+            let w = if c_ls > 0.0 { lc.nonlocal_per_nm / c_ls } else { 0.0 };
+            nonlocal_k.extend(ls_k[kind * s..(kind + 1) * s].iter().map(|k| w * k));
+            voxel_local_weight.push(lc.local_weight);
+        }
         let mut bottom = 0.0;
         let layer_bottom_nm = target
             .layers
@@ -446,7 +467,8 @@ impl Simulation {
             cutoff_ev,
             barrier_ev,
             table,
-            nonlocal_k: ls_k.iter().map(|k| w_nonlocal * k).collect(),
+            nonlocal_k,
+            voxel_local_weight,
             barrier_offset_nm,
         })
     }
@@ -601,7 +623,6 @@ fn pair_constants(
     kinds: &[(f64, f64)],
     species: &[Species],
     options: &Options,
-    w_local: f64,
 ) -> (Vec<Pair>, Vec<f64>) {
     let mut pairs = Vec::with_capacity(kinds.len() * species.len());
     let mut ls_k = Vec::with_capacity(kinds.len() * species.len());
@@ -616,25 +637,27 @@ fn pair_constants(
                 eps_per_ev: a * m2 / ((m1 + m2) * z1 * z2 * COULOMB_EV_NM),
                 gamma: 4.0 * m1 * m2 / ((m1 + m2) * (m1 + m2)),
                 mass_ratio: m2 / m1,
-                local_coef: w_local * stopping::oen_robinson_prefactor(k, a),
+                local_coef: stopping::oen_robinson_prefactor(k, a),
             });
         }
     }
     (pairs, ls_k)
 }
 
-/// Free-path and nonlocal-stopping constants for every projectile kind × layer
-/// (`layer_consts[k*L + l]`); `s` is the number of species (the stride of `ls_k`).
+/// Free-path and electronic-stopping constants for every projectile kind × layer
+/// (`layer_consts[k*L + l]`); `kinds` are (Z, M [amu]) of the projectile kinds, `ls_k` the LS
+/// coefficients per kind × species.
 fn layer_constants(
-    n_kinds: usize,
-    s: usize,
-    layers: &[Layer],
+    kinds: &[(f64, f64)],
+    target: &Target,
     ls_k: &[f64],
-    w_nonlocal: f64,
-) -> Vec<LayerConsts> {
-    let mut layer_consts = Vec::with_capacity(n_kinds * layers.len());
-    for kind in 0..n_kinds {
-        for l in layers {
+    stopping: ElectronicStopping,
+) -> std::result::Result<Vec<LayerConsts>, SetupError> {
+    let s = target.species.len();
+    let (w_nonlocal, w_local) = stopping.weights();
+    let mut layer_consts = Vec::with_capacity(kinds.len() * target.layers.len());
+    for (kind, &(z1, m1)) in kinds.iter().enumerate() {
+        for (i, l) in target.layers.iter().enumerate() {
             let n = l.number_density_per_nm3;
             let lambda = n.powf(-1.0 / 3.0);
             let k_eff: f64 = l
@@ -651,15 +674,32 @@ fn layer_constants(
                     (acc, j)
                 })
                 .collect();
+            let (nonlocal_per_nm, local_weight) = match stopping {
+                ElectronicStopping::ValenceLocal => {
+                    let comp: Vec<(u8, f64)> = l
+                        .composition
+                        .iter()
+                        .map(|&(j, c)| (target.species[j].z, c))
+                        .collect();
+                    let split = slow_recoil::valence_local_split(z1 as u8, m1, n, &comp, n * k_eff)
+                        .map_err(|e| SetupError {
+                            field: BcaField::Layer(i),
+                            rule: format!("valence-local stopping: {e}"),
+                        })?;
+                    (split.nonlocal_ev_sqrt_per_nm, split.local_weight)
+                }
+                _ => (w_nonlocal * n * k_eff, w_local),
+            };
             layer_consts.push(LayerConsts {
                 lambda_nm: lambda,
                 pmax_nm: lambda / std::f64::consts::PI.sqrt(),
-                nonlocal_per_nm: w_nonlocal * n * k_eff,
+                nonlocal_per_nm,
                 cumulative,
+                local_weight,
             });
         }
     }
-    layer_consts
+    Ok(layer_consts)
 }
 
 /// Per projectile kind (species, then the ion): the cutoff energy and the surface barrier [eV].

@@ -51,14 +51,22 @@ pub enum ElectronicStopping {
     /// approach (Oen & Robinson, NIM 132 (1976) 647).
     OenRobinson,
     /// Equipartition: half nonlocal (Lindhard–Scharff), half local (Oen–Robinson)
-    /// (Eckstein 1991 §5.2). Default (module docs).
+    /// (Eckstein 1991 §5.2). The default before issue 20.
     Equipartition,
+    /// Valence-electron friction on every free path plus the rest of Lindhard–Scharff as local
+    /// Oen–Robinson loss: dE/dx = min(c_val, c_LS)·√E, c_val from the electron-gas friction
+    /// Q(Z₁, r_s) of the layer's valence electrons (Echenique, Nieminen & Ritchie 1981; DFT
+    /// values of Gerrits, Juaristi & Meyer, PRB 102 (2020) 155130), and local weight 1 − w,
+    /// w = nonlocal/c_LS. Default since issue 20; equations, provenance and limits in
+    /// [`super::slow_recoil`] and ../notes/bcalit.md.
+    ValenceLocal,
 }
 
 crate::choices!(ElectronicStopping {
     ElectronicStopping::LindhardScharff => "lindhard-scharff",
     ElectronicStopping::OenRobinson => "oen-robinson",
     ElectronicStopping::Equipartition => "equipartition",
+    ElectronicStopping::ValenceLocal => "valence-local",
 });
 
 impl ElectronicStopping {
@@ -67,15 +75,19 @@ impl ElectronicStopping {
         match self {
             ElectronicStopping::LindhardScharff => "Lindhard–Scharff nonlocal",
             ElectronicStopping::OenRobinson => "Oen–Robinson local",
-            ElectronicStopping::Equipartition => {
-                "Half nonlocal, half local (default; see `millage::bca::stopping`)"
+            ElectronicStopping::Equipartition => "Half nonlocal, half local (Eckstein 1991 §5.2)",
+            ElectronicStopping::ValenceLocal => {
+                "Valence-electron friction per path + local Oen–Robinson rest (default; see `millage::bca::slow_recoil`)"
             }
         }
     }
 
-    /// (nonlocal weight, local weight).
+    /// (nonlocal weight, local weight) of Lindhard–Scharff. For [`ElectronicStopping::ValenceLocal`]
+    /// the weights depend on projectile and layer and are set by `Simulation::new` from
+    /// [`super::slow_recoil::valence_local_split`]; (1, 1) here is the unweighted base.
     pub fn weights(self) -> (f64, f64) {
         match self {
+            ElectronicStopping::ValenceLocal => (1.0, 1.0),
             ElectronicStopping::LindhardScharff => (1.0, 0.0),
             ElectronicStopping::OenRobinson => (0.0, 1.0),
             ElectronicStopping::Equipartition => (0.5, 0.5),

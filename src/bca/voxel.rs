@@ -487,10 +487,12 @@ impl Simulation {
             }
             let lc = target.local(self, p.kind, target.voxel_of(p.pos));
             let stacked = vws.ws.stack.len();
+            let local_weight = self.voxel_local_weight[p.kind];
             let stop = self.collide(
                 &mut p,
                 &lc.cumulative[..lc.len],
                 lc.pmax_nm,
+                local_weight,
                 None,
                 rng,
                 &mut vws.ws,

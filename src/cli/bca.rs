@@ -72,7 +72,7 @@ pub struct CommonArgs {
     #[arg(
         long,
         value_parser = choice_parser(ElectronicStopping::summary),
-        default_value = "equipartition"
+        default_value = "valence-local"
     )]
     pub stopping: ElectronicStopping,
     /// Exponential (gas) free paths instead of the constant n^(-1/3).
@@ -88,8 +88,10 @@ pub struct CommonArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub surface_binding_ev: Option<f64>,
     /// Weak simultaneous collisions per free path, in the annuli beyond p_max (TRIM.SP).
-    #[arg(long, default_value_t = 0)]
-    pub weak_collisions: u32,
+    /// Default: 2 (SDTrimSP's default; `millage::bca::slow_recoil`), 0 under
+    /// `--convention rustbca` (RustBCA's default weak-collision order).
+    #[arg(long)]
+    pub weak_collisions: Option<u32>,
     /// Ordering of free flight, collision, electronic loss and surface crossing: the engine's
     /// own (default) or RustBCA 2.9's, to verify against it at equal conventions.
     #[arg(long, value_parser = choice_parser(Convention::summary), default_value = "millage")]
@@ -197,7 +199,10 @@ fn simulation(c: &CommonArgs, angle_deg: f64) -> Result<Simulation> {
         },
         cutoff_override_ev: c.cutoff_ev,
         surface_binding_override_ev: c.surface_binding_ev,
-        weak_collisions: c.weak_collisions,
+        weak_collisions: c.weak_collisions.unwrap_or(match c.convention {
+            Convention::Millage => Options::default().weak_collisions,
+            Convention::RustBca => 0,
+        }),
         convention: c.convention,
         ..Options::default()
     };
