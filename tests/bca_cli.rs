@@ -187,9 +187,9 @@ fn bca_table_out_writes_yield_vs_angle_against_yamamura() {
         "--target",
         "Cu",
         "--ions-per-angle",
-        "40",
+        "400",
         "--step-deg",
-        "20",
+        "30",
         "--results",
         dir.path().to_str().unwrap(),
         "--out",
@@ -202,13 +202,23 @@ fn bca_table_out_writes_yield_vs_angle_against_yamamura() {
         .skip(1)
         .map(|l| l.split(',').collect())
         .collect();
-    assert_eq!(rows.len(), 5, "{csv}"); // 0, 20, 40, 60, 80°
-    // Normal incidence: both ratios are exactly 1.
-    assert_eq!(rows[0][4].parse::<f64>().unwrap(), 1.0);
-    assert!((rows[0][6].parse::<f64>().unwrap() - 1.0).abs() < 1e-9);
-    // Yamamura's ratio rises with angle up to θ_opt (> 60° for Ar → Cu at 1 keV).
-    let yam: Vec<f64> = rows[..4].iter().map(|r| r[6].parse().unwrap()).collect();
-    assert!(yam.windows(2).all(|w| w[1] > w[0]), "{yam:?}");
+    assert_eq!(rows.len(), 3, "{csv}"); // 0, 30, 60°
+    // The BCA's Y(θ)/Y(0) against Yamamura's angular formula (Yamamura, Itikawa & Itoh,
+    // IPPJ-AM-26 (1983)): within the ±30 % scatter of data about Yamamura's fits, taken over
+    // the span of the formula's two transcribed readings (columns 6 and 7), plus 3σ of the
+    // Monte Carlo ratio.
+    for r in &rows[1..] {
+        let f = |i: usize| r[i].parse::<f64>().unwrap();
+        let (ratio, stderr) = (f(4), f(5));
+        let (lo, hi) = (0.7 * f(6).min(f(7)), 1.3 * f(6).max(f(7)));
+        assert!(
+            ratio > lo - 3.0 * stderr && ratio < hi + 3.0 * stderr,
+            "{}°: BCA {ratio:.2} ± {stderr:.2}, Yamamura {:.2} / {:.2}",
+            r[1],
+            f(6),
+            f(7)
+        );
+    }
     assert!(image::open(out.join("yield_vs_angle.png")).is_ok());
     let svg = std::fs::read_to_string(out.join("yield_vs_angle.svg")).unwrap();
     assert!(svg.contains("[deg]") && svg.contains("Yamamura"));

@@ -439,13 +439,17 @@ fn lindhard_scharff_cascade_energy_partition_matches_lindhards_equation_for_the_
     // bookkeeping is right and the large share is the model's (see bca::stopping docs).
     // Measured: Si→Si 1 keV cascade 0.546 vs equation 0.513 (untruncated 0.344); Au→Au 1 keV
     // cascade 0.825 vs 0.785 (untruncated 0.471). The remaining +0.03…0.04 is the discreteness
-    // of the free path (loss charged per path λ, not continuously). NRT/Robinson ν gives
-    // 0.22 and 0.14: its Thomas–Fermi s_n is 3× the ZBL value at ε = 10⁻⁵.
+    // of the free path (loss charged per path λ, not continuously; audit
+    // ../shared/reviews/bca_mill.md §2: 0.033–0.040), so the tolerance is 0.05. NRT/Robinson ν
+    // gives 0.22 and 0.14: its Thomas–Fermi s_n is 3× the ZBL value at ε = 10⁻⁵.
+    // (That the truncated model is far from the untruncated one is a property of the model,
+    // not asserted here: weak collisions, the default since issue 20, recover most of it.)
     for (sym, z, n, ions) in [("Si", 14.0, 49.94, 300), ("Au", 79.0, 59.0, 150)] {
         let m = by_symbol(sym).unwrap().mass_amu;
         let options = Options {
             stopping: ElectronicStopping::LindhardScharff,
             cutoff_override_ev: Some(1.0),
+            weak_collisions: 0,
             ..Options::default()
         };
         let target = Target::from_material(&material(sym));
@@ -459,14 +463,9 @@ fn lindhard_scharff_cascade_energy_partition_matches_lindhards_equation_for_the_
             .electronic
             .mean;
         let eq = lindhard_electronic_fraction(z, m, n_model, 1_000.0, 1.0, true);
-        let eq_full = lindhard_electronic_fraction(z, m, n_model, 1_000.0, 1.0, false);
         assert!(
-            (mc - eq).abs() < 0.07,
+            (mc - eq).abs() < 0.05,
             "{sym}: cascade {mc} vs equation {eq}"
-        );
-        assert!(
-            mc - eq_full > 0.15,
-            "{sym}: cascade {mc} vs untruncated {eq_full}"
         );
     }
 }
@@ -475,20 +474,19 @@ fn lindhard_scharff_cascade_energy_partition_matches_lindhards_equation_for_the_
 fn energy_partition_of_30kev_ga_in_au_by_stopping_model() {
     // Electronic fraction of 30 keV Ga → Au. Lindhard/NRT partition ν(ε) (Lindhard et al. 1963;
     // Robinson's fit, Norgett, Robinson & Torrens 1975) gives 1 − ν/E = 0.26; SRIM puts ≈ 20–25 %
-    // into ionisation. Oen–Robinson (local) stopping lands near it (measured 0.17); nonlocal
-    // Lindhard–Scharff is far above (0.85: the slow-recoil loss documented in bca::stopping) and
-    // the default equipartition between (0.71). A change that moved LS back into the band, or
-    // OR out of it, would be a change of physics and must show up here.
+    // into ionisation. The default (valence-electron friction for slow atoms, issue 20) must
+    // land in Lindhard's band 0.26 ± 0.10, as must local Oen–Robinson; more nonlocal weight
+    // means more loss (OR < equipartition < LS) whatever the values. No band is asserted for
+    // LS or equipartition: their high shares are the slow-recoil artefact of the audit
+    // (../shared/reviews/bca_mill.md §1.2), not physics to protect.
     let nu = nrt_damage_energy_ev(30_000.0, 31.0, 69.723, 79.0, 196.967) / 30_000.0;
-    assert!(
-        (1.0 - nu - 0.26).abs() < 0.01,
-        "NRT electronic fraction {}",
-        1.0 - nu
-    );
+    let lindhard = 1.0 - nu;
+    assert!((lindhard - 0.26).abs() < 0.01, "NRT electronic fraction {lindhard}");
     let au = Target::from_material(&material("Au"));
-    let frac = |stopping| {
+    let frac = |stopping, weak_collisions| {
         let options = Options {
             stopping,
+            weak_collisions,
             ..Options::default()
         };
         sim("Ga", 30_000.0, 0.0, au.clone(), options)
@@ -498,11 +496,34 @@ fn energy_partition_of_30kev_ga_in_au_by_stopping_model() {
             .electronic
             .mean
     };
-    let or = frac(ElectronicStopping::OenRobinson);
-    let eq = frac(ElectronicStopping::Equipartition);
-    let ls = frac(ElectronicStopping::LindhardScharff);
-    assert!((0.12..=0.36).contains(&or), "Oen–Robinson {or}");
+    let default = frac(ElectronicStopping::ValenceLocal, 2);
+    let or = frac(ElectronicStopping::OenRobinson, 0);
+    let eq = frac(ElectronicStopping::Equipartition, 0);
+    let ls = frac(ElectronicStopping::LindhardScharff, 0);
+    assert!((default - lindhard).abs() < 0.10, "default {default} vs Lindhard {lindhard}");
+    assert!((or - lindhard).abs() < 0.10, "Oen–Robinson {or} vs Lindhard {lindhard}");
     assert!(or < eq && eq < ls, "OR {or}, equipartition {eq}, LS {ls}");
-    assert!((0.6..=0.8).contains(&eq), "equipartition {eq}");
-    assert!((0.78..=0.92).contains(&ls), "Lindhard–Scharff {ls}");
+}
+
+#[test]
+fn ga_on_au_yield_against_yamamura_tawara() {
+    // Y–T 1996 (Table I parameters): 17.48 atoms/ion at 30 keV; FIB milling rates give an
+    // effective 14.2–17.0 (../shared/validation/sputter_yields.csv). The ±30 % band of the
+    // data about Y–T applies above; below, the default is known to stay short (issue 20 report:
+    // ≈ −35 %, heavy-target spike yield and the ZBL tail, not fitted away), so the lower bound
+    // is 0.6·Y–T. Lindhard–Scharff friction on slow recoils (7.2) or equipartition (10.3) fails.
+    let s = sim(
+        "Ga",
+        30_000.0,
+        0.0,
+        Target::from_material(&material("Au")),
+        Options::default(),
+    );
+    let y = s.run(1, 200, &|_| {}).summary().sputter_yield.total;
+    assert!(
+        (0.6 * 17.48..=1.3 * 17.48).contains(&y.mean),
+        "Y = {} ± {}",
+        y.mean,
+        y.stderr
+    );
 }
