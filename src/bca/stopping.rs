@@ -1,6 +1,13 @@
 //! Electronic stopping of slow ions (v < v₀ Z₁^(2/3)): velocity-proportional friction.
 //!
-//! **Default: equipartition** (half nonlocal Lindhard–Scharff, half local Oen–Robinson; Eckstein
+//! **Default since issue 20: [`ElectronicStopping::ValenceLocal`]**: the friction of the
+//! target's valence-electron gas on every free path, the rest of LS as local Oen–Robinson loss
+//! (model, equations and sources in [`super::slow_recoil`]; chosen from the literature before any
+//! yield comparison, ../notes/bcalit.md). It replaces the full-atom LS friction on 1–100 eV
+//! recoils that the audit (../shared/reviews/bca_mill.md §1.2) found outside LS's domain. The
+//! history below explains the previous default.
+//!
+//! **Previous default: equipartition** (half nonlocal Lindhard–Scharff, half local Oen–Robinson; Eckstein
 //! 1991 §5.2; the default inelastic-loss model of TRIM.SP/SDTrimSP, INEL0 = 3, per the SDTrimSP
 //! manual, Mutzke et al., IPP Report 2019-02 — not re-read here). Why not pure Lindhard–Scharff
 //! (measured here, 30 keV Ga, ZBL, full cascades to Ec = 1 eV):
