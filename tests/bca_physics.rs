@@ -486,7 +486,10 @@ fn energy_partition_of_30kev_ga_in_au_by_stopping_model() {
     // (../shared/reviews/bca_mill.md §1.2), not physics to protect.
     let nu = nrt_damage_energy_ev(30_000.0, 31.0, 69.723, 79.0, 196.967) / 30_000.0;
     let lindhard = 1.0 - nu;
-    assert!((lindhard - 0.26).abs() < 0.01, "NRT electronic fraction {lindhard}");
+    assert!(
+        (lindhard - 0.26).abs() < 0.01,
+        "NRT electronic fraction {lindhard}"
+    );
     let au = Target::from_material(&material("Au"));
     let frac = |stopping, weak_collisions| {
         let options = Options {
@@ -505,8 +508,14 @@ fn energy_partition_of_30kev_ga_in_au_by_stopping_model() {
     let or = frac(ElectronicStopping::OenRobinson, 0);
     let eq = frac(ElectronicStopping::Equipartition, 0);
     let ls = frac(ElectronicStopping::LindhardScharff, 0);
-    assert!((default - lindhard).abs() < 0.10, "default {default} vs Lindhard {lindhard}");
-    assert!((or - lindhard).abs() < 0.10, "Oen–Robinson {or} vs Lindhard {lindhard}");
+    assert!(
+        (default - lindhard).abs() < 0.10,
+        "default {default} vs Lindhard {lindhard}"
+    );
+    assert!(
+        (or - lindhard).abs() < 0.10,
+        "Oen–Robinson {or} vs Lindhard {lindhard}"
+    );
     assert!(or < eq && eq < ls, "OR {or}, equipartition {eq}, LS {ls}");
 }
 

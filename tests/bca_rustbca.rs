@@ -42,10 +42,12 @@ fn si_case(convention: Convention, angle_deg: f64) -> Simulation {
 fn rustbca_convention_reproduces_rustbca_for_30kev_ga_on_si() {
     // 2,000 ions: σ(Y) ≈ 0.07, so the yield window 3σ_comb + 3 % ≈ ±0.30 atoms/ion resolves a
     // 12 % gap; ≈ 10 s per thread in release.
-    let s = si_case(Convention::RustBca, 0.0).run(20, 2_000, &|_| {}).summary();
+    let s = si_case(Convention::RustBca, 0.0)
+        .run(20, 2_000, &|_| {})
+        .summary();
     let y = s.sputter_yield.total;
-    let window = 3.0 * (y.stderr.powi(2) + RUSTBCA_YIELD_STDERR.powi(2)).sqrt()
-        + 0.03 * RUSTBCA_YIELD;
+    let window =
+        3.0 * (y.stderr.powi(2) + RUSTBCA_YIELD_STDERR.powi(2)).sqrt() + 0.03 * RUSTBCA_YIELD;
     assert!(
         (y.mean - RUSTBCA_YIELD).abs() < window,
         "Y = {:.3} ± {:.3}, RustBCA {RUSTBCA_YIELD} ± {RUSTBCA_YIELD_STDERR} (window ±{window:.3})",
@@ -66,13 +68,20 @@ fn the_conventions_differ_where_the_audit_says() {
     // flight: fewer collisions and a lower yield than under RustBCA's order on the same
     // physics (issue 20: 14,890 collisions/ion and Y = 2.11 ± 0.08). A sanity check that the
     // switch does something, and in the documented direction, not a pin of either value.
-    let ours = si_case(Convention::Millage, 0.0).run(21, 300, &|_| {}).summary();
-    let theirs = si_case(Convention::RustBca, 0.0).run(21, 300, &|_| {}).summary();
+    let ours = si_case(Convention::Millage, 0.0)
+        .run(21, 300, &|_| {})
+        .summary();
+    let theirs = si_case(Convention::RustBca, 0.0)
+        .run(21, 300, &|_| {})
+        .summary();
     let (a, b) = (
         ours.cascade.collisions_per_ion.mean,
         theirs.cascade.collisions_per_ion.mean,
     );
-    assert!(b > 1.3 * a, "collisions/ion: millage {a:.0}, rustbca {b:.0}");
+    assert!(
+        b > 1.3 * a,
+        "collisions/ion: millage {a:.0}, rustbca {b:.0}"
+    );
     assert!(
         theirs.energy_partition.electronic.mean < ours.energy_partition.electronic.mean,
         "RustBCA's order charges less electronic loss"

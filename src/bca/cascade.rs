@@ -445,7 +445,11 @@ impl Simulation {
                     let e_in = p.energy_ev + barrier;
                     let scale = (p.energy_ev / e_in).sqrt();
                     let cos_in = ((p.energy_ev * p.dir[2] * p.dir[2] + barrier) / e_in).sqrt();
-                    p.dir = [p.dir[0] * scale, p.dir[1] * scale, cos_in * p.dir[2].signum()];
+                    p.dir = [
+                        p.dir[0] * scale,
+                        p.dir[1] * scale,
+                        cos_in * p.dir[2].signum(),
+                    ];
                     out.deposited_ev -= barrier;
                     p.energy_ev = e_in;
                 }

@@ -435,7 +435,11 @@ impl Simulation {
                 .map(|&(j, c)| c * ls_k[kind * s + j])
                 .sum::<f64>()
                 * l0.number_density_per_nm3;
-            let w = if c_ls > 0.0 { lc.nonlocal_per_nm / c_ls } else { 0.0 };
+            let w = if c_ls > 0.0 {
+                lc.nonlocal_per_nm / c_ls
+            } else {
+                0.0
+            };
             nonlocal_k.extend(ls_k[kind * s..(kind + 1) * s].iter().map(|k| w * k));
             voxel_local_weight.push(lc.local_weight);
         }
