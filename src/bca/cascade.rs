@@ -500,6 +500,7 @@ impl Simulation {
     /// Shared by the planar kernel and by geometry-driven drivers (the voxel target of
     /// [`super::voxel`]); `inline(always)` keeps the planar loop as fast as before the split.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn collide<R: Rng>(
         &self,
         p: &mut Particle,
