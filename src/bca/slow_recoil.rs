@@ -158,6 +158,8 @@ pub const GERRITS_RS_BOHR: [f64; 5] = [1.5, 2.0, 2.5, 3.5, 5.0];
 /// NQCD/NQCDynamics.jl `src/Models/friction/LDFA/ldfa.txt` (data transcribed, NaN where the
 /// source has no value). The oscillation with Z₁ is the known Z₁ oscillation of slow-ion
 /// stopping (Echenique et al. 1986).
+// Data, not constants: 0.318 is a tabulated friction, not 1/π.
+#[allow(clippy::approx_constant)]
 pub const GERRITS_FRICTION_AU: [[f64; 92]; 5] = [
     // r_s = 1.5
     [
