@@ -7,6 +7,7 @@ mod util;
 mod bca_cli;
 mod bca_physics;
 mod cli_aging;
+mod cli_calibrate;
 mod cli_lifetime;
 mod cli_run;
 mod cli_sweep;

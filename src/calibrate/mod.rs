@@ -199,6 +199,68 @@ pub struct CalibrationOutcome {
     pub samples: Vec<PosteriorSample>,
 }
 
+/// The owned inputs of a [`ForwardModel`]: the scenario written once, its reader and aging.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The written specimen and symbol.
+    pub written: crate::pipeline::Written,
+    /// Module map of the symbol.
+    pub map: crate::age::ModuleMap,
+    /// Readout and decoders of the scenario.
+    pub plan: crate::lifetime::ReadoutPlan,
+    /// Aging mechanisms.
+    pub model: crate::lifetime::ProbeAgingModel,
+    /// Surface solver (the scenario's `[aging]`, else linear).
+    pub solver: crate::age::SurfaceSolver,
+    /// Multi-material rule.
+    pub surface_rule: crate::age::SurfaceRule,
+    /// Noise realizations per read.
+    pub realizations: usize,
+    /// Master seed.
+    pub seed: u64,
+}
+
+impl Setup {
+    /// The setup of scenario `sc` written as `written`.
+    pub fn new(
+        sc: &crate::pipeline::Scenario,
+        written: crate::pipeline::Written,
+        model: crate::lifetime::ProbeAgingModel,
+        realizations: usize,
+    ) -> Self {
+        let (solver, surface_rule) = sc.aging.as_ref().map(|a| (a.solver, a.surface_rule)).unwrap_or((
+            crate::age::SurfaceSolver::Linear,
+            crate::age::SurfaceRule::AreaWeighted,
+        ));
+        Setup {
+            map: crate::pipeline::module_map(sc, &written.symbol, &written.layout),
+            plan: crate::pipeline::readout_plan(sc),
+            written,
+            model,
+            solver,
+            surface_rule,
+            realizations,
+            seed: sc.seed,
+        }
+    }
+
+    /// The forward model over this setup.
+    pub fn forward(&self) -> ForwardModel<'_> {
+        ForwardModel {
+            specimen: &self.written.specimen,
+            symbol: &self.written.symbol,
+            layout: &self.written.layout,
+            map: &self.map,
+            plan: &self.plan,
+            model: self.model,
+            solver: self.solver,
+            surface_rule: self.surface_rule,
+            realizations: self.realizations,
+            seed: self.seed,
+        }
+    }
+}
+
 /// The library materials with the values θ of the parameters.
 pub fn materials_with(
     base: &[Material],

@@ -11,7 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::progress::TableBar;
-use crate::calibrate::{self, ForwardModel, Progress, Years};
+use crate::calibrate::{self, Progress, Years};
 use crate::choice::Choice;
 use crate::config;
 use crate::error::Result;
@@ -103,28 +103,8 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
     let t0 = Instant::now();
     let written = pool.install(|| pipeline::write_stage(&scenario, scenario.seed, &responses))?;
     let write_s = t0.elapsed().as_secs_f64();
-    let map = pipeline::module_map(&scenario, &written.symbol, &written.layout);
-    let plan = pipeline::readout_plan(&scenario);
-    let (solver, surface_rule) = scenario
-        .aging
-        .as_ref()
-        .map(|a| (a.solver, a.surface_rule))
-        .unwrap_or((
-            crate::age::SurfaceSolver::Linear,
-            crate::age::SurfaceRule::AreaWeighted,
-        ));
-    let fm = ForwardModel {
-        specimen: &written.specimen,
-        symbol: &written.symbol,
-        layout: &written.layout,
-        map: &map,
-        plan: &plan,
-        model: file.aging_model,
-        solver,
-        surface_rule,
-        realizations: file.realizations,
-        seed: scenario.seed,
-    };
+    let setup = calibrate::Setup::new(&scenario, written, file.aging_model, file.realizations);
+    let fm = setup.forward();
     let bar = StageBar {
         current: Mutex::new(None),
     };
