@@ -304,3 +304,57 @@ fn an_unknown_key_is_refused_with_the_allowed_keys() {
     let (f, out) = bad_case("key", &body, GOOD_CSV);
     assert_bad(&f, &out, &["c.toml:5", "unknown key \"diffusion_ea\"", "diffusion_d0_cm2_per_s"]);
 }
+
+/// Writes sims/calibration/record_bakes.csv: 12 synthetic pit-depth observations of the record
+/// (sims/record.toml, BCA write from the cached tables) at 400, 450 and 500 °C after 10, 100,
+/// 1000 and 3000 h, made with CrN Ea = 2.80 eV and σ = 0.3 nm noise (the benchmark's data).
+#[test]
+#[ignore]
+fn write_record_bakes() {
+    let path = repo_path("sims/record.toml");
+    let library = config::library_for(&path, None);
+    let sc = config::load_scenario(&path, &library).unwrap();
+    let cache = millage::output::bca_cache::DiskCache {
+        root: repo_path("results"),
+    };
+    let responses = millage::pipeline::bca_tables::responses(&sc, &cache, &|_| {}).unwrap();
+    let written = millage::pipeline::write_stage(&sc, sc.seed, &responses).unwrap();
+    let model = sc.lifetime.as_ref().unwrap().aging_model;
+    let setup = Setup::new(&sc, written, model, 1);
+    let mut obs = Vec::new();
+    for t_c in [400.0, 450.0, 500.0] {
+        for h in [10.0, 100.0, 1000.0, 3000.0] {
+            obs.push(Observation {
+                temperature_k: t_c + 273.15,
+                time_s: h * 3600.0,
+                metric: Metric::PitDepth,
+                value: 0.0,
+                stderr: 0.3,
+                line: obs.len() + 2,
+            });
+        }
+    }
+    let mut mats = sc.materials.clone();
+    millage::material::parameter::Parameter {
+        material: "CrN".into(),
+        key: millage::material::parameter::KineticKey::SurfaceDiffusionEa,
+    }
+    .set_in(&mut mats, EA_TRUE)
+    .unwrap();
+    let f = setup
+        .forward()
+        .predict(&mats, &calibrate::likelihood::groups(&obs), &obs)
+        .unwrap();
+    let mut rng = millage::rng::stream(2027, millage::rng::Stream::CalibrationSample, 7);
+    let mut s = String::from("temperature_c,time_h,metric,value,stderr\n");
+    for (o, v) in obs.iter().zip(f) {
+        let z: f64 = StandardNormal.sample(&mut rng);
+        s.push_str(&format!(
+            "{},{},pit_depth_nm,{:.3},0.3\n",
+            o.temperature_k - 273.15,
+            o.time_s / 3600.0,
+            v + 0.3 * z
+        ));
+    }
+    std::fs::write(repo_path("sims/calibration/record_bakes.csv"), s).unwrap();
+}

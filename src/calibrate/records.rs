@@ -124,7 +124,8 @@ pub struct LifetimeRow {
 /// this prediction (it shortens the record's diffusion lifetime by 10–15 %, README).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LifetimePrediction {
-    /// Rows per prediction temperature.
+    /// Rows per prediction temperature (in `calibration.json` as `lifetime`).
+    #[serde(skip)]
     pub rows: Vec<LifetimeRow>,
     /// s_fail [nm⁴] (null: beyond the search's range).
     pub failure_clock_nm4: Option<f64>,
