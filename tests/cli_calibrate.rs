@@ -150,7 +150,10 @@ fn coverage_study() {
     }
     let coverage = inside as f64 / repeats as f64;
     println!("coverage {inside}/{repeats} = {:.1} %", 100.0 * coverage);
-    assert!((0.80..=0.97).contains(&coverage) || repeats < 20, "{coverage}");
+    assert!(
+        (0.80..=0.97).contains(&coverage) || repeats < 20,
+        "{coverage}"
+    );
 }
 
 /// Writes sims/calibration/bakes.csv (the example's data; run by hand, see its README).
@@ -197,10 +200,9 @@ fn the_example_runs_and_is_identical_for_any_thread_count() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         outs.push(out);
     }
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(outs[0].join("calibration.json")).unwrap(),
-    )
-    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(outs[0].join("calibration.json")).unwrap())
+            .unwrap();
     let p = &json["parameters"]["CrN"]["diffusion_ea_ev"];
     assert!(p["mean"].is_f64() && p["ci90"][0].is_f64() && p["ci90"][1].is_f64());
     let row = &json["lifetime"][0];
@@ -274,7 +276,16 @@ fn a_missing_column_is_named_with_file_and_line() {
 fn an_unknown_metric_is_named_with_line_and_column() {
     let csv = "temperature_c,time_h,metric,value,stderr\n450,10,pit_depth_nm,19.5,0.3\n450,10,depth,19.5,0.3\n";
     let (f, out) = bad_case("metric", GOOD_PARAM, csv);
-    assert_bad(&f, &out, &["bakes.csv:3", "column metric", "unknown metric \"depth\"", "pit_depth_nm"]);
+    assert_bad(
+        &f,
+        &out,
+        &[
+            "bakes.csv:3",
+            "column metric",
+            "unknown metric \"depth\"",
+            "pit_depth_nm",
+        ],
+    );
 }
 
 #[test]
@@ -302,7 +313,15 @@ fn an_unknown_material_is_refused_with_the_stack() {
 fn an_unknown_key_is_refused_with_the_allowed_keys() {
     let body = GOOD_PARAM.replace("diffusion_ea_ev", "diffusion_ea");
     let (f, out) = bad_case("key", &body, GOOD_CSV);
-    assert_bad(&f, &out, &["c.toml:5", "unknown key \"diffusion_ea\"", "diffusion_d0_cm2_per_s"]);
+    assert_bad(
+        &f,
+        &out,
+        &[
+            "c.toml:5",
+            "unknown key \"diffusion_ea\"",
+            "diffusion_d0_cm2_per_s",
+        ],
+    );
 }
 
 /// Writes sims/calibration/record_bakes.csv: 12 synthetic pit-depth observations of the record

@@ -189,7 +189,11 @@ impl ForwardModel<'_> {
 
     /// The model's values at one group's snapshots, with `materials` in place of the written
     /// specimen's.
-    pub fn run_group(&self, materials: &[Material], g: &TemperatureGroup) -> Result<Vec<Predicted>> {
+    pub fn run_group(
+        &self,
+        materials: &[Material],
+        g: &TemperatureGroup,
+    ) -> Result<Vec<Predicted>> {
         let mut aged = self.specimen.clone();
         aged.materials = materials.to_vec();
         let settings = self.settings(g.temperature_k, &g.times_s)?;
@@ -279,7 +283,11 @@ pub fn ln_likelihood_one(o: &Observation, f: f64) -> f64 {
         Metric::Decoded => {
             let eps = o.stderr.max(MIN_DECODE_LABEL_ERROR).min(0.5);
             let p = eps + (1.0 - 2.0 * eps) * f.clamp(0.0, 1.0);
-            if o.value >= 0.5 { p.ln() } else { (1.0 - p).ln() }
+            if o.value >= 0.5 {
+                p.ln()
+            } else {
+                (1.0 - p).ln()
+            }
         }
         _ => {
             let z = (o.value - f) / o.stderr;

@@ -228,10 +228,14 @@ impl Setup {
         model: crate::lifetime::ProbeAgingModel,
         realizations: usize,
     ) -> Self {
-        let (solver, surface_rule) = sc.aging.as_ref().map(|a| (a.solver, a.surface_rule)).unwrap_or((
-            crate::age::SurfaceSolver::Linear,
-            crate::age::SurfaceRule::AreaWeighted,
-        ));
+        let (solver, surface_rule) = sc
+            .aging
+            .as_ref()
+            .map(|a| (a.solver, a.surface_rule))
+            .unwrap_or((
+                crate::age::SurfaceSolver::Linear,
+                crate::age::SurfaceRule::AreaWeighted,
+            ));
         Setup {
             map: crate::pipeline::module_map(sc, &written.symbol, &written.layout),
             plan: crate::pipeline::readout_plan(sc),
@@ -434,8 +438,11 @@ pub fn calibrate(
     let draws: Vec<Result<(Vec<f64>, f64, f64)>> = (0..n)
         .into_par_iter()
         .map(|i| {
-            let mut rng =
-                crate::rng::stream(settings.seed, crate::rng::Stream::CalibrationSample, i as u64);
+            let mut rng = crate::rng::stream(
+                settings.seed,
+                crate::rng::Stream::CalibrationSample,
+                i as u64,
+            );
             let u = proposal.sample(&mut rng);
             let lp = post.ln_posterior(u.as_slice())?;
             let lq = proposal.ln_pdf(&u);
@@ -487,13 +494,24 @@ pub fn calibrate(
         })
         .collect();
     let mean_theta: Vec<f64> = summaries.iter().map(|s| s.mean).collect();
-    let mean_materials = materials_with(base, &settings.parameters, &mean_theta)
-        .ok_or_else(|| Error::Numerical("the posterior mean is not a valid parameter set".into()))?;
+    let mean_materials =
+        materials_with(base, &settings.parameters, &mean_theta).ok_or_else(|| {
+            Error::Numerical("the posterior mean is not a valid parameter set".into())
+        })?;
     let predicted = fm.predict(&mean_materials, &post.groups, &settings.observations)?;
 
     // 5. Lifetime: one rescaled failure search at the posterior mean, then t = s_fail / B(T; θᵢ)
     //    for every weighted sample.
-    let lifetime = predict_lifetimes(fm, &post.groups, &mean_materials, settings, &thetas, &weights, base, progress)?;
+    let lifetime = predict_lifetimes(
+        fm,
+        &post.groups,
+        &mean_materials,
+        settings,
+        &thetas,
+        &weights,
+        base,
+        progress,
+    )?;
 
     let evaluations = post.evaluations.load(Ordering::Relaxed);
     let samples = draws
@@ -547,9 +565,8 @@ fn predict_lifetimes(
         .last()
         .map(|g| g.temperature_k)
         .expect("observations exist");
-    let rate = SurfaceRateModel::from_specimen(&start).ok_or_else(|| {
-        Error::Numerical("no surface material has surface-diffusion data".into())
-    })?;
+    let rate = SurfaceRateModel::from_specimen(&start)
+        .ok_or_else(|| Error::Numerical("no surface material has surface-diffusion data".into()))?;
     let ln_b_ref = rate.ln_b(reference_k);
     let search = SearchSettings {
         clock_min: 1.0e-2,
@@ -638,4 +655,3 @@ pub fn resample(weights: &[f64], n: usize, seed: u64) -> Vec<usize> {
     let mut rng = crate::rng::stream(seed, crate::rng::Stream::CalibrationSample, u64::MAX);
     sampler::systematic_resample(weights, n, rand_distr::StandardUniform.sample(&mut rng))
 }
-

@@ -74,7 +74,11 @@ pub fn nelder_mead(
         } else if fr < simplex[d - 1].1 {
             simplex[d] = (xr, fr);
         } else {
-            let xc = if fr < simplex[d].1 { along(-0.5) } else { along(0.5) };
+            let xc = if fr < simplex[d].1 {
+                along(-0.5)
+            } else {
+                along(0.5)
+            };
             let fc = eval(&xc, &mut evals);
             if fc < simplex[d].1.min(fr) {
                 simplex[d] = (xc, fc);
@@ -258,7 +262,10 @@ mod tests {
     fn nelder_mead_finds_the_minimum_of_a_quadratic() {
         let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
         let (x, v, _) = nelder_mead(f, &[0.0, 0.0], &[0.5, 0.5], 1e-12, 500);
-        assert!((x[0] - 1.0).abs() < 1e-4 && (x[1] + 2.0).abs() < 1e-4, "{x:?}");
+        assert!(
+            (x[0] - 1.0).abs() < 1e-4 && (x[1] + 2.0).abs() < 1e-4,
+            "{x:?}"
+        );
         assert!(v < 1e-8);
     }
 

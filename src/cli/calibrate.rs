@@ -98,8 +98,7 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
         root: output::default_results_root(),
     };
     let tables = TableBar::default();
-    let responses =
-        pool.install(|| bca_tables::responses(&scenario, &cache, &|e| tables.on(e)))?;
+    let responses = pool.install(|| bca_tables::responses(&scenario, &cache, &|e| tables.on(e)))?;
     let t0 = Instant::now();
     let written = pool.install(|| pipeline::write_stage(&scenario, scenario.seed, &responses))?;
     let write_s = t0.elapsed().as_secs_f64();
@@ -109,9 +108,8 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
         current: Mutex::new(None),
     };
     let t1 = Instant::now();
-    let outcome = pool.install(|| {
-        calibrate::calibrate(&fm, &scenario.materials, &file.settings, &|p| bar.on(p))
-    });
+    let outcome = pool
+        .install(|| calibrate::calibrate(&fm, &scenario.materials, &file.settings, &|p| bar.on(p)));
     bar.finish();
     let outcome = outcome?;
     let calib_s = t1.elapsed().as_secs_f64();

@@ -434,7 +434,9 @@ pub fn read_observations(path: &Path) -> Result<Vec<Observation>> {
                     return Err(err(
                         Some(line),
                         "column stderr",
-                        format!("for decoded, the verdict's error probability must be < 0.5 (got {stderr})"),
+                        format!(
+                            "for decoded, the verdict's error probability must be < 0.5 (got {stderr})"
+                        ),
                         "e.g. 0.02".into(),
                     ));
                 }
@@ -444,7 +446,8 @@ pub fn read_observations(path: &Path) -> Result<Vec<Observation>> {
                     return Err(err(
                         Some(line),
                         "column stderr",
-                        "must be > 0 for a measured value (the Gaussian likelihood needs a spread)".into(),
+                        "must be > 0 for a measured value (the Gaussian likelihood needs a spread)"
+                            .into(),
                         "give the measurement's standard error".into(),
                     ));
                 }

@@ -118,11 +118,18 @@ impl KineticKey {
                 m.surface.as_mut().expect("checked").diffusion_ea_ev.value = value
             }
             KineticKey::SurfaceDiffusionD0 => {
-                m.surface.as_mut().expect("checked").diffusion_d0_nm2_per_s.value =
-                    value * CM2_TO_NM2
+                m.surface
+                    .as_mut()
+                    .expect("checked")
+                    .diffusion_d0_nm2_per_s
+                    .value = value * CM2_TO_NM2
             }
             KineticKey::SurfaceEnergy => {
-                m.surface.as_mut().expect("checked").surface_energy_j_m2.value = value
+                m.surface
+                    .as_mut()
+                    .expect("checked")
+                    .surface_energy_j_m2
+                    .value = value
             }
             KineticKey::OxidationEa | KineticKey::OxidationKp0 => {
                 match &mut m.oxidation.as_mut().expect("checked").law {
@@ -179,7 +186,11 @@ mod tests {
             let v = key.get(&m).unwrap();
             key.set(&mut m, v * 1.5).unwrap();
             let back = key.get(&m).unwrap();
-            assert!((back / (v * 1.5) - 1.0).abs() < 1e-12, "{key}: {back} vs {}", v * 1.5);
+            assert!(
+                (back / (v * 1.5) - 1.0).abs() < 1e-12,
+                "{key}: {back} vs {}",
+                v * 1.5
+            );
         }
         // D0 of the file is 740 cm²/s.
         assert!((KineticKey::SurfaceDiffusionD0.get(&lib).unwrap() - 740.0).abs() < 1e-9);
