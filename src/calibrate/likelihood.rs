@@ -281,7 +281,7 @@ pub fn ln_likelihood_one(o: &Observation, f: f64) -> f64 {
     }
     match o.metric {
         Metric::Decoded => {
-            let eps = o.stderr.max(MIN_DECODE_LABEL_ERROR).min(0.5);
+            let eps = o.stderr.clamp(MIN_DECODE_LABEL_ERROR, 0.5);
             let p = eps + (1.0 - 2.0 * eps) * f.clamp(0.0, 1.0);
             if o.value >= 0.5 {
                 p.ln()
