@@ -11,7 +11,7 @@
 //! | 2 | [`bca`], [`age`] |
 //! | 3 | [`mill`], [`image`] |
 //! | 4 | [`decode`], [`lifetime`] |
-//! | 5 | [`pipeline`] |
+//! | 5 | [`pipeline`], [`calibrate`] |
 //! | 6 | [`config`], [`sweep`], [`output`] |
 //! | 7 | [`cli`] |
 //!
@@ -44,6 +44,7 @@ pub mod decode;
 pub mod lifetime;
 
 // Layer 5
+pub mod calibrate;
 pub mod pipeline;
 
 // Layer 6

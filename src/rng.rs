@@ -40,6 +40,8 @@ pub enum Stream {
     ModuleFlips = 7,
     /// Direct (voxel) BCA milling reference (index = ion number).
     MillDirectIon = 8,
+    /// Importance samples of a calibration (index = sample number).
+    CalibrationSample = 9,
 }
 
 /// The random stream for one unit of work.

@@ -8,6 +8,7 @@ mod bca_cli;
 mod bca_physics;
 mod bca_rustbca;
 mod cli_aging;
+mod cli_calibrate;
 mod cli_lifetime;
 mod cli_run;
 mod cli_sweep;

@@ -10,6 +10,7 @@ use crate::error::Result;
 
 mod age;
 mod bca;
+mod calibrate;
 mod compare;
 mod plot;
 mod progress;
@@ -34,6 +35,8 @@ enum Command {
     Merge(sweep::MergeArgs),
     /// Redraw figures of a run or sweep directory from its CSV files (no physics).
     Plot(plot::PlotArgs),
+    /// Infer kinetic constants from bake measurements, then predict lifetimes.
+    Calibrate(calibrate::CalibrateArgs),
     /// Compare scenario variants (e.g. materials) side by side: CSV, markdown table, bar chart.
     Compare(compare::CompareArgs),
     /// Print the per-mechanism timescale report of a scenario's [aging] section (no run).
@@ -72,6 +75,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Merge(args) => sweep::run_merge(&args),
         Command::Plot(args) => plot::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Age(args) => age::run(&args),
         Command::Explain => {
             print!("{}", crate::config::keys::explain_markdown());

@@ -4,6 +4,7 @@
 //! line, the rule and the fix. The only module that reads `sims/`.
 
 pub mod bca_target;
+pub mod calibration_file;
 pub mod compare_file;
 mod engine;
 pub mod keys;

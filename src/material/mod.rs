@@ -6,6 +6,7 @@
 //! happens in `config`.
 
 pub mod element;
+pub mod parameter;
 
 pub use element::Element;
 

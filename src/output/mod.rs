@@ -12,6 +12,7 @@ pub mod aging;
 pub mod aging_figure;
 pub mod bca_cache;
 pub mod bca_figures;
+pub mod calibration;
 pub mod compare;
 pub mod fmt;
 pub mod layout;

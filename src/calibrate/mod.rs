@@ -1,0 +1,657 @@
+//! Calibration: infer kinetic constants of the materials library from measured aging data
+//! (bakes of milled codes, imaged), then predict lifetimes with the posterior (issue 18 item 6).
+//!
+//! Physics-free inference over the forward model of the pipeline (layer 5): the prior of each
+//! parameter ([`Prior`]), the likelihood of the observations ([`likelihood`], one forward
+//! aging run per observed temperature and evaluation), the posterior by importance sampling
+//! from a Laplace proposal ([`sampler`], which says why), and the records ([`records`]).
+//! No I/O, no printing: progress goes to a callback.
+
+pub mod likelihood;
+pub mod records;
+pub mod sampler;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use nalgebra::DVector;
+use rand_distr::Distribution;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::lifetime::rate::SurfaceRateModel;
+use crate::lifetime::{FailureOutcome, SearchSettings, find_failure};
+use crate::material::Material;
+use crate::material::parameter::Parameter;
+pub use likelihood::{ForwardModel, TemperatureGroup};
+pub use records::{CalibrationRecord, PosteriorSample, Years};
+
+/// An observed metric (the `metric` column of the observations file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// [`crate::age::SnapshotMetrics::pit_depth_nm`] [nm].
+    PitDepth,
+    /// [`crate::age::SnapshotMetrics::edge_width_nm`] [nm].
+    EdgeWidth,
+    /// Michelson contrast of milled vs unmilled modules in the raw SEM signal.
+    MichelsonContrast,
+    /// Whether the code decodes (1) or not (0).
+    Decoded,
+}
+crate::choices!(Metric {
+    Metric::PitDepth => "pit_depth_nm",
+    Metric::EdgeWidth => "edge_width_nm",
+    Metric::MichelsonContrast => "michelson_contrast",
+    Metric::Decoded => "decoded",
+});
+
+/// One measurement after a bake.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observation {
+    /// Bake temperature [K].
+    pub temperature_k: f64,
+    /// Bake time [s] (> 0).
+    pub time_s: f64,
+    /// What was measured.
+    pub metric: Metric,
+    /// Measured value (metric's unit; 0 or 1 for `decoded`).
+    pub value: f64,
+    /// Its standard error (metric's unit; for `decoded` the probability that the verdict is
+    /// wrong).
+    pub stderr: f64,
+    /// 1-based line of the observations file (for messages and the records).
+    pub line: usize,
+}
+
+/// A prior in the material file's unit of the parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Prior {
+    /// N(mean, sd²).
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation (> 0).
+        sd: f64,
+    },
+    /// ln θ ~ N(mu_ln, sigma_ln²).
+    LogNormal {
+        /// Mean of ln θ.
+        mu_ln: f64,
+        /// Standard deviation of ln θ (> 0).
+        sigma_ln: f64,
+    },
+    /// U(lo, hi).
+    Uniform {
+        /// Lower bound.
+        lo: f64,
+        /// Upper bound (> lo).
+        hi: f64,
+    },
+}
+
+impl Prior {
+    /// The sampler's coordinate u of θ (ln θ for a log-normal prior).
+    pub fn to_u(&self, theta: f64) -> f64 {
+        match self {
+            Prior::LogNormal { .. } => theta.ln(),
+            _ => theta,
+        }
+    }
+
+    /// θ of the coordinate u.
+    pub fn from_u(&self, u: f64) -> f64 {
+        match self {
+            Prior::LogNormal { .. } => u.exp(),
+            _ => u,
+        }
+    }
+
+    /// ln of the prior density of u (up to a constant for none; −∞ outside a uniform's range).
+    pub fn ln_density_u(&self, u: f64) -> f64 {
+        match *self {
+            Prior::Normal { mean, sd } => -0.5 * ((u - mean) / sd).powi(2) - sd.ln(),
+            Prior::LogNormal { mu_ln, sigma_ln } => {
+                -0.5 * ((u - mu_ln) / sigma_ln).powi(2) - sigma_ln.ln()
+            }
+            Prior::Uniform { lo, hi } => {
+                if (lo..=hi).contains(&u) {
+                    -(hi - lo).ln()
+                } else {
+                    f64::NEG_INFINITY
+                }
+            }
+        }
+    }
+
+    /// Prior mean and standard deviation of u.
+    pub fn moments_u(&self) -> (f64, f64) {
+        match *self {
+            Prior::Normal { mean, sd } => (mean, sd),
+            Prior::LogNormal { mu_ln, sigma_ln } => (mu_ln, sigma_ln),
+            Prior::Uniform { lo, hi } => (0.5 * (lo + hi), (hi - lo) / 12f64.sqrt()),
+        }
+    }
+}
+
+/// One parameter to infer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibratedParameter {
+    /// Which constant of which material.
+    pub parameter: Parameter,
+    /// Its prior.
+    pub prior: Prior,
+}
+
+/// Everything a calibration needs besides the forward model (internal units).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationSettings {
+    /// Parameters, in file order.
+    pub parameters: Vec<CalibratedParameter>,
+    /// Observations, in file order.
+    pub observations: Vec<Observation>,
+    /// Temperatures of the lifetime prediction [K].
+    pub predict_temperatures_k: Vec<f64>,
+    /// Importance samples N.
+    pub samples: usize,
+    /// Evaluation budget of the mode search.
+    pub mode_evaluations: usize,
+    /// Prediction horizon [s]: later failures are "beyond_horizon".
+    pub horizon_s: f64,
+    /// Master seed.
+    pub seed: u64,
+}
+
+/// Stage of a calibration, for progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Posterior mode (sequential evaluations).
+    Mode,
+    /// Curvature at the mode.
+    Curvature,
+    /// Importance samples (parallel).
+    Sampling,
+    /// Failure search of the lifetime prediction.
+    Prediction,
+}
+crate::choices!(Stage {
+    Stage::Mode => "posterior mode",
+    Stage::Curvature => "curvature",
+    Stage::Sampling => "importance samples",
+    Stage::Prediction => "lifetime search",
+});
+
+/// Progress event: stage, evaluations done in it, and its planned total.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Stage.
+    pub stage: Stage,
+    /// Done.
+    pub done: usize,
+    /// Planned.
+    pub total: usize,
+}
+
+/// The calibration's result.
+#[derive(Debug, Clone)]
+pub struct CalibrationOutcome {
+    /// The record (`calibration.json`).
+    pub record: CalibrationRecord,
+    /// The importance samples (`posterior.csv`).
+    pub samples: Vec<PosteriorSample>,
+}
+
+/// The owned inputs of a [`ForwardModel`]: the scenario written once, its reader and aging.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The written specimen and symbol.
+    pub written: crate::pipeline::Written,
+    /// Module map of the symbol.
+    pub map: crate::age::ModuleMap,
+    /// Readout and decoders of the scenario.
+    pub plan: crate::lifetime::ReadoutPlan,
+    /// Aging mechanisms.
+    pub model: crate::lifetime::ProbeAgingModel,
+    /// Surface solver (the scenario's `[aging]`, else linear).
+    pub solver: crate::age::SurfaceSolver,
+    /// Multi-material rule.
+    pub surface_rule: crate::age::SurfaceRule,
+    /// Noise realizations per read.
+    pub realizations: usize,
+    /// Master seed.
+    pub seed: u64,
+}
+
+impl Setup {
+    /// The setup of scenario `sc` written as `written`.
+    pub fn new(
+        sc: &crate::pipeline::Scenario,
+        written: crate::pipeline::Written,
+        model: crate::lifetime::ProbeAgingModel,
+        realizations: usize,
+    ) -> Self {
+        let (solver, surface_rule) = sc
+            .aging
+            .as_ref()
+            .map(|a| (a.solver, a.surface_rule))
+            .unwrap_or((
+                crate::age::SurfaceSolver::Linear,
+                crate::age::SurfaceRule::AreaWeighted,
+            ));
+        Setup {
+            map: crate::pipeline::module_map(sc, &written.symbol, &written.layout),
+            plan: crate::pipeline::readout_plan(sc),
+            written,
+            model,
+            solver,
+            surface_rule,
+            realizations,
+            seed: sc.seed,
+        }
+    }
+
+    /// The forward model over this setup.
+    pub fn forward(&self) -> ForwardModel<'_> {
+        ForwardModel {
+            specimen: &self.written.specimen,
+            symbol: &self.written.symbol,
+            layout: &self.written.layout,
+            map: &self.map,
+            plan: &self.plan,
+            model: self.model,
+            solver: self.solver,
+            surface_rule: self.surface_rule,
+            realizations: self.realizations,
+            seed: self.seed,
+        }
+    }
+}
+
+/// The library materials with the values θ of the parameters.
+pub fn materials_with(
+    base: &[Material],
+    parameters: &[CalibratedParameter],
+    theta: &[f64],
+) -> Option<Vec<Material>> {
+    let mut m = base.to_vec();
+    for (p, &v) in parameters.iter().zip(theta) {
+        p.parameter.set_in(&mut m, v).ok()?;
+    }
+    Some(m)
+}
+
+struct Posterior<'a, 'b> {
+    fm: &'a ForwardModel<'b>,
+    base: &'a [Material],
+    settings: &'a CalibrationSettings,
+    groups: Vec<TemperatureGroup>,
+    evaluations: AtomicUsize,
+}
+
+impl Posterior<'_, '_> {
+    fn theta(&self, u: &[f64]) -> Vec<f64> {
+        self.settings
+            .parameters
+            .iter()
+            .zip(u)
+            .map(|(p, &x)| p.prior.from_u(x))
+            .collect()
+    }
+
+    /// ln prior(u) + ln likelihood; −∞ where a value is impossible.
+    fn ln_posterior(&self, u: &[f64]) -> Result<f64> {
+        self.evaluations.fetch_add(1, Ordering::Relaxed);
+        let prior: f64 = self
+            .settings
+            .parameters
+            .iter()
+            .zip(u)
+            .map(|(p, &x)| p.prior.ln_density_u(x))
+            .sum();
+        if !prior.is_finite() {
+            return Ok(f64::NEG_INFINITY);
+        }
+        let Some(materials) = materials_with(self.base, &self.settings.parameters, &self.theta(u))
+        else {
+            return Ok(f64::NEG_INFINITY);
+        };
+        let f = self
+            .fm
+            .predict(&materials, &self.groups, &self.settings.observations)?;
+        Ok(prior + likelihood::ln_likelihood(&self.settings.observations, &f))
+    }
+}
+
+/// Runs a calibration: mode, curvature, importance samples, posterior summaries, predictions
+/// at the posterior mean, and the lifetime prediction. `base` are the scenario's materials.
+pub fn calibrate(
+    fm: &ForwardModel,
+    base: &[Material],
+    settings: &CalibrationSettings,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<CalibrationOutcome> {
+    let d = settings.parameters.len();
+    if d == 0 || settings.observations.is_empty() {
+        return Err(Error::Numerical(
+            "a calibration needs parameters and observations".into(),
+        ));
+    }
+    let post = Posterior {
+        fm,
+        base,
+        settings,
+        groups: likelihood::groups(&settings.observations),
+        evaluations: AtomicUsize::new(0),
+    };
+    let moments: Vec<(f64, f64)> = settings
+        .parameters
+        .iter()
+        .map(|p| p.prior.moments_u())
+        .collect();
+
+    // 1. Mode: Nelder–Mead on −ln posterior from the prior mean, steps of one prior sd.
+    let mut error = None;
+    let mut mode_done = 0usize;
+    let neg = |u: &[f64], error: &mut Option<Error>| match post.ln_posterior(u) {
+        Ok(v) => -v,
+        Err(e) => {
+            error.get_or_insert(e);
+            f64::INFINITY
+        }
+    };
+    let x0: Vec<f64> = moments.iter().map(|m| m.0).collect();
+    let step: Vec<f64> = moments.iter().map(|m| m.1).collect();
+    let (mode, f_mode, mode_evals) = sampler::nelder_mead(
+        |u| {
+            let v = neg(u, &mut error);
+            mode_done += 1;
+            progress(Progress {
+                stage: Stage::Mode,
+                done: mode_done,
+                total: settings.mode_evaluations,
+            });
+            v
+        },
+        &x0,
+        &step,
+        1e-3,
+        settings.mode_evaluations,
+    );
+    if let Some(e) = error.take() {
+        return Err(e);
+    }
+    if !f_mode.is_finite() {
+        return Err(Error::Numerical(
+            "the posterior is zero everywhere the mode search looked: check the priors' ranges"
+                .into(),
+        ));
+    }
+
+    // 2. Curvature: diagonal pass at 5 % of a prior sd, then the full Hessian at half the
+    //    posterior sd that pass suggests.
+    let total_curv = 2 * d + 2 * d * d;
+    let mut curv_done = 0usize;
+    let mut tick = || {
+        curv_done += 1;
+        progress(Progress {
+            stage: Stage::Curvature,
+            done: curv_done,
+            total: total_curv,
+        });
+    };
+    let mut h: Vec<f64> = moments.iter().map(|m| 0.05 * m.1).collect();
+    for i in 0..d {
+        let mut up = mode.clone();
+        up[i] += h[i];
+        let mut dn = mode.clone();
+        dn[i] -= h[i];
+        let c = (neg(&up, &mut error) + neg(&dn, &mut error) - 2.0 * f_mode) / (h[i] * h[i]);
+        tick();
+        tick();
+        if c.is_finite() && c > 0.0 {
+            h[i] = (0.5 / c.sqrt()).min(moments[i].1);
+        }
+    }
+    let hess = sampler::hessian(
+        |u| {
+            tick();
+            neg(u, &mut error)
+        },
+        &mode,
+        f_mode,
+        &h,
+    );
+    if let Some(e) = error.take() {
+        return Err(e);
+    }
+    let prior_var: Vec<f64> = moments.iter().map(|m| m.1 * m.1).collect();
+    let (cov, positive_definite) = sampler::laplace_covariance(&hess, &prior_var);
+    let scale = cov * (sampler::PROPOSAL_INFLATION * sampler::PROPOSAL_INFLATION);
+    let proposal = sampler::StudentT::new(
+        DVector::from_column_slice(&mode),
+        &scale,
+        sampler::PROPOSAL_DOF,
+    )
+    .ok_or_else(|| Error::Numerical("the proposal covariance is not positive definite".into()))?;
+
+    // 3. Importance samples, each from its own stream (bit-identical for any thread count).
+    let n = settings.samples;
+    let done = AtomicUsize::new(0);
+    let draws: Vec<Result<(Vec<f64>, f64, f64)>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = crate::rng::stream(
+                settings.seed,
+                crate::rng::Stream::CalibrationSample,
+                i as u64,
+            );
+            let u = proposal.sample(&mut rng);
+            let lp = post.ln_posterior(u.as_slice())?;
+            let lq = proposal.ln_pdf(&u);
+            let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(Progress {
+                stage: Stage::Sampling,
+                done: k,
+                total: n,
+            });
+            Ok((u.as_slice().to_vec(), lp, lq))
+        })
+        .collect();
+    let draws: Vec<(Vec<f64>, f64, f64)> = draws.into_iter().collect::<Result<_>>()?;
+    let ln_w: Vec<f64> = draws.iter().map(|(_, lp, lq)| lp - lq).collect();
+    let (weights, ess) = sampler::normalise(&ln_w);
+    if ess == 0.0 {
+        return Err(Error::Numerical(
+            "every importance sample has zero posterior density".into(),
+        ));
+    }
+    let thetas: Vec<Vec<f64>> = draws.iter().map(|(u, _, _)| post.theta(u)).collect();
+
+    // 4. Summaries per parameter.
+    let summaries: Vec<records::ParameterSummary> = (0..d)
+        .map(|j| {
+            let v: Vec<f64> = thetas.iter().map(|t| t[j]).collect();
+            let mean: f64 = v.iter().zip(&weights).map(|(x, w)| x * w).sum();
+            let var: f64 = v
+                .iter()
+                .zip(&weights)
+                .map(|(x, w)| w * (x - mean).powi(2))
+                .sum();
+            let p = &settings.parameters[j];
+            records::ParameterSummary {
+                mean,
+                sd: var.sqrt(),
+                ci90: [
+                    sampler::weighted_quantile(&v, &weights, 0.05),
+                    sampler::weighted_quantile(&v, &weights, 0.95),
+                ],
+                mode: p.prior.from_u(mode[j]),
+                library_value: p
+                    .parameter
+                    .find(base)
+                    .and_then(|m| p.parameter.key.get(m).ok())
+                    .unwrap_or(f64::NAN),
+                prior: records::PriorRecord::of(&p.prior),
+            }
+        })
+        .collect();
+    let mean_theta: Vec<f64> = summaries.iter().map(|s| s.mean).collect();
+    let mean_materials =
+        materials_with(base, &settings.parameters, &mean_theta).ok_or_else(|| {
+            Error::Numerical("the posterior mean is not a valid parameter set".into())
+        })?;
+    let predicted = fm.predict(&mean_materials, &post.groups, &settings.observations)?;
+
+    // 5. Lifetime: one rescaled failure search at the posterior mean, then t = s_fail / B(T; θᵢ)
+    //    for every weighted sample.
+    let lifetime = predict_lifetimes(
+        fm,
+        &post.groups,
+        &mean_materials,
+        settings,
+        &thetas,
+        &weights,
+        base,
+        progress,
+    )?;
+
+    let evaluations = post.evaluations.load(Ordering::Relaxed);
+    let samples = draws
+        .iter()
+        .zip(&thetas)
+        .zip(&weights)
+        .map(|(((_, lp, _), t), &w)| PosteriorSample {
+            values: t.clone(),
+            ln_posterior: *lp,
+            weight: w,
+        })
+        .collect();
+    let record = records::build(records::Parts {
+        settings,
+        summaries,
+        predicted,
+        lifetime,
+        sampler: records::SamplerRecord {
+            method: "importance sampling from a Laplace Student-t proposal".into(),
+            proposal_dof: sampler::PROPOSAL_DOF,
+            proposal_inflation: sampler::PROPOSAL_INFLATION,
+            samples: n,
+            effective_sample_size: ess,
+            mode_evaluations: mode_evals,
+            laplace_positive_definite: positive_definite,
+            evaluations,
+            seed: settings.seed,
+        },
+    });
+    Ok(CalibrationOutcome { record, samples })
+}
+
+/// The lifetime prediction (see [`records::LifetimePrediction`]).
+#[allow(clippy::too_many_arguments)]
+fn predict_lifetimes(
+    fm: &ForwardModel,
+    groups: &[TemperatureGroup],
+    mean_materials: &[Material],
+    settings: &CalibrationSettings,
+    thetas: &[Vec<f64>],
+    weights: &[f64],
+    base: &[Material],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<records::LifetimePrediction> {
+    let mut start = fm.specimen.clone();
+    start.materials = mean_materials.to_vec();
+    if fm.model.mechanisms.oxidation && fm.model.native_oxide {
+        crate::age::grow_native_oxide(&mut start);
+    }
+    let reference_k = groups
+        .last()
+        .map(|g| g.temperature_k)
+        .expect("observations exist");
+    let rate = SurfaceRateModel::from_specimen(&start)
+        .ok_or_else(|| Error::Numerical("no surface material has surface-diffusion data".into()))?;
+    let ln_b_ref = rate.ln_b(reference_k);
+    let search = SearchSettings {
+        clock_min: 1.0e-2,
+        clock_max: 1.0e14,
+        rel_tolerance: 0.02,
+        bracket_factor: 10.0,
+        max_probes: 40,
+    };
+    let mut error = None;
+    let mut probes = 0usize;
+    let result = find_failure(&search, |s| {
+        probes += 1;
+        progress(Progress {
+            stage: Stage::Prediction,
+            done: probes,
+            total: 24,
+        });
+        match fm.surface_probe(&start, reference_k, s / ln_b_ref.exp()) {
+            Ok((decoded, _)) => decoded < 0.5,
+            Err(e) => {
+                error.get_or_insert(e);
+                true
+            }
+        }
+    });
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let s_fail = match result.outcome {
+        FailureOutcome::Found { .. } => result.failure_clock(),
+        FailureOutcome::FailedAtStart { .. } => {
+            return Err(Error::Numerical(
+                "the written code does not decode: no lifetime to predict".into(),
+            ));
+        }
+        FailureOutcome::BeyondHorizon { .. } => None,
+    };
+    let ln_b: Vec<Vec<f64>> = thetas
+        .par_iter()
+        .map(|t| {
+            let mut s = start.clone();
+            if let Some(m) = materials_with(base, &settings.parameters, t) {
+                s.materials = m;
+            }
+            let r = SurfaceRateModel::from_specimen(&s);
+            settings
+                .predict_temperatures_k
+                .iter()
+                .map(|&tk| r.as_ref().map_or(f64::NAN, |r| r.ln_b(tk)))
+                .collect()
+        })
+        .collect();
+    let year = crate::units::SECONDS_PER_YEAR;
+    let rows = settings
+        .predict_temperatures_k
+        .iter()
+        .enumerate()
+        .map(|(k, &tk)| {
+            let t_yr: Vec<f64> = ln_b
+                .iter()
+                .map(|l| match s_fail {
+                    Some(s) => (s.ln() - l[k]).exp() / year,
+                    None => f64::INFINITY,
+                })
+                .collect();
+            let horizon_yr = settings.horizon_s / year;
+            let q = |p: f64| Years::of(sampler::weighted_quantile(&t_yr, weights, p), horizon_yr);
+            records::LifetimeRow {
+                temperature_c: crate::units::kelvin_to_celsius(tk),
+                decoder_failure_yr_median: q(0.5),
+                ci90: [q(0.05), q(0.95)],
+            }
+        })
+        .collect();
+    Ok(records::LifetimePrediction {
+        rows,
+        failure_clock_nm4: s_fail,
+        reference_temperature_c: crate::units::kelvin_to_celsius(reference_k),
+        search_probes: result.probes,
+        search_converged: result.converged,
+    })
+}
+
+/// Draws `n` indices from the weighted samples by systematic resampling (for figures).
+pub fn resample(weights: &[f64], n: usize, seed: u64) -> Vec<usize> {
+    let mut rng = crate::rng::stream(seed, crate::rng::Stream::CalibrationSample, u64::MAX);
+    sampler::systematic_resample(weights, n, rand_distr::StandardUniform.sample(&mut rng))
+}
