@@ -134,10 +134,16 @@ pub enum FailureOutcome {
         /// clock_min.
         clock: f64,
     },
-    /// Still readable at clock_max.
+    /// Still readable at clock_max (every bracket step up to it probed and passed).
     BeyondHorizon {
         /// clock_max.
         clock: f64,
+    },
+    /// The probe budget ran out while bracketing: readable up to `last_ok`, nothing is known
+    /// beyond it. Never reported as survival to the horizon.
+    BudgetExhausted {
+        /// Largest clock probed (it had not failed).
+        last_ok: f64,
     },
     /// Readable at `last_ok`, failed at `first_failed`.
     Found {
@@ -177,7 +183,8 @@ impl FailureSearch {
 ///
 /// 1. Probe clock_min; failed → [`FailureOutcome::FailedAtStart`].
 /// 2. Step up by `bracket_factor` (the last step lands on clock_max) until a probe has failed;
-///    none up to clock_max → [`FailureOutcome::BeyondHorizon`].
+///    none up to clock_max → [`FailureOutcome::BeyondHorizon`]; the budget `max_probes` used
+///    up before either → [`FailureOutcome::BudgetExhausted`] (not converged).
 /// 3. Bisect at the geometric midpoint √(lo·hi) until hi/lo ≤ 1 + rel_tolerance.
 ///
 /// Stepping up from the start finds the *first* failure even when readability is not monotone
@@ -208,7 +215,7 @@ pub fn find_failure(
     loop {
         if probes >= s.max_probes {
             return FailureSearch {
-                outcome: FailureOutcome::BeyondHorizon { clock: lo },
+                outcome: FailureOutcome::BudgetExhausted { last_ok: lo },
                 probes,
                 converged: false,
             };

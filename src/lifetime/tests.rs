@@ -90,6 +90,17 @@ fn search_respects_the_probe_limit() {
     s.max_probes = 12;
     let r = find_failure(&s, |t| t > 1.0);
     assert!(r.probes <= 12 && !r.converged, "{r:?}");
+    // Out of budget while bracketing: its own outcome, never "beyond the horizon".
+    let mut b = settings(1.0, 1e12);
+    b.bracket_factor = 10.0;
+    b.max_probes = 4;
+    let r = find_failure(&b, |t| t > 1e9);
+    assert_eq!(
+        r.outcome,
+        FailureOutcome::BudgetExhausted { last_ok: 1e3 },
+        "{r:?}"
+    );
+    assert!(!r.converged && r.probes == 4 && r.failure_clock().is_none());
     // Not monotone: readable again after a failure window wider than the bracket factor — the first failure is found.
     let w = find_failure(&settings(1.0, 1e12), |t| (1e4..1e8).contains(&t));
     let c = w.failure_clock().unwrap();

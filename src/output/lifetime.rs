@@ -16,11 +16,11 @@ fn opt(x: Option<f64>) -> String {
 /// the horizon (never a number there) — see the status columns.
 pub fn lifetime_csv(rows: &[LifetimeRow]) -> String {
     let mut s = String::from(
-        "temperature_c,temperature_k,decoder_failure_yr,information_failure_yr,beyond_horizon,horizon_yr,decoder_status,information_status,decoder_probes,information_probes\n",
+        "temperature_c,temperature_k,decoder_failure_yr,information_failure_yr,beyond_horizon,horizon_yr,decoder_status,information_status,decoder_probes,information_probes,decoder_converged,information_converged\n",
     );
     for r in rows {
         s += &format!(
-            "{},{},{},{},{},{:.6e},{},{},{},{}\n",
+            "{},{},{},{},{},{:.6e},{},{},{},{},{},{}\n",
             r.temperature_c,
             r.temperature_k,
             opt(r.decoder_failure_yr),
@@ -30,7 +30,9 @@ pub fn lifetime_csv(rows: &[LifetimeRow]) -> String {
             r.decoder_status,
             r.information_status,
             r.decoder_probes,
-            r.information_probes
+            r.information_probes,
+            r.decoder_converged,
+            r.information_converged
         );
     }
     s
