@@ -20,8 +20,12 @@
 //!   the realizations of the worst RS block's codeword errors ÷ capacity > 1).
 //! - **Statistics** ([`stats`]): Arrhenius fit of ln t vs 1/kT, target temperature, accelerated
 //!   test design (ISO/IEC 10995 / ECMA-396 style extrapolation), Monte Carlo propagation of the
-//!   kinetic-parameter uncertainty to B50, B5 and a 95 % lower bound (exact rescaling for one
-//!   mechanism, an anchored competing-risks surrogate for several: [`stats::propagate_competing`]).
+//!   kinetic-parameter (epistemic) uncertainty, one random variable per error source (a rule's
+//!   error shared by every material using the rule), to a credible median, a 90 % credible
+//!   interval, P(fail before the target life) and the variance share per source, each quantile
+//!   with its Monte Carlo error (exact rescaling for one mechanism, an anchored competing-risks
+//!   surrogate for several: [`stats::propagate_competing`]). No specimen population is
+//!   modelled, so no B-lives are reported.
 //! - **Frontier** ([`frontier`]): bits per area and TB per A4 sheet against module pitch, with
 //!   the lifetime from a failure search per (simulated) pitch.
 
@@ -47,7 +51,9 @@ pub use search::{OxidationSearchRecord, RealTimeSearchRecord, SearchRecord};
 pub use stage::{
     CurvePoint, LifetimeAnalysis, LifetimeProducts, LifetimeStage, MethodFacts, RealTimePoint,
 };
-pub use uncertainty::{UncertaintyBasis, UncertaintyMethod, UncertaintyRow};
+pub use uncertainty::{
+    PopulationModel, UncertaintyBasis, UncertaintyKind, UncertaintyMethod, UncertaintyRow, Years,
+};
 
 use serde::Serialize;
 

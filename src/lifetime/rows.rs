@@ -99,7 +99,12 @@ impl LifetimeStage<'_> {
         };
         let value = if st == LifetimeStatus::Found { t } else { None };
         let converged = rec.is_some_and(|r| r.search.converged);
-        (value, st, rec.map(|r| r.search.probes).unwrap_or(0), converged)
+        (
+            value,
+            st,
+            rec.map(|r| r.search.probes).unwrap_or(0),
+            converged,
+        )
     }
 
     /// The row of one criterion at a rescaled temperature: t = s_fail/B_eff(T).
@@ -120,7 +125,12 @@ impl LifetimeStage<'_> {
         }
         let value = if st == LifetimeStatus::Found { t } else { None };
         let converged = rec.is_some_and(|r| r.search.converged);
-        (value, st, rec.map(|r| r.search.probes).unwrap_or(0), converged)
+        (
+            value,
+            st,
+            rec.map(|r| r.search.probes).unwrap_or(0),
+            converged,
+        )
     }
 
     /// The contract rows, one per storage temperature.

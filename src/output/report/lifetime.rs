@@ -8,7 +8,8 @@ use serde::{Serialize, Serializer};
 use crate::age::Mechanisms;
 use crate::lifetime::{
     AccelerationModel, ArrheniusBasis, Criterion, FrontierNote, LifetimeAnalysis, LifetimeProducts,
-    LifetimeRow, LifetimeStatus, MethodFacts, SearchPath, UncertaintyMethod, UncertaintyRow,
+    LifetimeRow, LifetimeStatus, MethodFacts, PopulationModel, SearchPath, UncertaintyKind,
+    UncertaintyMethod, UncertaintyRow, Years,
 };
 use crate::output::aging::time_label;
 use crate::units::kelvin_to_celsius;
@@ -106,6 +107,36 @@ impl Serialize for AccelerationModel {
     }
 }
 
+/// What the uncertainty rows' distribution describes.
+pub fn uncertainty_kind(k: UncertaintyKind) -> &'static str {
+    match k {
+        UncertaintyKind::EpistemicParameters => {
+            "epistemic: the materials library's kinetic-parameter uncertainty, one random variable per error source (a rule's error shared by every material the rule gave a constant), the same specimen in every sample; credible quantiles of an unconditioned prior, not fractions of a specimen population"
+        }
+    }
+}
+
+/// The specimen population of the uncertainty rows.
+pub fn population(p: PopulationModel) -> &'static str {
+    match p {
+        PopulationModel::NotModelled => {
+            "not modelled: write noise, over-mill depth and readout are those of the one simulated specimen (its readout realizations enter the failure criterion only), so no B-lives (fraction of specimens failed, ISO/IEC 10995) are reported"
+        }
+    }
+}
+
+impl Serialize for UncertaintyKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(uncertainty_kind(*self))
+    }
+}
+
+impl Serialize for PopulationModel {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(population(*self))
+    }
+}
+
 impl Serialize for FrontierNote {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&frontier_note(self))
@@ -117,6 +148,29 @@ fn yr(x: Option<f64>, status: &str) -> String {
         Some(v) => format!("{v:.3e} yr"),
         None => status.replace('_', " "),
     }
+}
+
+fn years(y: Years) -> String {
+    match y {
+        Years::Within(v) => format!("{v:.2e} yr"),
+        Years::BeyondHorizon => "beyond horizon".into(),
+    }
+}
+
+/// "[lo, hi]" of a 90 % credible interval.
+fn interval(ci: [Years; 2]) -> String {
+    format!("[{}, {}]", years(ci[0]), years(ci[1]))
+}
+
+/// The top `n` error sources by share, "name share".
+fn top_sources(u: &UncertaintyRow, n: usize) -> String {
+    let mut v: Vec<(&String, &f64)> = u.sensitivity.iter().collect();
+    v.sort_by(|a, b| b.1.total_cmp(a.1));
+    v.iter()
+        .take(n)
+        .map(|(k, s)| format!("{k} {s:.2}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn status_yr(x: Option<f64>, status: LifetimeStatus) -> String {
@@ -182,9 +236,10 @@ pub fn stdout_lines(life: &LifetimeProducts) -> Vec<String> {
             .find(|u| u.temperature_k == r.temperature_k)
             .map(|u| {
                 format!(
-                    "; B50 {}, B5 {}",
-                    yr(u.b50_yr, "beyond_horizon"),
-                    yr(u.b5_yr, "beyond_horizon")
+                    "; 90 % credible {}, P(fail < {} yr) = {:.3}",
+                    interval(u.lifetime_ci90_yr),
+                    u.target_life_yr,
+                    u.p_fail_before_target
                 )
             })
             .unwrap_or_default();
@@ -247,27 +302,33 @@ fn c(t: Option<f64>) -> String {
 fn markdown_table(life: &LifetimeProducts) -> String {
     let a = &life.analysis;
     let mut s = String::from(
-        "| T / °C | decoder failure | information failure | B50 | B5 | 95 % lower bound on B5 | σ(ln t) | search |\n|---|---|---|---|---|---|---|---|\n",
+        "| T / °C | decoder failure (nominal) | information failure | credible median [MC 95 %] | 90 % credible interval | P(fail before target) ± MC s.e. | σ(ln t) | top error sources (share of var ln t) | search |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in &life.rows {
         let u = life
             .uncertainty
             .iter()
             .find(|u| u.temperature_k == r.temperature_k);
-        let q = |f: fn(&UncertaintyRow) -> Option<f64>| {
-            u.map(|u| yr(f(u), "beyond horizon"))
-                .unwrap_or_else(|| "–".into())
-        };
+        let dash = || "–".to_string();
         s += &format!(
-            "| {:.1} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {:.1} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.temperature_c,
             status_yr(r.decoder_failure_yr, r.decoder_status),
             status_yr(r.information_failure_yr, r.information_status),
-            q(|u| u.b50_yr),
-            q(|u| u.b5_yr),
-            q(|u| u.lower_95_yr),
-            u.map(|u| format!("{:.2}", u.sigma_ln))
-                .unwrap_or_else(|| "–".into()),
+            u.map(|u| format!(
+                "{} [{}]",
+                years(u.lifetime_median_yr),
+                interval(u.lifetime_median_mc95_yr)
+            ))
+            .unwrap_or_else(dash),
+            u.map(|u| interval(u.lifetime_ci90_yr)).unwrap_or_else(dash),
+            u.map(|u| format!(
+                "{:.4} ± {:.4}",
+                u.p_fail_before_target, u.p_fail_before_target_mc_se
+            ))
+            .unwrap_or_else(dash),
+            u.map(|u| format!("{:.2}", u.sigma_ln)).unwrap_or_else(dash),
+            u.map(|u| top_sources(u, 3)).unwrap_or_else(dash),
             path_label(a, r)
         );
     }
@@ -387,8 +448,10 @@ pub fn markdown(life: &LifetimeProducts) -> String {
     s += &markdown_table(life);
     s += "\n";
     s += &format!(
-        "\nHorizon {} yr: later failures are reported as beyond the horizon, not as numbers. B50/B5 are quantiles of the Monte Carlo distribution over the kinetic-parameter uncertainty (credible quantiles); the lower bound is the distribution-free 95 % bound on B5 from the order statistics.\n\n",
-        time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0))
+        "\nHorizon {} yr: later failures are reported as beyond the horizon, not as numbers; a search whose probe budget ran out says budget exhausted. Uncertainty: {}. Specimen population: {}. The bracket after each median is the Monte Carlo 95 % interval of that estimate (sampling noise only); P(fail before target) is the fraction of samples failing before the target life. Error-source shares are normalized squared Spearman rank correlations of ln t with each source (a first-order measure for a monotone response; not Sobol indices).\n\n",
+        time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0)),
+        uncertainty_kind(UncertaintyKind::EpistemicParameters),
+        population(PopulationModel::NotModelled)
     );
     s += &markdown_bullets(a);
     s
