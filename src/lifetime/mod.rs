@@ -43,7 +43,9 @@ pub mod stats;
 pub mod uncertainty;
 
 pub use classify::{Mechanism, SearchPath, TemperaturePath};
-pub use design::{AccelerationModel, ArrheniusBasis, ArrheniusRecord, TestDesign};
+pub use design::{
+    AccelerationModel, ArrheniusBasis, ArrheniusRecord, AssumedEa, TestDesign, TestMetric,
+};
 pub use frontier_stage::{DensityClaim, FrontierNote, FrontierRecord, FrontierSearchRecord};
 pub use readout::ReadoutPlan;
 pub use rows::{LifetimeRow, LifetimeStatus};

@@ -19,15 +19,43 @@ use crate::units::BOLTZMANN_EV_PER_K;
 /// Search bracket of temperature inversions [K] (as [`crate::age::timescale::SEARCH_K`]).
 pub const SEARCH_K: (f64, f64) = crate::age::timescale::SEARCH_K;
 
-/// Least-squares Arrhenius line through (T_i, t_i): ln t = ln A + E_a/(k_B T).
+/// How σ of an [`ArrheniusFit`] was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SigmaBasis {
+    /// The maximum-likelihood residual scatter of ln t about the line.
+    Fitted,
+    /// The numerical floor of the search (the residuals are smaller, e.g. two points and zero
+    /// residual degrees of freedom): the standard errors then cover the search tolerance only,
+    /// not the model-form misfit of a single-Ea line.
+    ToleranceFloor,
+}
+
+/// Arrhenius line ln t = ln A + E_a/(k_B T) through the found lifetimes, with the right-censored
+/// (beyond-horizon) temperatures in the likelihood ([`fit_arrhenius_censored`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ArrheniusFit {
     /// Effective activation energy E_a [eV] (slope of ln t against 1/k_BT).
     pub ea_ev: f64,
     /// Intercept ln A with A in s.
     pub ln_prefactor_s: f64,
-    /// Points used.
+    /// Found lifetimes used.
     pub points: usize,
+    /// Right-censored temperatures used (lifetime beyond the horizon).
+    pub censored_points: usize,
+    /// Standard error of E_a [eV] (inverse observed information at the MLE, σ held at its
+    /// estimate).
+    pub ea_se_ev: f64,
+    /// Standard error of ln A.
+    pub ln_prefactor_se: f64,
+    /// Covariance of (ln A, E_a) [eV].
+    pub cov_ln_prefactor_ea: f64,
+    /// Residual σ of ln t.
+    pub sigma_ln_t: f64,
+    /// How σ was obtained.
+    pub sigma_basis: SigmaBasis,
+    /// Found points minus the two line parameters.
+    pub residual_dof: i64,
 }
 
 impl ArrheniusFit {
@@ -35,15 +63,89 @@ impl ArrheniusFit {
     pub fn ln_time_s(&self, temperature_k: f64) -> f64 {
         self.ln_prefactor_s + self.ea_ev / (BOLTZMANN_EV_PER_K * temperature_k)
     }
+
+    /// Standard error of ln t(T) on the line: √(var ln A + x² var E + 2x cov), x = 1/k_BT.
+    pub fn ln_time_se(&self, temperature_k: f64) -> f64 {
+        let x = 1.0 / (BOLTZMANN_EV_PER_K * temperature_k);
+        (self.ln_prefactor_se.powi(2)
+            + x * x * self.ea_se_ev.powi(2)
+            + 2.0 * x * self.cov_ln_prefactor_ea)
+            .max(0.0)
+            .sqrt()
+    }
+
+    /// One-sided 95 % lower confidence bound of ln t(T) [ln s]: ln t̂ − 1.645 SE (large-sample
+    /// normal quantile; Meeker & Escobar, Statistical Methods for Reliability Data (1998)
+    /// §19.2, the regression bound on a use-condition quantile).
+    pub fn ln_time_lower95_s(&self, temperature_k: f64) -> f64 {
+        self.ln_time_s(temperature_k) - Z_95_ONE_SIDED * self.ln_time_se(temperature_k)
+    }
+
+    /// One-sided 95 % lower bound on E_a [eV] (the conservative slope).
+    pub fn ea_lower95_ev(&self) -> f64 {
+        self.ea_ev - Z_95_ONE_SIDED * self.ea_se_ev
+    }
+}
+
+/// The one-sided 95 % standard-normal quantile.
+pub const Z_95_ONE_SIDED: f64 = 1.644_853_6;
+
+/// ln erfc(x), also far in the tail: Numerical Recipes `erfcc` (Press et al., Numerical
+/// Recipes 2nd ed. §6.2, Chebyshev fit, fractional error < 1.2·10⁻⁷ everywhere), taken in log
+/// form so that ln erfc(30) does not underflow.
+fn ln_erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let ln_pos = t.ln() + poly;
+    if x >= 0.0 {
+        ln_pos
+    } else {
+        (2.0 - ln_pos.exp()).ln()
+    }
+}
+
+/// ln P(Z > z) of a standard normal.
+fn ln_normal_sf(z: f64) -> f64 {
+    ln_erfc(z / std::f64::consts::SQRT_2) - std::f64::consts::LN_2
 }
 
 /// Ordinary least squares of ln t_i on x_i = 1/(k_B T_i) (the NIST/LC regression of medians on
-/// temperature, aging.md §5.1): E_a = Σ(x−x̄)(y−ȳ)/Σ(x−x̄)², ln A = ȳ − E_a x̄. `None` with fewer
-/// than two distinct temperatures.
+/// temperature, aging.md §5.1): E_a = Σ(x−x̄)(y−ȳ)/Σ(x−x̄)², ln A = ȳ − E_a x̄; no censored
+/// points, σ floor 10⁻⁶. `None` with fewer than two distinct temperatures.
 pub fn fit_arrhenius(points: &[(f64, f64)]) -> Option<ArrheniusFit> {
+    fit_arrhenius_censored(points, &[], 1e-6)
+}
+
+/// Censored-data maximum-likelihood Arrhenius fit (Tobit model; Meeker & Escobar 1998 §17):
+/// y_i = ln t_i = a + E x_i + ε, ε ~ N(0, σ²), x = 1/k_BT, with found lifetimes `points`
+/// (T [K], t [s]) and right-censored temperatures `censored` (T [K], horizon [s]: y > ln h):
+///
+///   ln L = Σ_found [−ln σ − ½((y_i − a − E x_i)/σ)²] + Σ_censored ln P(Z > (ln h_j − a − E x_j)/σ).
+///
+/// σ ≥ `sigma_floor` (the search's own resolution, e.g. ln(1 + tol)/√12 for a bisection
+/// midpoint uniform in a bracket of relative width tol). Maximized by Nelder–Mead from the OLS
+/// line; standard errors of (a, E) from the inverse of the numerical Hessian of −ln L at the
+/// optimum with σ held at its estimate. `None` with fewer than two distinct found temperatures.
+pub fn fit_arrhenius_censored(
+    points: &[(f64, f64)],
+    censored: &[(f64, f64)],
+    sigma_floor: f64,
+) -> Option<ArrheniusFit> {
     let xy: Vec<(f64, f64)> = points
         .iter()
         .map(|(t_k, time_s)| (1.0 / (BOLTZMANN_EV_PER_K * t_k), time_s.ln()))
+        .collect();
+    let xc: Vec<(f64, f64)> = censored
+        .iter()
+        .map(|(t_k, h_s)| (1.0 / (BOLTZMANN_EV_PER_K * t_k), h_s.ln()))
         .collect();
     let n = xy.len() as f64;
     if xy.len() < 2 {
@@ -56,12 +158,134 @@ pub fn fit_arrhenius(points: &[(f64, f64)]) -> Option<ArrheniusFit> {
         return None;
     }
     let sxy: f64 = xy.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let ea = sxy / sxx;
+    let e0 = sxy / sxx;
+    let a0 = my - e0 * mx;
+    // Centred parametrization (a at x̄) keeps the Hessian well conditioned.
+    let nll = |c: f64, e: f64, sigma: f64| {
+        let mut l = 0.0;
+        for &(x, y) in &xy {
+            let r = (y - c - e * (x - mx)) / sigma;
+            l += sigma.ln() + 0.5 * r * r;
+        }
+        for &(x, h) in &xc {
+            l -= ln_normal_sf((h - c - e * (x - mx)) / sigma);
+        }
+        l
+    };
+    let rms = (xy
+        .iter()
+        .map(|p| (p.1 - a0 - e0 * p.0).powi(2))
+        .sum::<f64>()
+        / n)
+        .sqrt();
+    let sigma_of = |s: f64| sigma_floor + s.exp();
+    let start = [my, e0, (rms.max(sigma_floor)).ln()];
+    let scale = [1.0_f64.max(rms), 0.1_f64.max(e0.abs() * 0.05), 1.0];
+    let (c, e, sigma) = if xc.is_empty() {
+        // Without censoring the MLE line is the OLS line for any σ, and σ̂ = rms residual.
+        (my, e0, rms.max(sigma_floor))
+    } else {
+        let best = nelder_mead(|v| nll(v[0], v[1], sigma_of(v[2])), start, scale, 4000);
+        (best[0], best[1], sigma_of(best[2]))
+    };
+    // Observed information of (c, E) at fixed σ by central differences.
+    let hc = 1e-4 * sigma.max(1e-3);
+    let he = hc / (sxx / n).sqrt().max(1e-12);
+    let f = |dc: f64, de: f64| nll(c + dc, e + de, sigma);
+    let f0 = f(0.0, 0.0);
+    let h_cc = (f(hc, 0.0) - 2.0 * f0 + f(-hc, 0.0)) / (hc * hc);
+    let h_ee = (f(0.0, he) - 2.0 * f0 + f(0.0, -he)) / (he * he);
+    let h_ce = (f(hc, he) - f(hc, -he) - f(-hc, he) + f(-hc, -he)) / (4.0 * hc * he);
+    let det = h_cc * h_ee - h_ce * h_ce;
+    let (var_c, var_e, cov_ce) = if det > 0.0 {
+        (h_ee / det, h_cc / det, -h_ce / det)
+    } else {
+        (f64::INFINITY, f64::INFINITY, 0.0)
+    };
+    // Back to the intercept at x = 0: a = c − E x̄.
+    let var_a = var_c + mx * mx * var_e - 2.0 * mx * cov_ce;
+    let cov_ae = cov_ce - mx * var_e;
+    let at_floor = sigma <= sigma_floor * 1.01;
     Some(ArrheniusFit {
-        ea_ev: ea,
-        ln_prefactor_s: my - ea * mx,
+        ea_ev: e,
+        ln_prefactor_s: c - e * mx,
         points: xy.len(),
+        censored_points: xc.len(),
+        ea_se_ev: var_e.sqrt(),
+        ln_prefactor_se: var_a.sqrt(),
+        cov_ln_prefactor_ea: cov_ae,
+        sigma_ln_t: sigma,
+        sigma_basis: if at_floor {
+            SigmaBasis::ToleranceFloor
+        } else {
+            SigmaBasis::Fitted
+        },
+        residual_dof: xy.len() as i64 - 2,
     })
+}
+
+/// Nelder–Mead simplex minimization in 3 dimensions (Nelder & Mead, Comput. J. 7 (1965) 308;
+/// standard coefficients 1, 2, ½, ½), from `start` with initial steps `scale`.
+fn nelder_mead(
+    f: impl Fn(&[f64; 3]) -> f64,
+    start: [f64; 3],
+    scale: [f64; 3],
+    iters: usize,
+) -> [f64; 3] {
+    let mut simplex: Vec<([f64; 3], f64)> = (0..4)
+        .map(|k| {
+            let mut v = start;
+            if k > 0 {
+                v[k - 1] += scale[k - 1];
+            }
+            (v, f(&v))
+        })
+        .collect();
+    for _ in 0..iters {
+        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let spread = (simplex[3].1 - simplex[0].1).abs();
+        if spread < 1e-12 * (1.0 + simplex[0].1.abs()) {
+            break;
+        }
+        let mut centroid = [0.0; 3];
+        for (v, _) in &simplex[..3] {
+            for d in 0..3 {
+                centroid[d] += v[d] / 3.0;
+            }
+        }
+        let along = |t: f64| {
+            let mut v = [0.0; 3];
+            for d in 0..3 {
+                v[d] = centroid[d] + t * (simplex[3].0[d] - centroid[d]);
+            }
+            v
+        };
+        let r = along(-1.0);
+        let fr = f(&r);
+        if fr < simplex[0].1 {
+            let x = along(-2.0);
+            let fx = f(&x);
+            simplex[3] = if fx < fr { (x, fx) } else { (r, fr) };
+        } else if fr < simplex[2].1 {
+            simplex[3] = (r, fr);
+        } else {
+            let k = along(0.5);
+            let fk = f(&k);
+            if fk < simplex[3].1 {
+                simplex[3] = (k, fk);
+            } else {
+                let best = simplex[0].0;
+                for s in simplex.iter_mut().skip(1) {
+                    for d in 0..3 {
+                        s.0[d] = best[d] + 0.5 * (s.0[d] - best[d]);
+                    }
+                    s.1 = f(&s.0);
+                }
+            }
+        }
+    }
+    simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+    simplex[0].0
 }
 
 /// Local effective activation energy of a rate between two temperatures [eV]:

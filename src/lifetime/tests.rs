@@ -520,3 +520,49 @@ fn libm_erf(x: f64) -> f64 {
             * (-x * x).exp();
     s * y
 }
+
+#[test]
+fn censored_arrhenius_fit_uses_the_beyond_horizon_points_and_gives_standard_errors() {
+    let ea = 2.0;
+    let k = BOLTZMANN_EV_PER_K;
+    let t = |t_k: f64, r: f64| (t_k, 1e-8 * (ea / (k * t_k)).exp() * r.exp());
+    // Four points with residuals ±0.1 in ln t: σ̂ ≈ 0.1, SE(Ea) ≈ σ/√Σ(x−x̄)².
+    let pts = [t(600.0, 0.1), t(650.0, -0.1), t(700.0, 0.1), t(750.0, -0.1)];
+    let f = fit_arrhenius_censored(&pts, &[], 1e-3).unwrap();
+    let xs: Vec<f64> = pts.iter().map(|p| 1.0 / (k * p.0)).collect();
+    let mx = xs.iter().sum::<f64>() / 4.0;
+    let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+    assert!((f.ea_ev - ea).abs() < 3.0 * f.ea_se_ev, "{f:?}");
+    assert!(
+        (f.ea_se_ev / (f.sigma_ln_t / sxx.sqrt()) - 1.0).abs() < 0.02,
+        "{f:?}"
+    );
+    assert_eq!(f.sigma_basis, SigmaBasis::Fitted);
+    assert!(f.ln_time_lower95_s(298.15) < f.ln_time_s(298.15));
+    // Two exact points: σ at the floor, zero residual degrees of freedom.
+    let two = fit_arrhenius_censored(&pts[..2], &[], 1e-3).unwrap();
+    assert_eq!(
+        (two.sigma_basis, two.residual_dof),
+        (SigmaBasis::ToleranceFloor, 0)
+    );
+    // A censored point far above the line changes nothing; one the line violates (the line
+    // says it failed before the horizon, the search says it did not) steepens it.
+    let line = |f: &ArrheniusFit, t_k: f64| f.ln_time_s(t_k);
+    let far = (500.0, (line(&f, 500.0) - 5.0).exp());
+    let g = fit_arrhenius_censored(&pts, &[far], 1e-3).unwrap();
+    assert!(
+        (g.ea_ev - f.ea_ev).abs() < 0.02 * f.ea_se_ev.max(1e-3),
+        "{g:?} vs {f:?}"
+    );
+    let violated = (500.0, (line(&f, 500.0) + 1.0).exp());
+    let h = fit_arrhenius_censored(&pts, &[violated], 1e-3).unwrap();
+    assert!(h.ea_ev > f.ea_ev + f.ea_se_ev, "{h:?} vs {f:?}");
+    assert_eq!(h.censored_points, 1);
+}
+
+#[test]
+fn success_run_sample_size_is_the_textbook_value() {
+    // 1 − 0.95⁵⁹ = 0.9515 ≥ 0.95 > 1 − 0.95⁵⁸.
+    assert_eq!(super::design::success_run_specimens(0.95, 0.95), 59);
+    assert_eq!(super::design::success_run_specimens(0.90, 0.90), 22);
+}

@@ -7,9 +7,9 @@ use serde::{Serialize, Serializer};
 
 use crate::age::Mechanisms;
 use crate::lifetime::{
-    AccelerationModel, ArrheniusBasis, Criterion, FrontierNote, LifetimeAnalysis, LifetimeProducts,
-    LifetimeRow, LifetimeStatus, MethodFacts, PopulationModel, SearchPath, UncertaintyKind,
-    UncertaintyMethod, UncertaintyRow, Years,
+    AccelerationModel, ArrheniusBasis, AssumedEa, Criterion, FrontierNote, LifetimeAnalysis,
+    LifetimeProducts, LifetimeRow, LifetimeStatus, MethodFacts, PopulationModel, SearchPath,
+    TestDesign, TestMetric, UncertaintyKind, UncertaintyMethod, UncertaintyRow, Years,
 };
 use crate::output::aging::time_label;
 use crate::units::kelvin_to_celsius;
@@ -104,6 +104,71 @@ impl Serialize for ArrheniusBasis {
 impl Serialize for AccelerationModel {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&acceleration_model(self))
+    }
+}
+
+/// What the lab measures after the bake.
+pub fn test_metric(m: TestMetric) -> &'static str {
+    match m {
+        TestMetric::DecodeAndContrast => {
+            "decode by every configured decoder (P(decode) ≥ 0.5 over repeated SEM reads, the decoder criterion) and the Michelson module contrast, imaged before and after the bake as millage reports them (degradation.csv)"
+        }
+    }
+}
+
+impl Serialize for TestMetric {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(test_metric(*self))
+    }
+}
+
+/// The test design as one sentence (stdout and summary.md).
+pub fn test_design_sentence(d: &TestDesign) -> String {
+    let ea = match &d.assumed_ea_basis {
+        AssumedEa::LowestMechanism { parameter } => {
+            format!(
+                "{:.2} eV (5 % quantile of {parameter}, the lowest of the mechanisms switched on)",
+                d.assumed_ea_ev
+            )
+        }
+        AssumedEa::FitLowerBound => format!(
+            "{:.2} eV (one-sided 95 % lower bound of the fitted slope)",
+            d.assumed_ea_ev
+        ),
+    };
+    let valid = d
+        .max_valid_temperature_c
+        .map(|t| format!("{t:.1} °C"))
+        .unwrap_or_else(|| "–".into());
+    if d.feasible {
+        format!(
+            "bake {} specimens for {} h at {} with zero failures of the metric demonstrates R = {} at C = {} for {} yr at {:.1} °C, assuming E_a ≥ {ea}; the model's mechanisms hold up to {valid}; the model predicts failure at the bake temperature after {}",
+            d.specimens,
+            d.test_duration_h,
+            d.bake_temperature_c
+                .map(|t| format!("{t:.1} °C"))
+                .unwrap_or_else(|| "–".into()),
+            d.reliability,
+            d.confidence,
+            d.target_yr,
+            d.use_temperature_c,
+            d.model_failure_at_bake_h
+                .map(|h| format!("{h:.3e} h"))
+                .unwrap_or_else(|| "– (beyond the model's range)".into())
+        )
+    } else {
+        format!(
+            "no feasible test: with E_a ≥ {ea}, {} h demonstrate {} yr at {:.1} °C only at {}, above {valid} where the model's low-temperature mechanisms still hold{}",
+            d.test_duration_h,
+            d.target_yr,
+            d.use_temperature_c,
+            d.bake_temperature_c
+                .map(|t| format!("{t:.1} °C"))
+                .unwrap_or_else(|| "– (outside 50–5000 K)".into()),
+            d.bake_hours_at_max_valid
+                .map(|h| format!("; at {valid} it would take {h:.3e} h"))
+                .unwrap_or_default()
+        )
     }
 }
 
@@ -265,19 +330,7 @@ pub fn stdout_lines(life: &LifetimeProducts) -> Vec<String> {
         ));
     }
     if let Some(d) = &a.test_design {
-        lines.push(format!(
-            "    accelerated test: {} h at {} demonstrates {} yr at {:.0} °C{}",
-            d.test_duration_h,
-            d.bake_temperature_c
-                .map(|t| format!("{t:.1} °C"))
-                .unwrap_or_else(|| "–".into()),
-            d.target_yr,
-            d.use_temperature_c,
-            match d.code_survives_bake {
-                Some(false) => " (the code does not survive it: lifetime at use < target)",
-                _ => "",
-            }
-        ));
+        lines.push(format!("    accelerated test: {}", test_design_sentence(d)));
     }
     if let Some(f) = &a.frontier {
         let c = &f.claim_49nm;
@@ -400,7 +453,21 @@ fn markdown_bullets(a: &LifetimeAnalysis) -> String {
             c(ar.temperature_for_1h_c),
             c(ar.temperature_for_1000h_c),
             ar.fit
-                .map(|f| format!("{:.3} eV", f.ea_ev))
+                .map(|f| format!(
+                    "{:.3} ± {:.3} eV ({} found + {} censored points, σ(ln t) = {:.3e}{}); lifetime at use {} (one-sided 95 % lower bound {})",
+                    f.ea_ev,
+                    f.ea_se_ev,
+                    f.points,
+                    f.censored_points,
+                    f.sigma_ln_t,
+                    match f.sigma_basis {
+                        crate::lifetime::stats::SigmaBasis::ToleranceFloor =>
+                            " at the search-tolerance floor: the errors cover numerical error only, not the misfit of a single-Ea line",
+                        crate::lifetime::stats::SigmaBasis::Fitted => "",
+                    },
+                    yr(ar.use_lifetime_yr, "–"),
+                    yr(ar.use_lifetime_lower95_yr, "–")
+                ))
                 .unwrap_or_else(|| "–".into()),
             ar.model_ea_ev
                 .map(|e| format!("{e:.3} eV"))
@@ -409,15 +476,10 @@ fn markdown_bullets(a: &LifetimeAnalysis) -> String {
     }
     if let Some(d) = &a.test_design {
         s += &format!(
-            "- accelerated test: {} h at {} demonstrates {} yr at {:.1} °C ({}); code survives: {}\n",
-            d.test_duration_h,
-            c(d.bake_temperature_c),
-            d.target_yr,
-            d.use_temperature_c,
-            acceleration_model(&d.model),
-            d.code_survives_bake
-                .map(|b| b.to_string())
-                .unwrap_or_else(|| "unknown".into())
+            "- accelerated test: {}. Metric: {}. Nominal model at the bake: {}\n",
+            test_design_sentence(d),
+            test_metric(d.metric),
+            acceleration_model(&d.model)
         );
     }
     if let Some(f) = &a.frontier {
