@@ -195,6 +195,7 @@ impl LifetimeStage<'_> {
     ///    (found also when the interaction of the mechanisms breaks the read long before either
     ///    single-mechanism estimate);
     /// 2. otherwise bracketing ×3 from that start to the horizon, bisection in log time.
+    ///
     /// A first failure narrower than one pre-scan step (a code readable, unreadable and readable
     /// again between two pre-scan probes) can be missed: the statement is about this grid.
     /// Pre-scan probes count against the budget and are reported in `probes`.

@@ -276,8 +276,8 @@ fn nelder_mead(
             } else {
                 let best = simplex[0].0;
                 for s in simplex.iter_mut().skip(1) {
-                    for d in 0..3 {
-                        s.0[d] = best[d] + 0.5 * (s.0[d] - best[d]);
+                    for (x, b) in s.0.iter_mut().zip(best) {
+                        *x = b + 0.5 * (*x - b);
                     }
                     s.1 = f(&s.0);
                 }

@@ -106,14 +106,16 @@ pub fn draw_all(tables_dir: &Path, figures_dir: &Path, title: &str) -> Result<Ve
 /// The tornado figure: per storage temperature, the error sources by descending share, with
 /// the sign of their rank correlation with ln t.
 struct Tornado {
-    /// (temperature label, [(parameter, share, rank correlation)] descending share).
-    #[allow(clippy::type_complexity)]
-    panels: Vec<(String, Vec<(String, f64, f64)>)>,
+    /// (temperature label, bars) per temperature.
+    panels: Vec<(String, Vec<Bar>)>,
 }
+
+/// One tornado bar: (parameter, share, rank correlation).
+type Bar = (String, f64, f64);
 
 impl Tornado {
     fn from_table(t: &Table) -> Tornado {
-        let mut panels: Vec<(String, Vec<(String, f64, f64)>)> = Vec::new();
+        let mut panels: Vec<(String, Vec<Bar>)> = Vec::new();
         for r in &t.rows {
             let (Some(temp), Some(param), Some(share)) = (
                 t.text(r, "temperature_c"),
