@@ -96,13 +96,45 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
     let unc = s["uncertainty"].as_array().expect("uncertainty list");
     assert_eq!(unc.len(), 3);
     for u in unc {
-        for key in ["temperature_k", "b50_yr", "b5_yr", "lower_95_yr"] {
+        for key in [
+            "temperature_k",
+            "nominal_yr",
+            "lifetime_median_yr",
+            "lifetime_ci90_yr",
+            "lifetime_ci90_mc95_yr",
+            "p_fail_before_target",
+            "p_fail_before_target_mc_se",
+            "sensitivity",
+        ] {
             assert!(u.get(key).is_some(), "uncertainty row lacks {key}: {u}");
         }
+        assert!(u.get("lower_95_yr").is_none() && u.get("b5_yr").is_none());
+        // The 90 % interval: two numbers or "beyond_horizon" strings, ordered.
+        let ci = u["lifetime_ci90_yr"].as_array().unwrap();
+        assert_eq!(ci.len(), 2);
+        for end in ci {
+            assert!(end.is_f64() || end == "beyond_horizon", "{end}");
+        }
+        if let (Some(lo), Some(hi)) = (ci[0].as_f64(), ci[1].as_f64()) {
+            assert!(lo < hi);
+        }
+        let p = u["p_fail_before_target"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+        let shares: f64 = u["sensitivity"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_f64().unwrap())
+            .sum();
+        assert!((shares - 1.0).abs() < 1e-9, "{shares}");
     }
-    let b5 = unc[2]["b5_yr"].as_f64().unwrap();
-    let b50 = unc[2]["b50_yr"].as_f64().unwrap();
-    assert!(b5 < b50 && unc[2]["lower_95_yr"].as_f64().unwrap() <= b5);
+    // At 25 °C the code survives the 1000-yr target with high probability, at 500 °C it does not.
+    assert!(
+        unc[0]["p_fail_before_target"].as_f64().unwrap()
+            < unc[2]["p_fail_before_target"].as_f64().unwrap()
+    );
+    let ci = &unc[2]["lifetime_ci90_yr"];
+    assert!(ci[0].as_f64().unwrap() < unc[2]["lifetime_median_yr"].as_f64().unwrap());
     let a = &s["lifetime_analysis"];
     assert!(a["searches"][0]["search"]["probes"].as_u64().unwrap() <= 40);
     assert_eq!(a["frontier"]["claim_49nm"]["raw_exceeds_2tb"], true);
@@ -117,6 +149,7 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
         "image_strip.csv",
         "frontier_claim.csv",
         "degradation_real_time.csv",
+        "sensitivity.csv",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
@@ -134,6 +167,12 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
     );
     let csv = std::fs::read_to_string(out.join("lifetime.csv")).unwrap();
     assert!(csv.starts_with("temperature_c,temperature_k,decoder_failure_yr"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("decoder_converged,information_converged")
+    );
     assert!(
         std::fs::read_to_string(out.join("summary.md"))
             .unwrap()
@@ -153,6 +192,7 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
             ("arrhenius", "[1/K]"),
             ("frontier", "[nm]"),
             ("image_strip", "P(decode)"),
+            ("tornado", "share of var(ln t)"),
         ] {
             let png = dir.join(format!("{stem}.png"));
             assert!(
@@ -168,7 +208,13 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
         assert!(strip.contains("data:image/png;base64"));
     }
     // The redraw is the run's figure: same CSVs, same title, same pixels.
-    for stem in ["degradation", "arrhenius", "frontier", "image_strip"] {
+    for stem in [
+        "degradation",
+        "arrhenius",
+        "frontier",
+        "image_strip",
+        "tornado",
+    ] {
         assert_eq!(
             std::fs::read(out.join(format!("{stem}.png"))).unwrap(),
             std::fs::read(out.join("figures").join(format!("{stem}.png"))).unwrap(),

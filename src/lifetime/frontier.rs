@@ -91,6 +91,8 @@ pub enum FrontierStatus {
     FailsAsWritten,
     /// The search at this pitch found no failure within its range.
     BeyondSearchRange,
+    /// The probe budget ran out before the search bracketed a failure or reached its range end.
+    BudgetExhausted,
     /// Interpolated between simulated neighbours.
     Interpolated,
     /// Not simulated and no neighbours to interpolate from.
@@ -103,6 +105,7 @@ crate::choices!(FrontierStatus {
     FrontierStatus::Simulated => "simulated",
     FrontierStatus::FailsAsWritten => "fails_as_written",
     FrontierStatus::BeyondSearchRange => "beyond_search_range",
+    FrontierStatus::BudgetExhausted => "budget_exhausted",
     FrontierStatus::Interpolated => "interpolated",
     FrontierStatus::NotSimulated => "not_simulated",
     FrontierStatus::P4Scaled => "p4_scaled",

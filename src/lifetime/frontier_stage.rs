@@ -281,6 +281,7 @@ impl LifetimeStage<'_> {
             row.status = match search.outcome {
                 FailureOutcome::FailedAtStart { .. } => FrontierStatus::FailsAsWritten,
                 FailureOutcome::BeyondHorizon { .. } => FrontierStatus::BeyondSearchRange,
+                FailureOutcome::BudgetExhausted { .. } => FrontierStatus::BudgetExhausted,
                 FailureOutcome::Found { .. } => FrontierStatus::Simulated,
             };
             row.s_fail_nm4 = s_p;

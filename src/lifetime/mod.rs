@@ -20,8 +20,12 @@
 //!   the realizations of the worst RS block's codeword errors ÷ capacity > 1).
 //! - **Statistics** ([`stats`]): Arrhenius fit of ln t vs 1/kT, target temperature, accelerated
 //!   test design (ISO/IEC 10995 / ECMA-396 style extrapolation), Monte Carlo propagation of the
-//!   kinetic-parameter uncertainty to B50, B5 and a 95 % lower bound (exact rescaling for one
-//!   mechanism, an anchored competing-risks surrogate for several: [`stats::propagate_competing`]).
+//!   kinetic-parameter (epistemic) uncertainty, one random variable per error source (a rule's
+//!   error shared by every material using the rule), to a credible median, a 90 % credible
+//!   interval, P(fail before the target life) and the variance share per source, each quantile
+//!   with its Monte Carlo error (exact rescaling for one mechanism, an anchored competing-risks
+//!   surrogate for several: [`stats::propagate_competing`]). No specimen population is
+//!   modelled, so no B-lives are reported.
 //! - **Frontier** ([`frontier`]): bits per area and TB per A4 sheet against module pitch, with
 //!   the lifetime from a failure search per (simulated) pitch.
 
@@ -39,7 +43,9 @@ pub mod stats;
 pub mod uncertainty;
 
 pub use classify::{Mechanism, SearchPath, TemperaturePath};
-pub use design::{AccelerationModel, ArrheniusBasis, ArrheniusRecord, TestDesign};
+pub use design::{
+    AccelerationModel, ArrheniusBasis, ArrheniusRecord, AssumedEa, TestDesign, TestMetric,
+};
 pub use frontier_stage::{DensityClaim, FrontierNote, FrontierRecord, FrontierSearchRecord};
 pub use readout::ReadoutPlan;
 pub use rows::{LifetimeRow, LifetimeStatus};
@@ -47,7 +53,9 @@ pub use search::{OxidationSearchRecord, RealTimeSearchRecord, SearchRecord};
 pub use stage::{
     CurvePoint, LifetimeAnalysis, LifetimeProducts, LifetimeStage, MethodFacts, RealTimePoint,
 };
-pub use uncertainty::{UncertaintyBasis, UncertaintyMethod, UncertaintyRow};
+pub use uncertainty::{
+    PopulationModel, UncertaintyBasis, UncertaintyKind, UncertaintyMethod, UncertaintyRow, Years,
+};
 
 use serde::Serialize;
 
@@ -134,10 +142,16 @@ pub enum FailureOutcome {
         /// clock_min.
         clock: f64,
     },
-    /// Still readable at clock_max.
+    /// Still readable at clock_max (every bracket step up to it probed and passed).
     BeyondHorizon {
         /// clock_max.
         clock: f64,
+    },
+    /// The probe budget ran out while bracketing: readable up to `last_ok`, nothing is known
+    /// beyond it. Never reported as survival to the horizon.
+    BudgetExhausted {
+        /// Largest clock probed (it had not failed).
+        last_ok: f64,
     },
     /// Readable at `last_ok`, failed at `first_failed`.
     Found {
@@ -177,7 +191,8 @@ impl FailureSearch {
 ///
 /// 1. Probe clock_min; failed → [`FailureOutcome::FailedAtStart`].
 /// 2. Step up by `bracket_factor` (the last step lands on clock_max) until a probe has failed;
-///    none up to clock_max → [`FailureOutcome::BeyondHorizon`].
+///    none up to clock_max → [`FailureOutcome::BeyondHorizon`]; the budget `max_probes` used
+///    up before either → [`FailureOutcome::BudgetExhausted`] (not converged).
 /// 3. Bisect at the geometric midpoint √(lo·hi) until hi/lo ≤ 1 + rel_tolerance.
 ///
 /// Stepping up from the start finds the *first* failure even when readability is not monotone
@@ -208,7 +223,7 @@ pub fn find_failure(
     loop {
         if probes >= s.max_probes {
             return FailureSearch {
-                outcome: FailureOutcome::BeyondHorizon { clock: lo },
+                outcome: FailureOutcome::BudgetExhausted { last_ok: lo },
                 probes,
                 converged: false,
             };

@@ -10,14 +10,19 @@
 //! the host material of each column at its surface and the true area √(1 + |∇h|²) per column,
 //! forward differences, periodic). Sums are done in log space (log-sum-exp) so that B at 25 °C
 //! (10⁻⁴⁰ nm⁴/s and less) never underflows.
+//!
+//! **Error sources** (issue 18 item 1): every uncertain parameter names the random variable
+//! z ~ N(0, 1) it is drawn with ([`error_source`]). A constant *estimated by a rule* shares
+//! the rule's variable with every other material whose constant the same rule gave (the rule's
+//! error is common: CrN and glass get their surface-diffusion Ea and D₀ from the same Gjostein
+//! correlation, so a draw that makes the rule fast makes both fast); a measured or literature
+//! constant has its own. The identity is derived from the library data that exist (provenance
+//! and the first clause of the `source` string, which names the rule), not from a new key.
 
-use rand::Rng;
-use rand_distr::Distribution;
-use rand_distr::StandardNormal;
 use serde::Serialize;
 
 use crate::grid::Specimen;
-use crate::material::{Material, SurfaceTransport};
+use crate::material::{Material, Provenance, Sourced, SurfaceTransport};
 use crate::units::{BOLTZMANN_EV_PER_K, J_PER_M2_IN_EV_PER_NM2};
 
 /// One material's share of the surface and its kinetic parameters with uncertainties.
@@ -41,6 +46,39 @@ pub struct RateTerm {
     pub sigma_ln_gamma: f64,
     /// Correlation of (ln D₀, E_a) (`d0_ea_correlation`, Meyer–Neldel compensation).
     pub d0_ea_correlation: f64,
+    /// Error source of E_a ([`error_source`]).
+    pub ea_error_source: String,
+    /// Error source of the part of ln D₀ not correlated with E_a.
+    pub d0_error_source: String,
+    /// Error source of ln γ.
+    pub gamma_error_source: String,
+}
+
+/// The rule an estimated constant was obtained by: the first clause of its `source` (up to
+/// the first '(', ';', ',' or ':'), trailing punctuation removed, e.g. "Gjostein correlation
+/// prefactor", "CrN-like".
+fn rule_name(source: &str) -> String {
+    let end = source.find(['(', ';', ',', ':']).unwrap_or(source.len());
+    source[..end]
+        .trim()
+        .trim_end_matches(|c: char| !c.is_alphanumeric())
+        .to_string()
+}
+
+/// The identity of the random variable a parameter is drawn with: `rule <key>: <rule>` for a
+/// constant estimated by a rule (shared by every material whose constant the rule gave),
+/// `<material>.<key>` for a measured or literature constant (its own).
+pub fn error_source(material: &str, key: &str, s: &Sourced) -> String {
+    match s.provenance {
+        Provenance::Estimated => format!("rule {key}: {}", rule_name(&s.source)),
+        Provenance::Measured | Provenance::Literature => format!("{material}.{key}"),
+    }
+}
+
+/// Standard normal values of the error sources of one Monte Carlo sample, by identity.
+pub trait ErrorDraw {
+    /// z of the source `id` (0 for a source not drawn).
+    fn z(&self, id: &str) -> f64;
 }
 
 impl RateTerm {
@@ -60,7 +98,34 @@ impl RateTerm {
             sigma_ln_d0: s.diffusion_d0_nm2_per_s.sigma_ln(),
             sigma_ln_gamma: s.surface_energy_j_m2.sigma_ln(),
             d0_ea_correlation: s.d0_ea_correlation,
+            ea_error_source: error_source(material, "diffusion_ea_ev", &s.diffusion_ea_ev),
+            d0_error_source: error_source(
+                material,
+                "diffusion_d0_cm2_per_s",
+                &s.diffusion_d0_nm2_per_s,
+            ),
+            gamma_error_source: error_source(
+                material,
+                "surface_energy_j_m2",
+                &s.surface_energy_j_m2,
+            ),
         }
+    }
+
+    /// The (source, σ) pairs of this term's random variables with σ > 0 (E_a, D₀, γ).
+    pub fn sources(&self) -> Vec<(&str, f64)> {
+        let rho = self.d0_ea_correlation.clamp(-1.0, 1.0);
+        [
+            (self.ea_error_source.as_str(), self.sigma_ea_ev),
+            (
+                self.d0_error_source.as_str(),
+                self.sigma_ln_d0 * (1.0 - rho * rho).sqrt(),
+            ),
+            (self.gamma_error_source.as_str(), self.sigma_ln_gamma),
+        ]
+        .into_iter()
+        .filter(|(_, sigma)| *sigma > 0.0)
+        .collect()
     }
 
     /// ln B_m(T) = ln D₀ − E_a/k_BT + ln(γΩ²ν) − ln(k_BT), B in nm⁴/s.
@@ -139,19 +204,20 @@ impl SurfaceRateModel {
         max + logs.iter().map(|l| (l - max).exp()).sum::<f64>().ln()
     }
 
-    /// A sample of the model with every uncertain parameter drawn from its distribution:
-    /// per material (in order), z₁, z₂, z₃ ~ N(0, 1) independent and
-    /// E_a = E_a⁰ + σ_E z₁, ln D₀ = ln D₀⁰ + σ_lnD (ρ z₁ + √(1−ρ²) z₂), ln γ = ln γ⁰ + σ_lnγ z₃
-    /// (bivariate normal of (E_a, ln D₀) with correlation ρ; γ lognormal). aging.md §5.2 "Our
-    /// UQ: Monte Carlo over (Ea, ln D0) jointly (covariance), γ"; §7 gaps.
-    pub fn sample(&self, rng: &mut impl Rng) -> SurfaceRateModel {
+    /// A sample of the model with every uncertain parameter drawn through its error source:
+    /// per term, z_E = z(E_a source), z_D = z(D₀ source), z_γ = z(γ source) and
+    /// E_a = E_a⁰ + σ_E z_E, ln D₀ = ln D₀⁰ + σ_lnD (ρ z_E + √(1−ρ²) z_D), ln γ = ln γ⁰ + σ_lnγ z_γ
+    /// (bivariate normal of (E_a, ln D₀) with correlation ρ; γ lognormal; aging.md §5.2 "Our
+    /// UQ: Monte Carlo over (Ea, ln D0) jointly (covariance), γ"). Terms naming the same source
+    /// move together (module documentation).
+    pub fn sample(&self, draw: &impl ErrorDraw) -> SurfaceRateModel {
         let terms = self
             .terms
             .iter()
             .map(|t| {
-                let z1: f64 = StandardNormal.sample(rng);
-                let z2: f64 = StandardNormal.sample(rng);
-                let z3: f64 = StandardNormal.sample(rng);
+                let z1 = draw.z(&t.ea_error_source);
+                let z2 = draw.z(&t.d0_error_source);
+                let z3 = draw.z(&t.gamma_error_source);
                 let rho = t.d0_ea_correlation.clamp(-1.0, 1.0);
                 RateTerm {
                     ea_ev: t.ea_ev + t.sigma_ea_ev * z1,
@@ -183,6 +249,10 @@ pub struct OxidationRateModel {
     pub sigma_ea_ev: f64,
     /// σ(ln r₀) (`ln_uncertainty` or relative uncertainty of the prefactor; 0 if none).
     pub sigma_ln_prefactor: f64,
+    /// Error source of E_a ([`error_source`]).
+    pub ea_error_source: String,
+    /// Error source of ln r₀.
+    pub prefactor_error_source: String,
 }
 
 impl OxidationRateModel {
@@ -190,7 +260,7 @@ impl OxidationRateModel {
     pub fn of(material: &Material) -> Option<Self> {
         use crate::material::OxidationLaw;
         let ox = material.oxidation.as_ref()?;
-        let (ln_prefactor, ea, sigma_ln) = match &ox.law {
+        let (ln_prefactor, ea, prefactor, key) = match &ox.law {
             OxidationLaw::Inert => return None,
             OxidationLaw::Parabolic {
                 kp0_nm2_per_s,
@@ -198,7 +268,8 @@ impl OxidationRateModel {
             } => (
                 kp0_nm2_per_s.value.ln(),
                 activation_ev,
-                kp0_nm2_per_s.sigma_ln(),
+                kp0_nm2_per_s,
+                "oxidation.parabolic_kp0_cm2_per_s",
             ),
             OxidationLaw::Logarithmic {
                 time_constant_s,
@@ -207,15 +278,19 @@ impl OxidationRateModel {
             } => (
                 -time_constant_s.value.ln(),
                 activation_ev,
-                time_constant_s.sigma_ln(),
+                time_constant_s,
+                "oxidation.log_time_constant_s",
             ),
         };
+        let name = &material.name;
         Some(OxidationRateModel {
-            material: material.name.clone(),
+            material: name.clone(),
             ln_prefactor,
             ea_ev: ea.value,
             sigma_ea_ev: ea.uncertainty.unwrap_or(0.0),
-            sigma_ln_prefactor: sigma_ln,
+            sigma_ln_prefactor: prefactor.sigma_ln(),
+            ea_error_source: error_source(name, "oxidation.activation_ev", ea),
+            prefactor_error_source: error_source(name, key, prefactor),
         })
     }
 
@@ -224,12 +299,26 @@ impl OxidationRateModel {
         self.ln_prefactor - self.ea_ev / (BOLTZMANN_EV_PER_K * temperature_k)
     }
 
-    /// A sample: E_a = E_a⁰ + σ_E z₁, ln r₀ = ln r₀⁰ + σ_ln z₂, z₁, z₂ ~ N(0, 1) independent (the
-    /// library gives no correlation for oxidation constants; independence overstates the
-    /// spread near the fitted temperature range and is close to right far below it).
-    pub fn sample(&self, rng: &mut impl Rng) -> OxidationRateModel {
-        let z1: f64 = StandardNormal.sample(rng);
-        let z2: f64 = StandardNormal.sample(rng);
+    /// The (source, σ) pairs of this model's random variables with σ > 0 (E_a, r₀).
+    pub fn sources(&self) -> Vec<(&str, f64)> {
+        [
+            (self.ea_error_source.as_str(), self.sigma_ea_ev),
+            (
+                self.prefactor_error_source.as_str(),
+                self.sigma_ln_prefactor,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, sigma)| *sigma > 0.0)
+        .collect()
+    }
+
+    /// A sample: E_a = E_a⁰ + σ_E z₁, ln r₀ = ln r₀⁰ + σ_ln z₂ with z₁, z₂ the values of the two
+    /// error sources (the library gives no correlation for oxidation constants; the rate
+    /// pivots about T = ∞ when only E_a is uncertain).
+    pub fn sample(&self, draw: &impl ErrorDraw) -> OxidationRateModel {
+        let z1 = draw.z(&self.ea_error_source);
+        let z2 = draw.z(&self.prefactor_error_source);
         OxidationRateModel {
             ea_ev: self.ea_ev + self.sigma_ea_ev * z1,
             ln_prefactor: self.ln_prefactor + self.sigma_ln_prefactor * z2,

@@ -25,6 +25,9 @@ pub enum LifetimeStatus {
     NotSearched,
     /// No failure up to the end of the s range, which is reached within the horizon.
     Undetermined,
+    /// The probe budget (`lifetime.max_probes`) ran out before the search bracketed a failure
+    /// or reached the horizon: readable as far as probed, nothing is known beyond.
+    BudgetExhausted,
 }
 
 crate::choices!(LifetimeStatus {
@@ -34,6 +37,7 @@ crate::choices!(LifetimeStatus {
     LifetimeStatus::FailsAtFirstProbe => "fails_at_first_probe",
     LifetimeStatus::NotSearched => "not_searched",
     LifetimeStatus::Undetermined => "undetermined",
+    LifetimeStatus::BudgetExhausted => "budget_exhausted",
 });
 
 /// The contract row of `summary.json` → `lifetime` (one per storage temperature).
@@ -59,6 +63,11 @@ pub struct LifetimeRow {
     pub decoder_probes: usize,
     /// Probes of the information search.
     pub information_probes: usize,
+    /// Whether the decoder search closed its bracket to the tolerance within the probe budget
+    /// (false also when not searched).
+    pub decoder_converged: bool,
+    /// As `decoder_converged`, for the information criterion.
+    pub information_converged: bool,
     /// Which search served this temperature.
     pub search_path: SearchPath,
 }
@@ -71,11 +80,12 @@ fn status(outcome: Option<&FailureOutcome>, t_yr: Option<f64>, horizon_yr: f64) 
         (Some(FailureOutcome::Found { .. }), Some(t)) if t <= horizon_yr => LifetimeStatus::Found,
         (Some(FailureOutcome::Found { .. }), _) => LifetimeStatus::BeyondHorizon,
         (Some(FailureOutcome::BeyondHorizon { .. }), _) => LifetimeStatus::BeyondHorizon,
+        (Some(FailureOutcome::BudgetExhausted { .. }), _) => LifetimeStatus::BudgetExhausted,
     }
 }
 
-/// One criterion at one temperature: (value, status, probes).
-type Cell = (Option<f64>, LifetimeStatus, usize);
+/// One criterion at one temperature: (value, status, probes, converged).
+type Cell = (Option<f64>, LifetimeStatus, usize, bool);
 
 impl LifetimeStage<'_> {
     /// The row of one criterion at a real-time temperature.
@@ -88,7 +98,13 @@ impl LifetimeStage<'_> {
             o => status(o.as_ref(), t, horizon_yr),
         };
         let value = if st == LifetimeStatus::Found { t } else { None };
-        (value, st, rec.map(|r| r.search.probes).unwrap_or(0))
+        let converged = rec.is_some_and(|r| r.search.converged);
+        (
+            value,
+            st,
+            rec.map(|r| r.search.probes).unwrap_or(0),
+            converged,
+        )
     }
 
     /// The row of one criterion at a rescaled temperature: t = s_fail/B_eff(T).
@@ -108,7 +124,13 @@ impl LifetimeStage<'_> {
             }
         }
         let value = if st == LifetimeStatus::Found { t } else { None };
-        (value, st, rec.map(|r| r.search.probes).unwrap_or(0))
+        let converged = rec.is_some_and(|r| r.search.converged);
+        (
+            value,
+            st,
+            rec.map(|r| r.search.probes).unwrap_or(0),
+            converged,
+        )
     }
 
     /// The contract rows, one per storage temperature.
@@ -126,8 +148,8 @@ impl LifetimeStage<'_> {
                         self.rescaled_cell(searches, t_k, c)
                     }
                 };
-                let (d, ds, dp) = cell(Criterion::DecoderFailure);
-                let (i, is, ip) = cell(Criterion::InformationFailure);
+                let (d, ds, dp, dc) = cell(Criterion::DecoderFailure);
+                let (i, is, ip, ic) = cell(Criterion::InformationFailure);
                 LifetimeRow {
                     temperature_k: t_k,
                     temperature_c: kelvin_to_celsius(t_k),
@@ -140,6 +162,8 @@ impl LifetimeStage<'_> {
                     information_status: is,
                     decoder_probes: dp,
                     information_probes: ip,
+                    decoder_converged: dc,
+                    information_converged: ic,
                     search_path: path.path,
                 }
             })

@@ -12,6 +12,10 @@ use crate::age;
 use crate::error::Result;
 use crate::units::SECONDS_PER_YEAR;
 
+/// Step of the real-time pre-scan from t = 0 (two decades per probe: from 10⁻² s to 10³ yr in
+/// seven probes).
+pub const PRESCAN_FACTOR: f64 = 100.0;
+
 /// One search in equivalent time.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchRecord {
@@ -184,10 +188,17 @@ impl LifetimeStage<'_> {
         (est.min(self.settings.horizon_s) / 3.0).max(REAL_TIME_FLOOR_S)
     }
 
-    /// Real time at each temperature that needs it: bracketing ×3 from
-    /// [`Self::real_time_start_s`]; if the first probe has already failed, the start moves
-    /// down by ×30 until [`REAL_TIME_FLOOR_S`], so an earlier failure caused by the interaction
-    /// of the mechanisms is still found (first-failure semantics).
+    /// Real time at each temperature that needs it, the first failure searched from t = 0:
+    /// 1. a coarse pre-scan from [`REAL_TIME_FLOOR_S`] (the specimen right after writing, with
+    ///    its native oxide) upward by ×[`PRESCAN_FACTOR`] up to [`Self::real_time_start_s`]:
+    ///    a failure there brackets the first failure between it and the passing probe before
+    ///    (found also when the interaction of the mechanisms breaks the read long before either
+    ///    single-mechanism estimate);
+    /// 2. otherwise bracketing ×3 from that start to the horizon, bisection in log time.
+    ///
+    /// A first failure narrower than one pre-scan step (a code readable, unreadable and readable
+    /// again between two pre-scan probes) can be missed: the statement is about this grid.
+    /// Pre-scan probes count against the budget and are reported in `probes`.
     pub(super) fn real_time_searches(
         &mut self,
         searches: &Searches,
@@ -209,15 +220,38 @@ impl LifetimeStage<'_> {
                     bracket_factor: 3.0,
                     max_probes: self.settings.max_probes,
                 };
+                // The pre-scan from t = 0 (probes shared between criteria through the cache).
+                let mut prescan_probes = 0;
+                let mut t = REAL_TIME_FLOOR_S;
+                let mut last_ok = None;
+                let mut floor_failed = false;
+                while t < clock_min && prescan_probes + 2 < settings.max_probes {
+                    prescan_probes += 1;
+                    if self.prober.probe(Clock::Real(t_k), t)?.failed(criterion) {
+                        floor_failed = last_ok.is_none();
+                        break;
+                    }
+                    last_ok = Some(t);
+                    t *= PRESCAN_FACTOR;
+                }
+                settings.max_probes -= prescan_probes;
                 // A later criterion starts from the probes already run at this temperature: the
                 // first probe (in time) that fails it and the probe just before (which, like
                 // every earlier one, passes it) bracket its first failure, so the search starts
-                // there (both served from the cache, still counted).
+                // there (both served from the cache, still counted). The pre-scan's probes are
+                // among them.
                 if let Some((lo, hi)) = self.prober.cached_bracket(Clock::Real(t_k), criterion) {
                     settings.clock_min = lo;
                     settings.clock_max = hi;
                     // The first step lands exactly on hi (min with clock_max).
                     settings.bracket_factor = (hi / lo) * (1.0 + 1e-9);
+                } else if floor_failed {
+                    // Unreadable right after writing: the search reports it at its first probe.
+                    settings.clock_min = REAL_TIME_FLOOR_S;
+                } else if let Some(lo) = last_ok
+                    && lo >= clock_min
+                {
+                    settings.clock_min = lo;
                 }
                 let prober = &mut self.prober;
                 let search = search_down(
@@ -227,6 +261,10 @@ impl LifetimeStage<'_> {
                     |t| prober.probe(Clock::Real(t_k), t),
                     criterion,
                 )?;
+                let search = FailureSearch {
+                    probes: search.probes + prescan_probes,
+                    ..search
+                };
                 records.push(RealTimeSearchRecord {
                     temperature_k: t_k,
                     criterion,

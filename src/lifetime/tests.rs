@@ -90,6 +90,17 @@ fn search_respects_the_probe_limit() {
     s.max_probes = 12;
     let r = find_failure(&s, |t| t > 1.0);
     assert!(r.probes <= 12 && !r.converged, "{r:?}");
+    // Out of budget while bracketing: its own outcome, never "beyond the horizon".
+    let mut b = settings(1.0, 1e12);
+    b.bracket_factor = 10.0;
+    b.max_probes = 4;
+    let r = find_failure(&b, |t| t > 1e9);
+    assert_eq!(
+        r.outcome,
+        FailureOutcome::BudgetExhausted { last_ok: 1e3 },
+        "{r:?}"
+    );
+    assert!(!r.converged && r.probes == 4 && r.failure_clock().is_none());
     // Not monotone: readable again after a failure window wider than the bracket factor — the first failure is found.
     let w = find_failure(&settings(1.0, 1e12), |t| (1e4..1e8).contains(&t));
     let c = w.failure_clock().unwrap();
@@ -107,6 +118,9 @@ fn cr_like_term(sigma_ea: f64, sigma_ln_d0: f64, rho: f64) -> RateTerm {
         sigma_ln_d0,
         sigma_ln_gamma: 0.0,
         d0_ea_correlation: rho,
+        ea_error_source: "X.diffusion_ea_ev".into(),
+        d0_error_source: "X.diffusion_d0_cm2_per_s".into(),
+        gamma_error_source: "X.surface_energy_j_m2".into(),
     }
 }
 
@@ -144,7 +158,7 @@ fn uq_with_normal_ea_reproduces_the_t14_lognormal_variance() {
     let t_k = 298.15;
     let n = 4000;
     let ln_s_fail = 1e3f64.ln();
-    let d = &propagate_uncertainty(&model, ln_s_fail, &[t_k], 1e300, n, 11)[0];
+    let d = &propagate_uncertainty(&model, ln_s_fail, &[t_k], 1e300, 1e300, n, 11)[0];
     let expect = 0.2 / (BOLTZMANN_EV_PER_K * t_k);
     assert!((expect - 7.78).abs() < 0.01);
     // Standard error of a sample σ: σ/√(2(n−1)) ≈ 1.1 %; allow 4 SE.
@@ -157,14 +171,30 @@ fn uq_with_normal_ea_reproduces_the_t14_lognormal_variance() {
     // Mean ln t = ln s_fail − ln B(Ea⁰) within 4 SE of the mean.
     let nominal = ln_s_fail - model.ln_b(t_k);
     assert!((d.mean_ln_s - nominal).abs() < 4.0 * expect / (n as f64).sqrt());
-    // B5 < B50, lower bound ≤ B5, same seed → identical.
-    assert!(d.lower_95_s.unwrap() <= d.b5_s.unwrap() && d.b5_s.unwrap() < d.b50_s.unwrap());
-    let again = &propagate_uncertainty(&model, ln_s_fail, &[t_k], 1e300, n, 11)[0];
+    // q05 < median < q95, each inside its Monte Carlo interval; same seed → identical.
+    assert!(d.q05.ln_s < d.median.ln_s && d.median.ln_s < d.q95.ln_s);
+    for q in [d.q05, d.median, d.q95] {
+        assert!(
+            q.mc95_ln_s[0] <= q.ln_s && q.ln_s <= q.mc95_ln_s[1],
+            "{q:?}"
+        );
+    }
+    // The median's MC interval: ≈ ±1.96·σ·√(π/2)/√n for a normal ln t (asymptotic variance of
+    // the sample median), i.e. ±0.30 here; allow a factor 1.5 either way.
+    let half = 0.5 * (d.median.mc95_ln_s[1] - d.median.mc95_ln_s[0]);
+    let expect_half = 1.96 * expect * (std::f64::consts::PI / 2.0).sqrt() / (n as f64).sqrt();
+    assert!(
+        half > expect_half / 1.5 && half < expect_half * 1.5,
+        "{half} vs {expect_half}"
+    );
+    let again = &propagate_uncertainty(&model, ln_s_fail, &[t_k], 1e300, 1e300, n, 11)[0];
     assert_eq!(d, again);
     // Beyond the horizon: quantiles are not numbers.
-    let capped = &propagate_uncertainty(&model, ln_s_fail, &[t_k], 1.0, 100, 11)[0];
-    assert_eq!(capped.b50_s, None);
+    let capped = &propagate_uncertainty(&model, ln_s_fail, &[t_k], 1.0, 1.0, 100, 11)[0];
+    assert!(capped.median.ln_s > 0.0);
     assert_eq!(capped.fraction_within_horizon, 0.0);
+    // Target 1 s: every sample outlives it → P(fail before target) = 0.
+    assert_eq!(capped.p_fail_before_target, 0.0);
 }
 
 #[test]
@@ -178,7 +208,7 @@ fn correlated_d0_reduces_the_spread_when_compensating() {
     let model = SurfaceRateModel {
         terms: vec![cr_like_term(s_e, s_d, rho)],
     };
-    let d = &propagate_uncertainty(&model, 0.0, &[t_k], 1e300, 4000, 3)[0];
+    let d = &propagate_uncertainty(&model, 0.0, &[t_k], 1e300, 1e300, 4000, 3)[0];
     let expect = (2.0 * s_d * s_d * (1.0 - rho)).sqrt();
     assert!(
         (d.sigma_ln / expect - 1.0).abs() < 0.06,
@@ -282,7 +312,7 @@ fn crn_d0_carries_its_log_normal_spread_into_the_rate_model() {
     let a = t.sigma_ea_ev / (BOLTZMANN_EV_PER_K * t_k);
     let expect = (3.45f64.powi(2) + a * a - 2.0 * 0.9 * 3.45 * a).sqrt();
     let n = 4000;
-    let d = &propagate_uncertainty(&model, 0.0, &[t_k], 1e300, n, 17)[0];
+    let d = &propagate_uncertainty(&model, 0.0, &[t_k], 1e300, 1e300, n, 17)[0];
     let se = expect / (2.0 * (n as f64 - 1.0)).sqrt();
     assert!(
         (d.sigma_ln - expect).abs() < 4.0 * se,
@@ -298,6 +328,8 @@ fn ox_model(sigma_ea: f64) -> rate::OxidationRateModel {
         ea_ev: 1.14,
         sigma_ea_ev: sigma_ea,
         sigma_ln_prefactor: 0.0,
+        ea_error_source: "X.oxidation.activation_ev".into(),
+        prefactor_error_source: "X.oxidation.parabolic_kp0_cm2_per_s".into(),
     }
 }
 
@@ -307,7 +339,7 @@ fn competing_surrogate_without_oxidation_is_the_exact_rescaling() {
         terms: vec![cr_like_term(0.3, 2.0, 0.9)],
     };
     let temps = [423.15, 573.15];
-    let exact = propagate_uncertainty(&model, 10.0, &temps, 1e300, 500, 9);
+    let exact = propagate_uncertainty(&model, 10.0, &temps, 1e300, 1e300, 500, 9);
     let specs: Vec<CompetingSpec> = temps
         .iter()
         .map(|&t| CompetingSpec {
@@ -317,8 +349,15 @@ fn competing_surrogate_without_oxidation_is_the_exact_rescaling() {
         })
         .collect();
     let ox = ox_model(0.06);
-    let surrogate = propagate_competing(&model, Some(&ox), 10.0, Some(5.0), &specs, 1e300, 500, 9);
-    assert_eq!(exact, surrogate);
+    let times = Times {
+        horizon_s: 1e300,
+        target_s: 1e300,
+    };
+    let surrogate = propagate_competing(&model, Some(&ox), 10.0, Some(5.0), &specs, times, 500, 9);
+    for (e, s) in exact.iter().zip(&surrogate) {
+        assert_eq!((e.median, e.q05, e.q95), (s.median, s.q05, s.q95));
+        assert_eq!(e.sigma_ln, s.sigma_ln);
+    }
 }
 
 #[test]
@@ -337,7 +376,11 @@ fn competing_surrogate_takes_the_earlier_mechanism_times_the_anchor() {
             with_oxidation: true,
             ln_anchor: anchor,
         };
-        let d = &propagate_competing(&model, Some(&ox), ln_s, Some(ln_u), &[spec], 1e300, 60, 1)[0];
+        let times = Times {
+            horizon_s: 1e300,
+            target_s: 1e300,
+        };
+        let d = &propagate_competing(&model, Some(&ox), ln_s, Some(ln_u), &[spec], times, 60, 1)[0];
         let expect = anchor + ln_d.min(ln_u - ox.ln_rate(t_k));
         assert!(
             (d.mean_ln_s - expect).abs() < 1e-9,
@@ -346,4 +389,180 @@ fn competing_surrogate_takes_the_earlier_mechanism_times_the_anchor() {
         );
         assert!(d.sigma_ln < 1e-9);
     }
+}
+
+fn sourced(provenance: crate::material::Provenance, source: &str) -> crate::material::Sourced {
+    crate::material::Sourced {
+        value: 1.0,
+        provenance,
+        source: source.into(),
+        uncertainty: Some(0.1),
+        ln_uncertainty: None,
+    }
+}
+
+#[test]
+fn a_rule_is_one_error_source_and_a_measurement_its_own() {
+    use crate::material::Provenance::{Estimated, Measured};
+    let a = sourced(
+        Estimated,
+        "Gjostein rule Ea = q·Tm with q = 30 cal/(mol K), band 20–55",
+    );
+    let b = sourced(
+        Estimated,
+        "Gjostein rule Ea = q·Tm with q = 30 cal/(mol K); for a glass…",
+    );
+    let id = |m, s| rate::error_source(m, "diffusion_ea_ev", s);
+    assert_eq!(id("CrN", &a), id("SiO2", &b));
+    assert_eq!(
+        id("CrN", &a),
+        "rule diffusion_ea_ev: Gjostein rule Ea = q·Tm with q = 30 cal"
+    );
+    let m = sourced(Measured, "Chen & Lu, TSF 515 (2006) 2179");
+    assert_ne!(id("CrN", &m), id("TiN", &m));
+    // Labels say which materials share a source.
+    let mut x = cr_like_term(0.2, 1.0, 0.9);
+    let mut y = cr_like_term(0.2, 1.0, 0.9);
+    x.material = "CrN".into();
+    y.material = "SiO2".into();
+    y.gamma_error_source = "SiO2.surface_energy_j_m2".into();
+    x.sigma_ln_gamma = 0.1;
+    y.sigma_ln_gamma = 0.1;
+    let srcs = ErrorSources::of(&SurfaceRateModel { terms: vec![x, y] }, None);
+    assert_eq!(srcs.ids.len(), 4, "{srcs:?}");
+    assert_eq!(srcs.labels[0], "CrN+SiO2.diffusion_ea_ev (shared rule)");
+    assert_eq!(srcs.labels[3], "SiO2.surface_energy_j_m2");
+}
+
+#[test]
+fn a_shared_rule_error_keeps_the_median_at_the_nominal_and_independence_does_not() {
+    // Two materials with the same constants, half the surface each. With the rule error shared
+    // B_eff moves as one log-normal: median ln t = nominal. Sampled independently, the sum of
+    // two log-normals has a median above either's, so the median lifetime falls below the
+    // nominal (the B50 ≪ nominal artefact of review age_life.md §2.2).
+    let t_k = 573.15;
+    let shared = |w: f64| RateTerm {
+        weight: w,
+        ..cr_like_term(0.5, 3.45, 0.9)
+    };
+    let model = SurfaceRateModel {
+        terms: vec![shared(0.5), shared(0.5)],
+    };
+    let nominal = -model.ln_b(t_k);
+    let n = 4000;
+    let d = &propagate_uncertainty(&model, 0.0, &[t_k], 1e300, 1e300, n, 5)[0];
+    let se = 1.25 * d.sigma_ln / (n as f64).sqrt();
+    assert!(
+        (d.median.ln_s - nominal).abs() < 4.0 * se,
+        "{:?} vs {nominal}",
+        d.median
+    );
+    let mut other = shared(0.5);
+    other.ea_error_source = "Y.diffusion_ea_ev".into();
+    other.d0_error_source = "Y.diffusion_d0_cm2_per_s".into();
+    let independent = SurfaceRateModel {
+        terms: vec![shared(0.5), other],
+    };
+    let e = &propagate_uncertainty(&independent, 0.0, &[t_k], 1e300, 1e300, n, 5)[0];
+    assert!(e.median.ln_s < nominal - 1.0, "{:?} vs {nominal}", e.median);
+}
+
+#[test]
+fn sensitivity_shares_follow_the_variance_contributions() {
+    // ln t = c + Ea/kT − ln γ (ρ = 0, σ_D0 = 0): var = (σ_E/kT)² + σ_γ²; with σ_E/kT = 2 and
+    // σ_γ = 1 the shares are 0.8 and 0.2 (linear normal model: Spearman ≈ Pearson).
+    let t_k = 600.0;
+    let mut t = cr_like_term(2.0 * BOLTZMANN_EV_PER_K * t_k, 0.0, 0.0);
+    t.sigma_ln_gamma = 1.0;
+    let model = SurfaceRateModel { terms: vec![t] };
+    let target_ln = 0.0 - model.ln_b(t_k) - 1.0;
+    let n = 4000;
+    let d = &propagate_uncertainty(&model, 0.0, &[t_k], 1e300, target_ln.exp(), n, 21)[0];
+    let share = |p: &str| {
+        d.sensitivity
+            .iter()
+            .find(|e| e.parameter == p)
+            .map(|e| e.share)
+            .unwrap()
+    };
+    assert!(
+        (share("X.diffusion_ea_ev") - 0.8).abs() < 0.03,
+        "{:?}",
+        d.sensitivity
+    );
+    assert!((share("X.surface_energy_j_m2") - 0.2).abs() < 0.03);
+    // Larger Ea lengthens, larger γ shortens.
+    assert!(
+        d.sensitivity
+            .iter()
+            .all(|e| e.parameter.contains("_ea_") == (e.rank_correlation > 0.0))
+    );
+    // P(t < target) = Φ(−1/√5) = 0.327 for a target 1 below the nominal in ln t.
+    let expect = 0.5 * (1.0 + libm_erf(-1.0 / 5f64.sqrt() / std::f64::consts::SQRT_2));
+    let se = (expect * (1.0 - expect) / n as f64).sqrt();
+    assert!(
+        (d.p_fail_before_target - expect).abs() < 4.0 * se,
+        "{} vs {expect}",
+        d.p_fail_before_target
+    );
+    assert!((d.p_fail_before_target_mc_se - se).abs() < 0.1 * se);
+}
+
+/// erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7).
+fn libm_erf(x: f64) -> f64 {
+    let s = x.signum();
+    let x = x.abs();
+    let t = 1.0 / (1.0 + 0.3275911 * x);
+    let y = 1.0
+        - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
+            + 0.254829592)
+            * t
+            * (-x * x).exp();
+    s * y
+}
+
+#[test]
+fn censored_arrhenius_fit_uses_the_beyond_horizon_points_and_gives_standard_errors() {
+    let ea = 2.0;
+    let k = BOLTZMANN_EV_PER_K;
+    let t = |t_k: f64, r: f64| (t_k, 1e-8 * (ea / (k * t_k)).exp() * r.exp());
+    // Four points with residuals ±0.1 in ln t: σ̂ ≈ 0.1, SE(Ea) ≈ σ/√Σ(x−x̄)².
+    let pts = [t(600.0, 0.1), t(650.0, -0.1), t(700.0, 0.1), t(750.0, -0.1)];
+    let f = fit_arrhenius_censored(&pts, &[], 1e-3).unwrap();
+    let xs: Vec<f64> = pts.iter().map(|p| 1.0 / (k * p.0)).collect();
+    let mx = xs.iter().sum::<f64>() / 4.0;
+    let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+    assert!((f.ea_ev - ea).abs() < 3.0 * f.ea_se_ev, "{f:?}");
+    assert!(
+        (f.ea_se_ev / (f.sigma_ln_t / sxx.sqrt()) - 1.0).abs() < 0.02,
+        "{f:?}"
+    );
+    assert_eq!(f.sigma_basis, SigmaBasis::Fitted);
+    assert!(f.ln_time_lower95_s(298.15) < f.ln_time_s(298.15));
+    // Two exact points: σ at the floor, zero residual degrees of freedom.
+    let two = fit_arrhenius_censored(&pts[..2], &[], 1e-3).unwrap();
+    assert_eq!(
+        (two.sigma_basis, two.residual_dof),
+        (SigmaBasis::ToleranceFloor, 0)
+    );
+    // A censored point far above the line changes nothing; one the line violates (the line
+    // says it failed before the horizon, the search says it did not) steepens it.
+    let line = |f: &ArrheniusFit, t_k: f64| f.ln_time_s(t_k);
+    let far = (500.0, (line(&f, 500.0) - 5.0).exp());
+    let g = fit_arrhenius_censored(&pts, &[far], 1e-3).unwrap();
+    assert!(
+        (g.ea_ev - f.ea_ev).abs() < 0.02 * f.ea_se_ev.max(1e-3),
+        "{g:?} vs {f:?}"
+    );
+    let violated = (500.0, (line(&f, 500.0) + 1.0).exp());
+    let h = fit_arrhenius_censored(&pts, &[violated], 1e-3).unwrap();
+    assert!(h.ea_ev > f.ea_ev + f.ea_se_ev, "{h:?} vs {f:?}");
+    assert_eq!(h.censored_points, 1);
+}
+
+#[test]
+fn success_run_sample_size_is_the_textbook_value() {
+    // 1 − 0.95⁵⁹ = 0.9515 ≥ 0.95 > 1 − 0.95⁵⁸.
+    assert_eq!(super::design::success_run_specimens(0.95, 0.95), 59);
+    assert_eq!(super::design::success_run_specimens(0.90, 0.90), 22);
 }

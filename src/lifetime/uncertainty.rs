@@ -9,14 +9,17 @@
 //! scale alike; the anchor measures how far the interaction moves the lifetime. Beyond the
 //! horizon A is set so that the nominal lifetime is the horizon (A ≥ 1), a conservative choice.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::Criterion;
 use super::classify::Mechanism;
+use super::rows::LifetimeStatus;
 use super::search::Searches;
 use super::stage::LifetimeStage;
 use super::stats;
-use crate::units::SECONDS_PER_YEAR;
+use crate::units::{SECONDS_PER_YEAR, kelvin_to_celsius};
 
 /// How the Monte Carlo lifetimes at one temperature are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,26 +48,109 @@ pub struct UncertaintyBasis {
     pub anchored: bool,
 }
 
+/// A lifetime value of the uncertainty rows: a number of years within the horizon, else the
+/// string "beyond_horizon" (never a number there).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Years {
+    /// Within the horizon [yr].
+    Within(f64),
+    /// Later than the horizon.
+    BeyondHorizon,
+}
+
+impl Years {
+    /// ln t [ln s] → years, beyond the horizon `horizon_s` as such.
+    pub fn of_ln_s(ln_s: f64, horizon_s: f64) -> Years {
+        if ln_s <= horizon_s.ln() {
+            Years::Within(ln_s.exp() / SECONDS_PER_YEAR)
+        } else {
+            Years::BeyondHorizon
+        }
+    }
+
+    /// The number of years, if within the horizon.
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Years::Within(y) => Some(y),
+            Years::BeyondHorizon => None,
+        }
+    }
+}
+
+impl Serialize for Years {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Years::Within(y) => s.serialize_f64(*y),
+            Years::BeyondHorizon => s.serialize_str("beyond_horizon"),
+        }
+    }
+}
+
+/// Which uncertainty a row's distribution describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UncertaintyKind {
+    /// Epistemic: the kinetic parameters of the materials library (one random variable per
+    /// error source), the same specimen in every sample. Quantiles are credible quantiles
+    /// (prior, not conditioned on data), not fractions of a specimen population.
+    EpistemicParameters,
+}
+
+/// Whether a specimen-to-specimen (aleatory) population is modelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PopulationModel {
+    /// Not modelled: write noise, over-mill depth and readout are those of the one simulated
+    /// specimen (the readout realizations enter the failure criterion only), so no B-lives
+    /// (ISO/IEC 10995: fraction of specimens failed) are reported.
+    NotModelled,
+}
+
 /// The contract row of `summary.json` → `uncertainty` (one per storage temperature).
 #[derive(Debug, Clone, Serialize)]
 pub struct UncertaintyRow {
     /// Storage temperature [K].
     pub temperature_k: f64,
+    /// Storage temperature [°C].
+    pub temperature_c: f64,
     /// Criterion whose failure equivalent time was propagated.
     pub criterion: Criterion,
-    /// Median lifetime B50 [yr]; `null` beyond the horizon.
-    pub b50_yr: Option<f64>,
-    /// 5 % quantile B5 [yr]; `null` beyond the horizon.
-    pub b5_yr: Option<f64>,
-    /// One-sided 95 % lower confidence bound on B5 [yr]; `null` beyond the horizon or with
-    /// fewer than 59 samples.
-    pub lower_95_yr: Option<f64>,
+    /// Which uncertainty the distribution describes (serialized as its statement).
+    pub kind: UncertaintyKind,
+    /// The specimen population (serialized as its statement): none is modelled, so no B-lives.
+    pub population: PopulationModel,
+    /// The nominal lifetime (the search at the library's nominal constants) [yr], `null`
+    /// unless found within the horizon (see `nominal_status`).
+    pub nominal_yr: Option<f64>,
+    /// Why `nominal_yr` has its value (the lifetime row's status).
+    pub nominal_status: LifetimeStatus,
+    /// Credible median of the lifetime [yr] or "beyond_horizon".
+    pub lifetime_median_yr: Years,
+    /// 90 % credible interval of the lifetime [yr]: the 5 % and 95 % quantiles, each a number
+    /// or "beyond_horizon".
+    pub lifetime_ci90_yr: [Years; 2],
+    /// Monte Carlo error of `lifetime_median_yr`: its 95 % order-statistic interval [yr].
+    pub lifetime_median_mc95_yr: [Years; 2],
+    /// Monte Carlo error of each end of `lifetime_ci90_yr`: the 95 % order-statistic interval
+    /// of the 5 % quantile and of the 95 % quantile [yr]. (Replaces `lower_95_yr`, which was
+    /// this Monte Carlo bound, not a confidence bound on the lifetime.)
+    pub lifetime_ci90_mc95_yr: [[Years; 2]; 2],
+    /// The target life [yr] (`lifetime.target_yr`).
+    pub target_life_yr: f64,
+    /// Probability (over the parameter uncertainty) that the code is unreadable at the target
+    /// life: the fraction of samples with t < target.
+    pub p_fail_before_target: f64,
+    /// Monte Carlo standard error of `p_fail_before_target`, √(p(1−p)/n).
+    pub p_fail_before_target_mc_se: f64,
     /// σ(ln t) of the Monte Carlo lifetimes.
     pub sigma_ln: f64,
     /// Fraction of samples failing within the horizon.
     pub fraction_within_horizon: f64,
     /// Monte Carlo samples.
     pub samples: usize,
+    /// Share of the variance of ln t per error source (parameter → share; normalized squared
+    /// Spearman rank correlations, Σ = 1).
+    pub sensitivity: BTreeMap<String, f64>,
+    /// Spearman rank correlation of ln t with each error source's z (sign: + lengthens).
+    pub rank_correlation: BTreeMap<String, f64>,
 }
 
 impl LifetimeStage<'_> {
@@ -135,6 +221,12 @@ impl LifetimeStage<'_> {
         let settings = self.settings;
         let (bases, specs) = self.uncertainty_specs(searches);
         let year = SECONDS_PER_YEAR;
+        let h = settings.horizon_s;
+        let times = stats::Times {
+            horizon_s: h,
+            target_s: settings.target_s,
+        };
+        let nominal = self.rows(searches);
         let rows = match searches.s_primary(self.primary) {
             Some(s) if settings.uq_samples > 0 => stats::propagate_competing(
                 &self.rate_model,
@@ -142,20 +234,53 @@ impl LifetimeStage<'_> {
                 s.ln(),
                 searches.u_fail().map(f64::ln),
                 &specs,
-                settings.horizon_s,
+                times,
                 settings.uq_samples,
                 self.seed,
             )
             .into_iter()
-            .map(|d| UncertaintyRow {
-                temperature_k: d.temperature_k,
-                criterion: self.primary,
-                b50_yr: d.b50_s.map(|x| x / year),
-                b5_yr: d.b5_s.map(|x| x / year),
-                lower_95_yr: d.lower_95_s.map(|x| x / year),
-                sigma_ln: d.sigma_ln,
-                fraction_within_horizon: d.fraction_within_horizon,
-                samples: d.samples,
+            .map(|d| {
+                let row = nominal.iter().find(|r| r.temperature_k == d.temperature_k);
+                let (nominal_yr, nominal_status) = match (row, self.primary) {
+                    (Some(r), Criterion::DecoderFailure) => {
+                        (r.decoder_failure_yr, r.decoder_status)
+                    }
+                    (Some(r), Criterion::InformationFailure) => {
+                        (r.information_failure_yr, r.information_status)
+                    }
+                    (None, _) => (None, LifetimeStatus::NotSearched),
+                };
+                let y = |ln_s: f64| Years::of_ln_s(ln_s, h);
+                let pair = |q: &stats::QuantileEstimate| [y(q.mc95_ln_s[0]), y(q.mc95_ln_s[1])];
+                UncertaintyRow {
+                    temperature_k: d.temperature_k,
+                    temperature_c: kelvin_to_celsius(d.temperature_k),
+                    criterion: self.primary,
+                    kind: UncertaintyKind::EpistemicParameters,
+                    population: PopulationModel::NotModelled,
+                    nominal_yr,
+                    nominal_status,
+                    lifetime_median_yr: y(d.median.ln_s),
+                    lifetime_ci90_yr: [y(d.q05.ln_s), y(d.q95.ln_s)],
+                    lifetime_median_mc95_yr: pair(&d.median),
+                    lifetime_ci90_mc95_yr: [pair(&d.q05), pair(&d.q95)],
+                    target_life_yr: settings.target_s / year,
+                    p_fail_before_target: d.p_fail_before_target,
+                    p_fail_before_target_mc_se: d.p_fail_before_target_mc_se,
+                    sigma_ln: d.sigma_ln,
+                    fraction_within_horizon: d.fraction_within_horizon,
+                    samples: d.samples,
+                    sensitivity: d
+                        .sensitivity
+                        .iter()
+                        .map(|e| (e.parameter.clone(), e.share))
+                        .collect(),
+                    rank_correlation: d
+                        .sensitivity
+                        .iter()
+                        .map(|e| (e.parameter.clone(), e.rank_correlation))
+                        .collect(),
+                }
             })
             .collect(),
             _ => Vec::new(),

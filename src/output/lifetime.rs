@@ -5,7 +5,7 @@
 
 use crate::image::Micrograph;
 use crate::lifetime::Criterion;
-use crate::lifetime::{LifetimeAnalysis, LifetimeRow, UncertaintyRow};
+use crate::lifetime::{LifetimeAnalysis, LifetimeRow, UncertaintyRow, Years};
 use crate::units::{SECONDS_PER_YEAR, kelvin_to_celsius};
 
 fn opt(x: Option<f64>) -> String {
@@ -16,11 +16,11 @@ fn opt(x: Option<f64>) -> String {
 /// the horizon (never a number there) — see the status columns.
 pub fn lifetime_csv(rows: &[LifetimeRow]) -> String {
     let mut s = String::from(
-        "temperature_c,temperature_k,decoder_failure_yr,information_failure_yr,beyond_horizon,horizon_yr,decoder_status,information_status,decoder_probes,information_probes\n",
+        "temperature_c,temperature_k,decoder_failure_yr,information_failure_yr,beyond_horizon,horizon_yr,decoder_status,information_status,decoder_probes,information_probes,decoder_converged,information_converged\n",
     );
     for r in rows {
         s += &format!(
-            "{},{},{},{},{},{:.6e},{},{},{},{}\n",
+            "{},{},{},{},{},{:.6e},{},{},{},{},{},{}\n",
             r.temperature_c,
             r.temperature_k,
             opt(r.decoder_failure_yr),
@@ -30,29 +30,73 @@ pub fn lifetime_csv(rows: &[LifetimeRow]) -> String {
             r.decoder_status,
             r.information_status,
             r.decoder_probes,
-            r.information_probes
+            r.information_probes,
+            r.decoder_converged,
+            r.information_converged
         );
     }
     s
 }
 
-/// `uncertainty.csv`: Monte Carlo lifetime distribution per temperature.
+fn years(y: Years) -> String {
+    match y {
+        Years::Within(v) => format!("{v:.6e}"),
+        Years::BeyondHorizon => "beyond_horizon".into(),
+    }
+}
+
+/// `uncertainty.csv`: the epistemic (kinetic-parameter) Monte Carlo lifetime distribution per
+/// temperature: nominal, credible median and 90 % interval (each with its Monte Carlo 95 %
+/// interval), P(fail before the target life) with its Monte Carlo standard error.
 pub fn uncertainty_csv(rows: &[UncertaintyRow]) -> String {
     let mut s = String::from(
-        "temperature_c,criterion,b50_yr,b5_yr,lower_95_yr,sigma_ln_t,fraction_within_horizon,samples\n",
+        "temperature_c,criterion,nominal_yr,nominal_status,lifetime_median_yr,lifetime_ci90_lo_yr,lifetime_ci90_hi_yr,median_mc95_lo_yr,median_mc95_hi_yr,ci90_lo_mc95_lo_yr,ci90_lo_mc95_hi_yr,ci90_hi_mc95_lo_yr,ci90_hi_mc95_hi_yr,target_life_yr,p_fail_before_target,p_fail_before_target_mc_se,sigma_ln_t,fraction_within_horizon,samples\n",
     );
     for r in rows {
+        let [lo, hi] = r.lifetime_ci90_yr;
+        let [m0, m1] = r.lifetime_median_mc95_yr;
+        let [[a0, a1], [b0, b1]] = r.lifetime_ci90_mc95_yr;
         s += &format!(
-            "{},{},{},{},{},{:.4},{:.4},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{:.6},{:.4},{:.4},{}\n",
             kelvin_to_celsius(r.temperature_k),
             criterion_name(r.criterion),
-            opt(r.b50_yr),
-            opt(r.b5_yr),
-            opt(r.lower_95_yr),
+            opt(r.nominal_yr),
+            r.nominal_status,
+            years(r.lifetime_median_yr),
+            years(lo),
+            years(hi),
+            years(m0),
+            years(m1),
+            years(a0),
+            years(a1),
+            years(b0),
+            years(b1),
+            r.target_life_yr,
+            r.p_fail_before_target,
+            r.p_fail_before_target_mc_se,
             r.sigma_ln,
             r.fraction_within_horizon,
             r.samples
         );
+    }
+    s
+}
+
+/// `sensitivity.csv`: per temperature and error source, the share of the variance of ln t
+/// (normalized squared Spearman rank correlation) and the signed rank correlation — the table
+/// the tornado figure is drawn from.
+pub fn sensitivity_csv(rows: &[UncertaintyRow]) -> String {
+    let mut s = String::from("temperature_c,parameter,share,rank_correlation\n");
+    for r in rows {
+        for (p, share) in &r.sensitivity {
+            s += &format!(
+                "{},{},{:.6},{:.6}\n",
+                kelvin_to_celsius(r.temperature_k),
+                p.replace(',', ";"),
+                share,
+                r.rank_correlation.get(p).copied().unwrap_or(0.0)
+            );
+        }
     }
     s
 }

@@ -2,7 +2,8 @@
 //! `degradation` (decode probability and contrast against log time per storage temperature),
 //! `arrhenius` (lifetime against 1000/T with the model line, horizon and target),
 //! `image_strip` (the micrograph over time) and `frontier` (density and the temperature for the
-//! target lifetime against pitch).
+//! target lifetime against pitch) and `tornado` (the share of the lifetime's variance per
+//! error source at each storage temperature, from `sensitivity.csv`).
 //!
 //! `millage run` writes the CSVs and then calls [`draw_all`] on them; `millage plot` calls the
 //! same function on a finished directory. Figures are therefore a pure function of the CSVs,
@@ -86,7 +87,100 @@ pub fn draw_all(tables_dir: &Path, figures_dir: &Path, title: &str) -> Result<Ve
             drawn.push(stem.with_extension("png"));
         }
     }
+    if let Some(sens) = Table::read_if_present(&tables_dir.join("sensitivity.csv"))? {
+        let data = Tornado::from_table(&sens);
+        if !data.panels.is_empty() {
+            let stem = figures_dir.join("tornado");
+            let caption = format!("{title}: share of the variance of ln t per error source");
+            let rows = data.panels.iter().map(|p| p.1.len()).max().unwrap_or(1) as u32;
+            let w = 420 * data.panels.len() as u32;
+            png_and_svg!(stem, (w.max(600), 160 + 34 * rows), |root| {
+                draw_tornado(root, &data, &caption)
+            })?;
+            drawn.push(stem.with_extension("png"));
+        }
+    }
     Ok(drawn)
+}
+
+/// The tornado figure: per storage temperature, the error sources by descending share, with
+/// the sign of their rank correlation with ln t.
+struct Tornado {
+    /// (temperature label, bars) per temperature.
+    panels: Vec<(String, Vec<Bar>)>,
+}
+
+/// One tornado bar: (parameter, share, rank correlation).
+type Bar = (String, f64, f64);
+
+impl Tornado {
+    fn from_table(t: &Table) -> Tornado {
+        let mut panels: Vec<(String, Vec<Bar>)> = Vec::new();
+        for r in &t.rows {
+            let (Some(temp), Some(param), Some(share)) = (
+                t.text(r, "temperature_c"),
+                t.text(r, "parameter"),
+                t.num(r, "share"),
+            ) else {
+                continue;
+            };
+            let rho = t.num(r, "rank_correlation").unwrap_or(0.0);
+            let label = format!("{temp} °C");
+            let k = match panels.iter().position(|p| p.0 == label) {
+                Some(k) => k,
+                None => {
+                    panels.push((label, Vec::new()));
+                    panels.len() - 1
+                }
+            };
+            panels[k].1.push((param.to_string(), share, rho));
+        }
+        for p in &mut panels {
+            p.1.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        }
+        Tornado { panels }
+    }
+}
+
+/// One panel per temperature: horizontal bars of the variance share [0, 1] of each error
+/// source, largest on top, blue where a larger z lengthens the lifetime (ρ_S > 0), red where it
+/// shortens it; the parameter name and share are written beside each bar.
+fn draw_tornado<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    t: &Tornado,
+    title: &str,
+) -> Result<()> {
+    root.fill(&WHITE).map_err(draw_err)?;
+    let root = root.titled(title, ("sans-serif", 16)).map_err(draw_err)?;
+    let panels = root.split_evenly((1, t.panels.len()));
+    for (area, (temp, bars)) in panels.iter().zip(&t.panels) {
+        let n = bars.len().max(1) as f64;
+        let mut chart = cartesian(
+            area,
+            temp,
+            (0.0..1.0, "share of var(ln t) [1]", Scale::Linear),
+            (0.0..n, "error source (rank)", Scale::Linear),
+        )?;
+        for (i, (name, share, rho)) in bars.iter().enumerate() {
+            let y = n - i as f64 - 1.0;
+            let c = if *rho >= 0.0 { colour(0) } else { colour(3) };
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + 0.15), (*share, y + 0.85)],
+                    c.mix(0.8).filled(),
+                )))
+                .map_err(draw_err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{name}  {share:.2}"),
+                    (0.02, y + 0.5),
+                    ("sans-serif", 11),
+                )))
+                .map_err(draw_err)?;
+        }
+    }
+    root.present().map_err(draw_err)?;
+    Ok(())
 }
 
 /// The degradation curve: per storage temperature, (log₁₀ t [yr], P(decode), |contrast|).

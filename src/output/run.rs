@@ -228,6 +228,10 @@ fn save_lifetime(
         layout.uncertainty_csv(),
         out::uncertainty_csv(&life.uncertainty),
     )?;
+    write(
+        layout.dir().join("sensitivity.csv"),
+        out::sensitivity_csv(&life.uncertainty),
+    )?;
     let names: Vec<&str> = scenario.decoders.iter().map(|d| d.name()).collect();
     write(layout.degradation_csv(), out::degradation_csv(a, &names))?;
     write(layout.frontier_csv(), out::frontier_csv(a))?;

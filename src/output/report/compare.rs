@@ -66,8 +66,8 @@ struct LifetimeView {
 struct UncertaintyView {
     temperature_k: f64,
     criterion: String,
-    b50_yr: Option<f64>,
-    b5_yr: Option<f64>,
+    lifetime_median_yr: serde_json::Value,
+    lifetime_ci90_yr: Option<[serde_json::Value; 2]>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,10 +126,10 @@ pub struct TemperatureCells {
     pub decoder_failure_yr: String,
     /// Information-criterion lifetime [yr] or its status.
     pub information_failure_yr: String,
-    /// Median lifetime of the decoder criterion [yr].
-    pub decoder_b50_yr: String,
-    /// 5 % quantile of the decoder criterion [yr].
-    pub decoder_b5_yr: String,
+    /// Credible median lifetime of the decoder criterion [yr] (empty beyond the horizon).
+    pub decoder_median_yr: String,
+    /// Lower end (5 % credible quantile) of its 90 % credible interval [yr].
+    pub decoder_ci90_lo_yr: String,
 }
 
 /// One variant of a comparison, as its row of `compare.csv`.
@@ -179,8 +179,12 @@ impl CompareRow {
                         row.and_then(|x| x.information_failure_yr),
                         row.map(|x| x.information_status.as_str()),
                     ),
-                    decoder_b50_yr: cell(quantiles.and_then(|u| u.b50_yr)),
-                    decoder_b5_yr: cell(quantiles.and_then(|u| u.b5_yr)),
+                    decoder_median_yr: cell(quantiles.and_then(|u| u.lifetime_median_yr.as_f64())),
+                    decoder_ci90_lo_yr: cell(
+                        quantiles
+                            .and_then(|u| u.lifetime_ci90_yr.as_ref())
+                            .and_then(|c| c[0].as_f64()),
+                    ),
                 }
             })
             .collect();
@@ -220,8 +224,8 @@ impl CompareRow {
             cells.extend([
                 t.decoder_failure_yr.as_str(),
                 &t.information_failure_yr,
-                &t.decoder_b50_yr,
-                &t.decoder_b5_yr,
+                &t.decoder_median_yr,
+                &t.decoder_ci90_lo_yr,
             ]);
         }
         cells.extend([self.temperature_for_target_c.as_str(), &self.horizon_yr]);
@@ -244,8 +248,8 @@ pub fn header(temperatures_c: &[f64]) -> Vec<String> {
     for t in temperatures_c {
         header.push(format!("decoder_failure_yr_at_{t}C"));
         header.push(format!("information_failure_yr_at_{t}C"));
-        header.push(format!("decoder_b50_yr_at_{t}C"));
-        header.push(format!("decoder_b5_yr_at_{t}C"));
+        header.push(format!("decoder_median_yr_at_{t}C"));
+        header.push(format!("decoder_ci90_lo_yr_at_{t}C"));
     }
     header.push("temperature_for_target_c".into());
     header.push("horizon_yr".into());

@@ -7,8 +7,9 @@ use serde::{Serialize, Serializer};
 
 use crate::age::Mechanisms;
 use crate::lifetime::{
-    AccelerationModel, ArrheniusBasis, Criterion, FrontierNote, LifetimeAnalysis, LifetimeProducts,
-    LifetimeRow, LifetimeStatus, MethodFacts, SearchPath, UncertaintyMethod, UncertaintyRow,
+    AccelerationModel, ArrheniusBasis, AssumedEa, Criterion, FrontierNote, LifetimeAnalysis,
+    LifetimeProducts, LifetimeRow, LifetimeStatus, MethodFacts, PopulationModel, SearchPath,
+    TestDesign, TestMetric, UncertaintyKind, UncertaintyMethod, UncertaintyRow, Years,
 };
 use crate::output::aging::time_label;
 use crate::units::kelvin_to_celsius;
@@ -106,6 +107,101 @@ impl Serialize for AccelerationModel {
     }
 }
 
+/// What the lab measures after the bake.
+pub fn test_metric(m: TestMetric) -> &'static str {
+    match m {
+        TestMetric::DecodeAndContrast => {
+            "decode by every configured decoder (P(decode) ≥ 0.5 over repeated SEM reads, the decoder criterion) and the Michelson module contrast, imaged before and after the bake as millage reports them (degradation.csv)"
+        }
+    }
+}
+
+impl Serialize for TestMetric {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(test_metric(*self))
+    }
+}
+
+/// The test design as one sentence (stdout and summary.md).
+pub fn test_design_sentence(d: &TestDesign) -> String {
+    let ea = match &d.assumed_ea_basis {
+        AssumedEa::LowestMechanism { parameter } => {
+            format!(
+                "{:.2} eV (5 % quantile of {parameter}, the lowest of the mechanisms switched on)",
+                d.assumed_ea_ev
+            )
+        }
+        AssumedEa::FitLowerBound => format!(
+            "{:.2} eV (one-sided 95 % lower bound of the fitted slope)",
+            d.assumed_ea_ev
+        ),
+    };
+    let valid = d
+        .max_valid_temperature_c
+        .map(|t| format!("{t:.1} °C"))
+        .unwrap_or_else(|| "–".into());
+    if d.feasible {
+        format!(
+            "bake {} specimens for {} h at {} with zero failures of the metric demonstrates R = {} at C = {} for {} yr at {:.1} °C, assuming E_a ≥ {ea}; the model's mechanisms hold up to {valid}; the model predicts failure at the bake temperature after {}",
+            d.specimens,
+            d.test_duration_h,
+            d.bake_temperature_c
+                .map(|t| format!("{t:.1} °C"))
+                .unwrap_or_else(|| "–".into()),
+            d.reliability,
+            d.confidence,
+            d.target_yr,
+            d.use_temperature_c,
+            d.model_failure_at_bake_h
+                .map(|h| format!("{h:.3e} h"))
+                .unwrap_or_else(|| "– (beyond the model's range)".into())
+        )
+    } else {
+        format!(
+            "no feasible test: with E_a ≥ {ea}, {} h demonstrate {} yr at {:.1} °C only at {}, above {valid} where the model's low-temperature mechanisms still hold{}",
+            d.test_duration_h,
+            d.target_yr,
+            d.use_temperature_c,
+            d.bake_temperature_c
+                .map(|t| format!("{t:.1} °C"))
+                .unwrap_or_else(|| "– (outside 50–5000 K)".into()),
+            d.bake_hours_at_max_valid
+                .map(|h| format!("; at {valid} it would take {h:.3e} h"))
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// What the uncertainty rows' distribution describes.
+pub fn uncertainty_kind(k: UncertaintyKind) -> &'static str {
+    match k {
+        UncertaintyKind::EpistemicParameters => {
+            "epistemic: the materials library's kinetic-parameter uncertainty, one random variable per error source (a rule's error shared by every material the rule gave a constant), the same specimen in every sample; credible quantiles of an unconditioned prior, not fractions of a specimen population"
+        }
+    }
+}
+
+/// The specimen population of the uncertainty rows.
+pub fn population(p: PopulationModel) -> &'static str {
+    match p {
+        PopulationModel::NotModelled => {
+            "not modelled: write noise, over-mill depth and readout are those of the one simulated specimen (its readout realizations enter the failure criterion only), so no B-lives (fraction of specimens failed, ISO/IEC 10995) are reported"
+        }
+    }
+}
+
+impl Serialize for UncertaintyKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(uncertainty_kind(*self))
+    }
+}
+
+impl Serialize for PopulationModel {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(population(*self))
+    }
+}
+
 impl Serialize for FrontierNote {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&frontier_note(self))
@@ -117,6 +213,29 @@ fn yr(x: Option<f64>, status: &str) -> String {
         Some(v) => format!("{v:.3e} yr"),
         None => status.replace('_', " "),
     }
+}
+
+fn years(y: Years) -> String {
+    match y {
+        Years::Within(v) => format!("{v:.2e} yr"),
+        Years::BeyondHorizon => "beyond horizon".into(),
+    }
+}
+
+/// "[lo, hi]" of a 90 % credible interval.
+fn interval(ci: [Years; 2]) -> String {
+    format!("[{}, {}]", years(ci[0]), years(ci[1]))
+}
+
+/// The top `n` error sources by share, "name share".
+fn top_sources(u: &UncertaintyRow, n: usize) -> String {
+    let mut v: Vec<(&String, &f64)> = u.sensitivity.iter().collect();
+    v.sort_by(|a, b| b.1.total_cmp(a.1));
+    v.iter()
+        .take(n)
+        .map(|(k, s)| format!("{k} {s:.2}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn status_yr(x: Option<f64>, status: LifetimeStatus) -> String {
@@ -182,9 +301,10 @@ pub fn stdout_lines(life: &LifetimeProducts) -> Vec<String> {
             .find(|u| u.temperature_k == r.temperature_k)
             .map(|u| {
                 format!(
-                    "; B50 {}, B5 {}",
-                    yr(u.b50_yr, "beyond_horizon"),
-                    yr(u.b5_yr, "beyond_horizon")
+                    "; 90 % credible {}, P(fail < {} yr) = {:.3}",
+                    interval(u.lifetime_ci90_yr),
+                    u.target_life_yr,
+                    u.p_fail_before_target
                 )
             })
             .unwrap_or_default();
@@ -210,19 +330,7 @@ pub fn stdout_lines(life: &LifetimeProducts) -> Vec<String> {
         ));
     }
     if let Some(d) = &a.test_design {
-        lines.push(format!(
-            "    accelerated test: {} h at {} demonstrates {} yr at {:.0} °C{}",
-            d.test_duration_h,
-            d.bake_temperature_c
-                .map(|t| format!("{t:.1} °C"))
-                .unwrap_or_else(|| "–".into()),
-            d.target_yr,
-            d.use_temperature_c,
-            match d.code_survives_bake {
-                Some(false) => " (the code does not survive it: lifetime at use < target)",
-                _ => "",
-            }
-        ));
+        lines.push(format!("    accelerated test: {}", test_design_sentence(d)));
     }
     if let Some(f) = &a.frontier {
         let c = &f.claim_49nm;
@@ -247,27 +355,33 @@ fn c(t: Option<f64>) -> String {
 fn markdown_table(life: &LifetimeProducts) -> String {
     let a = &life.analysis;
     let mut s = String::from(
-        "| T / °C | decoder failure | information failure | B50 | B5 | 95 % lower bound on B5 | σ(ln t) | search |\n|---|---|---|---|---|---|---|---|\n",
+        "| T / °C | decoder failure (nominal) | information failure | credible median [MC 95 %] | 90 % credible interval | P(fail before target) ± MC s.e. | σ(ln t) | top error sources (share of var ln t) | search |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in &life.rows {
         let u = life
             .uncertainty
             .iter()
             .find(|u| u.temperature_k == r.temperature_k);
-        let q = |f: fn(&UncertaintyRow) -> Option<f64>| {
-            u.map(|u| yr(f(u), "beyond horizon"))
-                .unwrap_or_else(|| "–".into())
-        };
+        let dash = || "–".to_string();
         s += &format!(
-            "| {:.1} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {:.1} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.temperature_c,
             status_yr(r.decoder_failure_yr, r.decoder_status),
             status_yr(r.information_failure_yr, r.information_status),
-            q(|u| u.b50_yr),
-            q(|u| u.b5_yr),
-            q(|u| u.lower_95_yr),
-            u.map(|u| format!("{:.2}", u.sigma_ln))
-                .unwrap_or_else(|| "–".into()),
+            u.map(|u| format!(
+                "{} [{}]",
+                years(u.lifetime_median_yr),
+                interval(u.lifetime_median_mc95_yr)
+            ))
+            .unwrap_or_else(dash),
+            u.map(|u| interval(u.lifetime_ci90_yr)).unwrap_or_else(dash),
+            u.map(|u| format!(
+                "{:.4} ± {:.4}",
+                u.p_fail_before_target, u.p_fail_before_target_mc_se
+            ))
+            .unwrap_or_else(dash),
+            u.map(|u| format!("{:.2}", u.sigma_ln)).unwrap_or_else(dash),
+            u.map(|u| top_sources(u, 3)).unwrap_or_else(dash),
             path_label(a, r)
         );
     }
@@ -339,7 +453,21 @@ fn markdown_bullets(a: &LifetimeAnalysis) -> String {
             c(ar.temperature_for_1h_c),
             c(ar.temperature_for_1000h_c),
             ar.fit
-                .map(|f| format!("{:.3} eV", f.ea_ev))
+                .map(|f| format!(
+                    "{:.3} ± {:.3} eV ({} found + {} censored points, σ(ln t) = {:.3e}{}); lifetime at use {} (one-sided 95 % lower bound {})",
+                    f.ea_ev,
+                    f.ea_se_ev,
+                    f.points,
+                    f.censored_points,
+                    f.sigma_ln_t,
+                    match f.sigma_basis {
+                        crate::lifetime::stats::SigmaBasis::ToleranceFloor =>
+                            " at the search-tolerance floor: the errors cover numerical error only, not the misfit of a single-Ea line",
+                        crate::lifetime::stats::SigmaBasis::Fitted => "",
+                    },
+                    yr(ar.use_lifetime_yr, "–"),
+                    yr(ar.use_lifetime_lower95_yr, "–")
+                ))
                 .unwrap_or_else(|| "–".into()),
             ar.model_ea_ev
                 .map(|e| format!("{e:.3} eV"))
@@ -348,15 +476,10 @@ fn markdown_bullets(a: &LifetimeAnalysis) -> String {
     }
     if let Some(d) = &a.test_design {
         s += &format!(
-            "- accelerated test: {} h at {} demonstrates {} yr at {:.1} °C ({}); code survives: {}\n",
-            d.test_duration_h,
-            c(d.bake_temperature_c),
-            d.target_yr,
-            d.use_temperature_c,
-            acceleration_model(&d.model),
-            d.code_survives_bake
-                .map(|b| b.to_string())
-                .unwrap_or_else(|| "unknown".into())
+            "- accelerated test: {}. Metric: {}. Nominal model at the bake: {}\n",
+            test_design_sentence(d),
+            test_metric(d.metric),
+            acceleration_model(&d.model)
         );
     }
     if let Some(f) = &a.frontier {
@@ -387,8 +510,10 @@ pub fn markdown(life: &LifetimeProducts) -> String {
     s += &markdown_table(life);
     s += "\n";
     s += &format!(
-        "\nHorizon {} yr: later failures are reported as beyond the horizon, not as numbers. B50/B5 are quantiles of the Monte Carlo distribution over the kinetic-parameter uncertainty (credible quantiles); the lower bound is the distribution-free 95 % bound on B5 from the order statistics.\n\n",
-        time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0))
+        "\nHorizon {} yr: later failures are reported as beyond the horizon, not as numbers; a search whose probe budget ran out says budget exhausted. Uncertainty: {}. Specimen population: {}. The bracket after each median is the Monte Carlo 95 % interval of that estimate (sampling noise only); P(fail before target) is the fraction of samples failing before the target life. Error-source shares are normalized squared Spearman rank correlations of ln t with each source (a first-order measure for a monotone response; not Sobol indices).\n\n",
+        time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0)),
+        uncertainty_kind(UncertaintyKind::EpistemicParameters),
+        population(PopulationModel::NotModelled)
     );
     s += &markdown_bullets(a);
     s
