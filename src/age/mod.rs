@@ -42,7 +42,7 @@ use crate::material::{Material, OxidationLaw};
 pub use history::{Arrhenius, Segment, TemperatureHistory};
 pub use metrics::{ModuleMap, SnapshotMetrics};
 use spectral::Spectral2d;
-pub use surface::{Capillary, NonlinearSettings, NonlinearStats};
+pub use surface::{Capillary, NonlinearScheme, NonlinearSettings, NonlinearStats};
 
 /// Which surface-transport solver to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
