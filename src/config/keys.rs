@@ -606,8 +606,8 @@ pub const KEYS: &[KeyDef] = &[
         path: "aging.solver",
         kind: KeyKind::Choice(SurfaceSolver::NAMES),
         unit: "",
-        default: KeyDefault::Value("linear"),
-        doc: "linear: exact spectral Mullins propagator (any horizon, one FFT pair); nonlinear: graph equation for steep walls (adaptive ETD1).",
+        default: KeyDefault::Value("nonlinear"),
+        doc: "nonlinear: graph equation for steep walls (adaptive exponential integrator, aging.nonlinear_scheme), the default of aging runs and of every lifetime probe; linear: exact spectral small-slope Mullins propagator (any horizon, one FFT pair).",
     },
     KeyDef {
         path: "aging.surface_rule",

@@ -163,6 +163,7 @@ fn constant_settings(
     mechanisms: age::Mechanisms,
     native_oxide: bool,
     splitting_steps: usize,
+    model: &ProbeAgingModel,
 ) -> Result<age::AgingSettings> {
     Ok(age::AgingSettings {
         history: age::TemperatureHistory::constant(t_k, t_s)
@@ -170,12 +171,12 @@ fn constant_settings(
         horizon_s: t_s,
         snapshots_s: vec![t_s],
         mechanisms,
-        // The linear spectral propagator (exact for any time span, one FFT pair per sub-step);
-        // the nonlinear solver over 10⁶ years per probe is beyond the probe budget.
-        solver: age::SurfaceSolver::Linear,
-        surface_rule: age::SurfaceRule::AreaWeighted,
+        // The model's solver: by default the nonlinear graph equation (steep walls), which
+        // the checkpoint ladder of [`Prober`] makes affordable.
+        solver: model.solver,
+        surface_rule: model.surface_rule,
         splitting_steps,
-        nonlinear: age::NonlinearSettings::default(),
+        nonlinear: model.nonlinear,
         native_oxide,
     })
 }
@@ -215,7 +216,7 @@ impl<'a> Prober<'a> {
                     oxidation: false,
                     bulk_diffusion: false,
                 };
-                let settings = constant_settings(probe_k, t_s, only, false, 1)?;
+                let settings = constant_settings(probe_k, t_s, only, false, 1, &self.model)?;
                 (self.oxidized.clone(), settings)
             }
             Clock::Oxidation => {
@@ -229,7 +230,8 @@ impl<'a> Prober<'a> {
                     bulk_diffusion: false,
                 };
                 // Oxidation alone is exact in one step (the law is a state equation in ∫rate dt).
-                let settings = constant_settings(probe_k, t_s, only, self.model.native_oxide, 1)?;
+                let settings =
+                    constant_settings(probe_k, t_s, only, self.model.native_oxide, 1, &self.model)?;
                 (self.specimen.clone(), settings)
             }
             Clock::Real(t_k) => {
@@ -239,6 +241,7 @@ impl<'a> Prober<'a> {
                     self.model.mechanisms,
                     self.model.native_oxide,
                     self.model.splitting_steps,
+                    &self.model,
                 )?;
                 (self.specimen.clone(), settings)
             }

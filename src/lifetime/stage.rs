@@ -89,6 +89,9 @@ pub struct LifetimeAnalysis {
     pub method: MethodFacts,
     /// Temperature of the rescaled probes [K] (any would give the same geometry at equal s).
     pub probe_temperature_k: f64,
+    /// Surface-transport solver of every probe: "nonlinear" (graph equation, default) or
+    /// "linear" (small-slope spectral propagator).
+    pub surface_solver: age::SurfaceSolver,
     /// The area-weighted surface-rate model B_eff(T) of the milled surface (with its native
     /// oxide where the model grows one).
     pub rate_model: SurfaceRateModel,
@@ -292,6 +295,7 @@ impl<'a> LifetimeStage<'a> {
             },
             real_time_points,
             probe_temperature_k: self.probe_k,
+            surface_solver: settings.aging_model.solver,
             rate_model: self.rate_model.clone(),
             oxidation_rate_model: self.ox_model.clone(),
             searches: searches.surface,
