@@ -133,6 +133,10 @@ pub struct NonlinearSettings {
     pub max_steps: usize,
     /// The time integrator.
     pub scheme: NonlinearScheme,
+    /// First trial step [nm⁴ of τ] of an [`crate::age::age`] call (0: automatic, 10⁻⁶ d⁴); a
+    /// run resumed from a checkpoint passes the step it had reached
+    /// ([`NonlinearStats::final_step_nm4`]), so it continues exactly as an uninterrupted run.
+    pub initial_step_nm4: f64,
 }
 
 impl Default for NonlinearSettings {
@@ -142,6 +146,7 @@ impl Default for NonlinearSettings {
             linear_below_slope: 0.05,
             max_steps: 20_000,
             scheme: NonlinearScheme::Etd2rk,
+            initial_step_nm4: 0.0,
         }
     }
 }
@@ -156,6 +161,8 @@ pub struct NonlinearStats {
     /// Scaled time τ = ∫B_max dt finished by the linear propagator after slopes became small
     /// [nm⁴].
     pub linear_tail_nm4: f64,
+    /// The step proposal at the end of the run [nm⁴ of τ] (to resume with).
+    pub final_step_nm4: f64,
 }
 
 /// The discrete nonlinear operator in scaled time τ = B₀ t:
@@ -621,6 +628,7 @@ mod tests {
             linear_below_slope: 0.0,
             max_steps: 1_000_000,
             scheme,
+            initial_step_nm4: 0.0,
         }
     }
 

@@ -206,6 +206,10 @@ impl<'a> LifetimeStage<'a> {
             probe_k,
             ln_b_probe: rate_model.ln_b(probe_k),
             ln_ox_probe: ox_model.as_ref().map(|o| o.ln_rate(probe_k)),
+            // The ladders start where the searches can start: the lowest s of the surface
+            // search (10⁻⁴ e-folds of the module fundamental) and 10⁻⁹ of the horizon.
+            surface_floor_nm4: 1e-4 / (std::f64::consts::PI / layout.module_pitch_nm).powi(4),
+            real_time_floor_s: (1e-9 * settings.horizon_s).max(super::probe::REAL_TIME_FLOOR_S),
         };
         let prober = Prober::new(reader, specimen, oxidized.clone(), map, aging_model, rates);
         let primary = if settings.criteria.contains(&Criterion::DecoderFailure) {
