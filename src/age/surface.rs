@@ -340,7 +340,9 @@ fn biharmonic_symbol(kx: f64, ky: f64, d: f64) -> f64 {
 /// The k = 0 mode is 0 (volume conservation).
 fn linear_symbol(kx: f64, ky: f64, d: f64, linear: &Capillary) -> f64 {
     let k = (kx * kx + ky * ky).sqrt();
-    -(biharmonic_symbol(kx, ky, d) + linear.viscous * k + linear.evaporation * k * k
+    -(biharmonic_symbol(kx, ky, d)
+        + linear.viscous * k
+        + linear.evaporation * k * k
         + linear.volume * k * k * k)
 }
 
@@ -645,7 +647,10 @@ mod tests {
     fn etd2rk_conserves_volume_per_step() {
         let (n, d) = (48, 2.0);
         let mut h = pit(n, d, 20.0, 20.0, 3.5);
-        let mobility: Vec<f64> = h.iter().map(|z| if *z < -15.0 { 0.3 } else { 1.0 }).collect();
+        let mobility: Vec<f64> = h
+            .iter()
+            .map(|z| if *z < -15.0 { 0.3 } else { 1.0 })
+            .collect();
         let s = Spectral2d::new(n, n);
         let viscous = Capillary {
             viscous: 1e-3,
@@ -680,7 +685,10 @@ mod tests {
         let e1 = max_diff(&run(4), &reference);
         let e2 = max_diff(&run(8), &reference);
         let e3 = max_diff(&run(16), &reference);
-        assert!(e1 / e2 > 3.0 && e2 / e3 > 3.0, "errors {e1:e} {e2:e} {e3:e}");
+        assert!(
+            e1 / e2 > 3.0 && e2 / e3 > 3.0,
+            "errors {e1:e} {e2:e} {e3:e}"
+        );
     }
 
     /// ETD2RK and the reference ETD1 (tight tolerance) agree on an 80° pit, ETD2RK is the more
@@ -749,7 +757,10 @@ mod tests {
             .unwrap();
             let expected = tau * (k4 + k.powi(4) * (0.5 + 0.2 + 0.1));
             let got = -(h[0] / (amp * (k * 0.5 * d).cos())).ln();
-            assert!((got / expected - 1.0).abs() < 0.01, "{scheme}: {got} vs {expected}");
+            assert!(
+                (got / expected - 1.0).abs() < 0.01,
+                "{scheme}: {got} vs {expected}"
+            );
         }
     }
 }

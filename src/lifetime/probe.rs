@@ -278,7 +278,14 @@ impl<'a> Prober<'a> {
                 // (a factor 10^{1/4} in time) is one sub-step.
                 let steps = if fresh { self.model.splitting_steps } else { 1 };
                 let native = self.model.native_oxide && fresh;
-                constant_settings(t_k, to - from, self.model.mechanisms, native, steps, &self.model)?
+                constant_settings(
+                    t_k,
+                    to - from,
+                    self.model.mechanisms,
+                    native,
+                    steps,
+                    &self.model,
+                )?
             }
         };
         settings.nonlinear.initial_step_nm4 = step_nm4;

@@ -6,8 +6,8 @@ use serde_json::json;
 use super::stack_materials;
 use crate::age::history::HistoryError;
 use crate::age::{
-    AgingSettings, Mechanisms, NonlinearScheme, NonlinearSettings, Segment, SurfaceRule, SurfaceSolver,
-    TemperatureHistory,
+    AgingSettings, Mechanisms, NonlinearScheme, NonlinearSettings, Segment, SurfaceRule,
+    SurfaceSolver, TemperatureHistory,
 };
 use crate::config::engine::Parsed;
 use crate::error::Result;
