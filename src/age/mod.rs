@@ -42,7 +42,7 @@ use crate::material::{Material, OxidationLaw};
 pub use history::{Arrhenius, Segment, TemperatureHistory};
 pub use metrics::{ModuleMap, SnapshotMetrics};
 use spectral::Spectral2d;
-pub use surface::{Capillary, NonlinearSettings, NonlinearStats};
+pub use surface::{Capillary, NonlinearScheme, NonlinearSettings, NonlinearStats};
 
 /// Which surface-transport solver to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -303,7 +303,7 @@ pub fn age(
         mats,
         ga_d,
         stats: NonlinearStats::default(),
-        first_step: 0.0,
+        first_step: settings.nonlinear.initial_step_nm4,
     };
     if mech.oxidation && settings.native_oxide {
         grow_native_oxide(specimen);
@@ -338,7 +338,10 @@ pub fn age(
     Ok(AgingOutcome {
         snapshots,
         mechanisms: statuses,
-        nonlinear: run.stats,
+        nonlinear: NonlinearStats {
+            final_step_nm4: run.first_step,
+            ..run.stats
+        },
     })
 }
 

@@ -479,6 +479,7 @@ fn t12_nonlinear_area_monotone_and_volume_conserved() {
         tolerance_nm: 1e-3,
         linear_below_slope: 0.0,
         max_steps: 5000,
+        ..Default::default()
     };
     let mut area = surface::surface_area_nm2(&h, n, n, d);
     let mut first = 0.0;
@@ -593,6 +594,7 @@ fn nonlinear_reduces_to_linear_at_small_slope() {
         tolerance_nm: 1e-6,
         linear_below_slope: 0.0,
         max_steps: 10_000,
+        ..Default::default()
     };
     let tau = 1.0 / k.powi(4);
     let mut first = 0.0;
@@ -854,6 +856,7 @@ fn nonlinear_converges_under_tolerance_refinement() {
                 tolerance_nm: tol,
                 linear_below_slope: 0.0,
                 max_steps: 1_000_000,
+                ..Default::default()
             },
             &mut first,
         )

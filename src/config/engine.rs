@@ -90,6 +90,18 @@ pub(crate) fn default_int(path: &str) -> i64 {
         .expect("defaults in keys::KEYS parse")
 }
 
+/// The default of a float key of the key table.
+pub(crate) fn default_float(path: &str) -> f64 {
+    default_text(path)
+        .parse()
+        .expect("defaults in keys::KEYS parse")
+}
+
+/// The default of a choice key of the key table.
+pub(crate) fn default_choice<T: crate::choice::Choice>(path: &str) -> T {
+    T::from_name(default_text(path)).expect("choice defaults in keys::KEYS are words of T")
+}
+
 impl<'a> Parsed<'a> {
     /// Parses `text` (from `file`) and flattens it, rejecting unknown keys and sections.
     pub(crate) fn parse(text: &'a str, file: &Path) -> Result<Parsed<'a>> {

@@ -2,7 +2,7 @@
 //!
 //! A choice key's words are its enum's [`Choice::NAMES`], declared once beside the enum.
 
-use crate::age::{SurfaceRule, SurfaceSolver};
+use crate::age::{NonlinearScheme, SurfaceRule, SurfaceSolver};
 use crate::beam::ScanOrder;
 use crate::choice::Choice;
 use crate::decode::Decoder;
@@ -606,8 +606,8 @@ pub const KEYS: &[KeyDef] = &[
         path: "aging.solver",
         kind: KeyKind::Choice(SurfaceSolver::NAMES),
         unit: "",
-        default: KeyDefault::Value("linear"),
-        doc: "linear: exact spectral Mullins propagator (any horizon, one FFT pair); nonlinear: graph equation for steep walls (adaptive ETD1).",
+        default: KeyDefault::Value("nonlinear"),
+        doc: "nonlinear: graph equation for steep walls (adaptive exponential integrator, aging.nonlinear_scheme), the default of aging runs and of every lifetime probe; linear: exact spectral small-slope Mullins propagator (any horizon, one FFT pair).",
     },
     KeyDef {
         path: "aging.surface_rule",
@@ -625,6 +625,13 @@ pub const KEYS: &[KeyDef] = &[
         unit: "",
         default: KeyDefault::Value("8"),
         doc: "Sub-steps per snapshot interval in which oxidation, surface and bulk transport alternate (Lie splitting).",
+    },
+    KeyDef {
+        path: "aging.nonlinear_scheme",
+        kind: KeyKind::Choice(NonlinearScheme::NAMES),
+        unit: "",
+        default: KeyDefault::Value("etd2rk"),
+        doc: "Time integrator of the nonlinear solver: etd2rk (second-order exponential Runge–Kutta, embedded ETD1 error estimate) or etd1 (exponential Euler with step doubling, the reference).",
     },
     KeyDef {
         path: "aging.nonlinear_tolerance_nm",

@@ -156,6 +156,8 @@ impl LifetimeStage<'_> {
             probe_k: self.probe_k,
             ln_b_probe: model_p.ln_b(self.probe_k),
             ln_ox_probe: None,
+            surface_floor_nm4: 1e-4 / (std::f64::consts::PI / layout_p.module_pitch_nm).powi(4),
+            real_time_floor_s: super::probe::REAL_TIME_FLOOR_S,
         };
         let mut prober = Prober::new(
             reader,

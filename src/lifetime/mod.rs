@@ -306,6 +306,12 @@ pub struct ProbeAgingModel {
     pub splitting_steps: usize,
     /// Whether the switches come from the scenario's `[aging]` section (false: key defaults).
     pub from_aging_section: bool,
+    /// Surface-transport solver of every probe (`aging.solver`; default nonlinear).
+    pub solver: crate::age::SurfaceSolver,
+    /// Multi-material rule of the linear solver (`aging.surface_rule`).
+    pub surface_rule: crate::age::SurfaceRule,
+    /// Nonlinear solver settings (`aging.nonlinear_scheme`, `aging.nonlinear_tolerance_nm`).
+    pub nonlinear: crate::age::NonlinearSettings,
 }
 
 #[cfg(test)]

@@ -139,6 +139,22 @@ pub(crate) struct ProbeRates {
     pub(crate) ln_b_probe: f64,
     /// ln of the oxidation rate at probe_k (one oxidizing material), if any.
     pub(crate) ln_ox_probe: Option<f64>,
+    /// Lowest rung of the checkpoint ladder of the surface clock [nm⁴].
+    pub(crate) surface_floor_nm4: f64,
+    /// Lowest rung of the checkpoint ladders of the real-time clocks [s].
+    pub(crate) real_time_floor_s: f64,
+}
+
+/// Rungs of a checkpoint ladder per decade of the clock: c_j = floor · 10^{j/4}.
+pub const LADDER_PER_DECADE: f64 = 4.0;
+/// Checkpoints kept per clock (the lowest is dropped first; each holds one specimen).
+pub const LADDER_KEEP: usize = 4;
+
+/// The aged state at one rung of a ladder, and the nonlinear solver's step there.
+struct Checkpoint {
+    rung: i64,
+    specimen: Specimen,
+    step_nm4: f64,
 }
 
 /// Runs and caches probes (age + image + decode) of one milled specimen on every clock.
@@ -153,6 +169,8 @@ pub(crate) struct Prober<'a> {
     model: ProbeAgingModel,
     rates: ProbeRates,
     cache: BTreeMap<ProbeKey, (ProbeReading, Micrograph)>,
+    /// Checkpoint ladders per clock (kind, temperature bits), ascending rung.
+    ladders: BTreeMap<(u8, u64), Vec<Checkpoint>>,
     /// Unique probes run per clock kind (surface, oxidation, real time).
     pub(crate) runs: [usize; 3],
 }
@@ -163,6 +181,7 @@ fn constant_settings(
     mechanisms: age::Mechanisms,
     native_oxide: bool,
     splitting_steps: usize,
+    model: &ProbeAgingModel,
 ) -> Result<age::AgingSettings> {
     Ok(age::AgingSettings {
         history: age::TemperatureHistory::constant(t_k, t_s)
@@ -170,12 +189,12 @@ fn constant_settings(
         horizon_s: t_s,
         snapshots_s: vec![t_s],
         mechanisms,
-        // The linear spectral propagator (exact for any time span, one FFT pair per sub-step);
-        // the nonlinear solver over 10⁶ years per probe is beyond the probe budget.
-        solver: age::SurfaceSolver::Linear,
-        surface_rule: age::SurfaceRule::AreaWeighted,
+        // The model's solver: by default the nonlinear graph equation (steep walls), which
+        // the checkpoint ladder of [`Prober`] makes affordable.
+        solver: model.solver,
+        surface_rule: model.surface_rule,
         splitting_steps,
-        nonlinear: age::NonlinearSettings::default(),
+        nonlinear: model.nonlinear,
         native_oxide,
     })
 }
@@ -198,52 +217,160 @@ impl<'a> Prober<'a> {
             model,
             rates,
             cache: BTreeMap::new(),
+            ladders: BTreeMap::new(),
             runs: [0; 3],
         }
     }
 
-    fn aged(&self, clock: Clock, value: f64) -> Result<Specimen> {
-        if value <= 0.0 {
-            return Ok(self.specimen.clone());
+    /// The ladder floor of `clock` (`None`: no ladder, the probe ages in one run).
+    fn floor(&self, clock: Clock) -> Option<f64> {
+        match clock {
+            Clock::Surface => Some(self.rates.surface_floor_nm4),
+            Clock::Real(_) => Some(self.rates.real_time_floor_s),
+            Clock::Oxidation => None,
         }
+    }
+
+    /// Clock value of rung j ≥ 0.
+    fn rung_value(floor: f64, rung: i64) -> f64 {
+        floor * 10f64.powf(rung as f64 / LADDER_PER_DECADE)
+    }
+
+    /// Ages `start` (at clock value `from`, or the specimen as written if `from` = 0) by
+    /// `to − from` on `clock`, resuming the nonlinear solver at `step_nm4`; returns the
+    /// solver's step at the end.
+    fn segment(
+        &self,
+        clock: Clock,
+        start: &mut Specimen,
+        from: f64,
+        to: f64,
+        step_nm4: f64,
+    ) -> Result<f64> {
         let probe_k = self.rates.probe_k;
-        let (mut aged, settings) = match clock {
+        let fresh = from <= 0.0;
+        let mut settings = match clock {
             Clock::Surface => {
-                let t_s = value / self.rates.ln_b_probe.exp();
+                let t_s = (to - from) / self.rates.ln_b_probe.exp();
                 let only = age::Mechanisms {
                     surface_diffusion: true,
                     oxidation: false,
                     bulk_diffusion: false,
                 };
-                let settings = constant_settings(probe_k, t_s, only, false, 1)?;
-                (self.oxidized.clone(), settings)
+                constant_settings(probe_k, t_s, only, false, 1, &self.model)?
             }
             Clock::Oxidation => {
                 let ln_rate = self.rates.ln_ox_probe.ok_or_else(|| {
                     Error::Numerical("no oxidizing material for the oxidation clock".into())
                 })?;
-                let t_s = value / ln_rate.exp();
+                let t_s = (to - from) / ln_rate.exp();
                 let only = age::Mechanisms {
                     surface_diffusion: false,
                     oxidation: true,
                     bulk_diffusion: false,
                 };
                 // Oxidation alone is exact in one step (the law is a state equation in ∫rate dt).
-                let settings = constant_settings(probe_k, t_s, only, self.model.native_oxide, 1)?;
-                (self.specimen.clone(), settings)
+                let native = self.model.native_oxide && fresh;
+                constant_settings(probe_k, t_s, only, native, 1, &self.model)?
             }
             Clock::Real(t_k) => {
-                let settings = constant_settings(
+                // The first segment [0, floor] keeps the model's Lie sub-steps; each later rung
+                // (a factor 10^{1/4} in time) is one sub-step.
+                let steps = if fresh { self.model.splitting_steps } else { 1 };
+                let native = self.model.native_oxide && fresh;
+                constant_settings(
                     t_k,
-                    value,
+                    to - from,
                     self.model.mechanisms,
-                    self.model.native_oxide,
-                    self.model.splitting_steps,
-                )?;
-                (self.specimen.clone(), settings)
+                    native,
+                    steps,
+                    &self.model,
+                )?
             }
         };
-        age::age(&mut aged, &settings, self.map, &mut ())?;
+        settings.nonlinear.initial_step_nm4 = step_nm4;
+        let out = age::age(start, &settings, self.map, &mut ())?;
+        Ok(out.nonlinear.final_step_nm4)
+    }
+
+    /// The specimen aged to `value` on `clock`. On a clock with a ladder, the run passes
+    /// every rung c_j = floor·10^{j/4} ≤ value (a fixed grid of sub-step ends, independent of
+    /// the probes asked for), and resumes from the highest stored rung ≤ value with the
+    /// solver's step stored there: so a probe gives the same specimen whichever probes ran
+    /// before it, and a search costs about one trajectory instead of one per probe. The
+    /// highest rung passed is stored (at most [`LADDER_KEEP`] per clock).
+    fn aged(&mut self, clock: Clock, value: f64) -> Result<Specimen> {
+        if value <= 0.0 {
+            return Ok(self.specimen.clone());
+        }
+        let base = match clock {
+            Clock::Surface => &self.oxidized,
+            _ => self.specimen,
+        };
+        let floor = match self.floor(clock) {
+            Some(f) if value >= f && f > 0.0 => f,
+            _ => {
+                let mut aged = base.clone();
+                self.segment(clock, &mut aged, 0.0, value, 0.0)?;
+                return Ok(aged);
+            }
+        };
+        let top = {
+            let mut j = (LADDER_PER_DECADE * (value / floor).log10()).floor() as i64;
+            while j > 0 && Self::rung_value(floor, j) > value {
+                j -= 1;
+            }
+            while Self::rung_value(floor, j + 1) <= value {
+                j += 1;
+            }
+            j
+        };
+        let key = (clock.kind(), clock.temperature_bits());
+        let resume = self.ladders.get(&key).and_then(|l| {
+            l.iter()
+                .rev()
+                .find(|c| c.rung <= top)
+                .map(|c| (c.rung, c.specimen.clone(), c.step_nm4))
+        });
+        let (mut rung, mut aged, mut step) = match resume {
+            Some((r, sp, st)) => (r, sp, st),
+            None => {
+                let mut aged = base.clone();
+                let st = self.segment(clock, &mut aged, 0.0, floor, 0.0)?;
+                (0, aged, st)
+            }
+        };
+        let passed = rung < top;
+        while rung < top {
+            let (a, b) = (
+                Self::rung_value(floor, rung),
+                Self::rung_value(floor, rung + 1),
+            );
+            step = self.segment(clock, &mut aged, a, b, step)?;
+            rung += 1;
+        }
+        let stored = self
+            .ladders
+            .get(&key)
+            .is_some_and(|l| l.iter().any(|c| c.rung == top));
+        if passed || !stored {
+            let ladder = self.ladders.entry(key).or_default();
+            if !ladder.iter().any(|c| c.rung == top) {
+                ladder.push(Checkpoint {
+                    rung: top,
+                    specimen: aged.clone(),
+                    step_nm4: step,
+                });
+                ladder.sort_by_key(|c| c.rung);
+                if ladder.len() > LADDER_KEEP {
+                    ladder.remove(0);
+                }
+            }
+        }
+        let at = Self::rung_value(floor, top);
+        if value > at {
+            self.segment(clock, &mut aged, at, value, step)?;
+        }
         Ok(aged)
     }
 

@@ -89,6 +89,9 @@ pub struct LifetimeAnalysis {
     pub method: MethodFacts,
     /// Temperature of the rescaled probes [K] (any would give the same geometry at equal s).
     pub probe_temperature_k: f64,
+    /// Surface-transport solver of every probe: "nonlinear" (graph equation, default) or
+    /// "linear" (small-slope spectral propagator).
+    pub surface_solver: age::SurfaceSolver,
     /// The area-weighted surface-rate model B_eff(T) of the milled surface (with its native
     /// oxide where the model grows one).
     pub rate_model: SurfaceRateModel,
@@ -203,6 +206,10 @@ impl<'a> LifetimeStage<'a> {
             probe_k,
             ln_b_probe: rate_model.ln_b(probe_k),
             ln_ox_probe: ox_model.as_ref().map(|o| o.ln_rate(probe_k)),
+            // The ladders start where the searches can start: the lowest s of the surface
+            // search (10⁻⁴ e-folds of the module fundamental) and 10⁻⁹ of the horizon.
+            surface_floor_nm4: 1e-4 / (std::f64::consts::PI / layout.module_pitch_nm).powi(4),
+            real_time_floor_s: (1e-9 * settings.horizon_s).max(super::probe::REAL_TIME_FLOOR_S),
         };
         let prober = Prober::new(reader, specimen, oxidized.clone(), map, aging_model, rates);
         let primary = if settings.criteria.contains(&Criterion::DecoderFailure) {
@@ -292,6 +299,7 @@ impl<'a> LifetimeStage<'a> {
             },
             real_time_points,
             probe_temperature_k: self.probe_k,
+            surface_solver: settings.aging_model.solver,
             rate_model: self.rate_model.clone(),
             oxidation_rate_model: self.ox_model.clone(),
             searches: searches.surface,

@@ -97,6 +97,8 @@ fn real_time_search_reproduces_the_exact_rescaling_for_surface_diffusion_alone()
         probe_k: t_k,
         ln_b_probe: model.ln_b(t_k),
         ln_ox_probe: None,
+        surface_floor_nm4: 1.0,
+        real_time_floor_s: crate::lifetime::probe::REAL_TIME_FLOOR_S,
     };
     let mut prober = Prober::new(
         reader,

@@ -6,8 +6,8 @@ use serde_json::json;
 use super::stack_materials;
 use crate::age::history::HistoryError;
 use crate::age::{
-    AgingSettings, Mechanisms, NonlinearSettings, Segment, SurfaceRule, SurfaceSolver,
-    TemperatureHistory,
+    AgingSettings, Mechanisms, NonlinearScheme, NonlinearSettings, Segment, SurfaceRule,
+    SurfaceSolver, TemperatureHistory,
 };
 use crate::config::engine::Parsed;
 use crate::error::Result;
@@ -69,6 +69,7 @@ pub(super) fn resolve(
     let splitting_steps = p.int("aging.splitting_steps")? as usize;
     let native_oxide = p.boolean("aging.native_oxide")?;
     let tolerance_nm = p.float("aging.nonlinear_tolerance_nm")?;
+    let scheme = p.choice::<NonlinearScheme>("aging.nonlinear_scheme")?;
     if let Some(miss) =
         crate::age::missing_parameter(&stack_materials(stack, materials), &mechanisms)
     {
@@ -109,6 +110,7 @@ pub(super) fn resolve(
         splitting_steps,
         nonlinear: NonlinearSettings {
             tolerance_nm,
+            scheme,
             ..Default::default()
         },
         native_oxide,

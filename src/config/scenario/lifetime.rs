@@ -92,6 +92,9 @@ fn probe_aging_model(aging: Option<&AgingSettings>) -> ProbeAgingModel {
             native_oxide: a.native_oxide,
             splitting_steps: a.splitting_steps,
             from_aging_section: true,
+            solver: a.solver,
+            surface_rule: a.surface_rule,
+            nonlinear: a.nonlinear,
         },
         None => ProbeAgingModel {
             mechanisms: Mechanisms {
@@ -102,6 +105,13 @@ fn probe_aging_model(aging: Option<&AgingSettings>) -> ProbeAgingModel {
             native_oxide: engine::default_bool("aging.native_oxide"),
             splitting_steps: engine::default_int("aging.splitting_steps") as usize,
             from_aging_section: false,
+            solver: engine::default_choice("aging.solver"),
+            surface_rule: engine::default_choice("aging.surface_rule"),
+            nonlinear: crate::age::NonlinearSettings {
+                tolerance_nm: engine::default_float("aging.nonlinear_tolerance_nm"),
+                scheme: engine::default_choice("aging.nonlinear_scheme"),
+                ..Default::default()
+            },
         },
     }
 }
