@@ -603,6 +603,11 @@ fn predict_lifetimes(
             ));
         }
         FailureOutcome::BeyondHorizon { .. } => None,
+        FailureOutcome::BudgetExhausted { .. } => {
+            return Err(Error::Numerical(
+                "the failure search ran out of probes before bracketing the failure: raise the probe budget".into(),
+            ));
+        }
     };
     let ln_b: Vec<Vec<f64>> = thetas
         .par_iter()

@@ -94,28 +94,10 @@ pub struct CalibrationFile {
 
 /// The aging model of the forward runs (the lifetime probes' rule, design §2.4).
 fn aging_model(sc: &Scenario) -> crate::lifetime::ProbeAgingModel {
-    use super::engine;
     if let Some(l) = &sc.lifetime {
         return l.aging_model;
     }
-    match &sc.aging {
-        Some(a) => crate::lifetime::ProbeAgingModel {
-            mechanisms: a.mechanisms,
-            native_oxide: a.native_oxide,
-            splitting_steps: a.splitting_steps,
-            from_aging_section: true,
-        },
-        None => crate::lifetime::ProbeAgingModel {
-            mechanisms: crate::age::Mechanisms {
-                surface_diffusion: engine::default_bool("aging.surface_diffusion"),
-                oxidation: engine::default_bool("aging.oxidation"),
-                bulk_diffusion: engine::default_bool("aging.bulk_diffusion"),
-            },
-            native_oxide: engine::default_bool("aging.native_oxide"),
-            splitting_steps: engine::default_int("aging.splitting_steps") as usize,
-            from_aging_section: false,
-        },
-    }
+    super::scenario::probe_aging_model(sc.aging.as_ref())
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
