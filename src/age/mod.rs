@@ -34,6 +34,7 @@ pub mod oxidation;
 pub mod spectral;
 pub mod surface;
 pub mod timescale;
+pub mod viscous;
 
 use rayon::prelude::*;
 
@@ -130,13 +131,14 @@ pub struct MissingParameter {
 }
 
 /// The first kinetic table that the enabled mechanisms need and one of `materials` lacks.
-/// Surface diffusion needs [`KineticTable::Surface`] of every material of the stack;
+/// Surface transport needs [`KineticTable::Surface`] (or, for a glass, its viscosity) of every
+/// material of the stack;
 /// oxidation needs [`KineticTable::Oxidation`] (an inert law is valid). Bulk diffusion never
 /// fails here: missing diffusivities are research gaps, reported as
 /// [`MechanismState::NoData`].
 pub fn missing_parameter(materials: &[&Material], m: &Mechanisms) -> Option<MissingParameter> {
     for mat in materials {
-        if m.surface_diffusion && mat.surface.is_none() {
+        if m.surface_diffusion && !mat.has_capillary_transport() {
             return Some(MissingParameter {
                 material: mat.name.clone(),
                 mechanism: Mechanism::SurfaceDiffusion,
@@ -267,6 +269,7 @@ fn stack_materials(specimen: &Specimen) -> Vec<MaterialIndex> {
 
 struct Accumulators {
     surface_nm4: Vec<f64>,
+    viscous_nm: Vec<f64>,
     oxidation: Vec<f64>,
     implant_dt_nm2: f64,
 }
@@ -297,6 +300,7 @@ pub fn age(
         spectral,
         acc: Accumulators {
             surface_nm4: vec![0.0; mats.len()],
+            viscous_nm: vec![0.0; mats.len()],
             oxidation: vec![0.0; mats.len()],
             implant_dt_nm2: 0.0,
         },
@@ -399,12 +403,20 @@ impl Run<'_> {
         let mut integrals = Vec::new();
         for (i, &m) in self.mats.iter().enumerate() {
             let name = &specimen.materials[m].name;
-            if mech.surface_diffusion {
+            if mech.surface_diffusion && specimen.materials[m].surface.is_some() {
                 integrals.push(IntegralRecord {
                     material: name.clone(),
                     mechanism: "surface diffusion ∫B dt".into(),
                     integral: acc.surface_nm4[i],
                     unit: "nm4".into(),
+                });
+            }
+            if mech.surface_diffusion && specimen.materials[m].viscosity.is_some() {
+                integrals.push(IntegralRecord {
+                    material: name.clone(),
+                    mechanism: "viscous flow ∫F dt".into(),
+                    integral: acc.viscous_nm[i],
+                    unit: "nm".into(),
                 });
             }
             if mech.oxidation
@@ -454,12 +466,10 @@ fn mechanism_statuses(
         let mat = &specimen.materials[m];
         let surf = MechanismState::of(mech.surface_diffusion, mat.surface.is_some(), Active);
         statuses.push(status("surface diffusion (B k⁴)".into(), &mat.name, surf));
+        let visc = MechanismState::of(mech.surface_diffusion, mat.viscosity.is_some(), Active);
+        statuses.push(status("viscous flow (F k)".into(), &mat.name, visc));
         // The other terms of the linear capillary operator: no library data for any material.
-        for term in [
-            "viscous flow (F k)",
-            "evaporation–condensation (A k²)",
-            "volume diffusion (C k³)",
-        ] {
+        for term in ["evaporation–condensation (A k²)", "volume diffusion (C k³)"] {
             let st = if mech.surface_diffusion { NoData } else { Off };
             statuses.push(status(term.into(), &mat.name, st));
         }
@@ -573,6 +583,42 @@ fn oxidize(
         });
 }
 
+/// Surface-area weight of each material among the columns' hosts: w_m = A_m / Σ A with the
+/// true area √(1 + |∇h|²) per column (forward differences, periodic); summed per row, then
+/// over rows in order (deterministic).
+fn area_weighted(
+    h: &[f64],
+    hosts: &[MaterialIndex],
+    nx: usize,
+    ny: usize,
+    cell: f64,
+    n_materials: usize,
+) -> Vec<f64> {
+    let rows: Vec<Vec<f64>> = (0..ny)
+        .into_par_iter()
+        .map(|j| {
+            let js = if j + 1 == ny { 0 } else { j + 1 };
+            let mut a = vec![0.0; n_materials];
+            for i in 0..nx {
+                let ie = if i + 1 == nx { 0 } else { i + 1 };
+                let k = j * nx + i;
+                let sx = (h[j * nx + ie] - h[k]) / cell;
+                let sy = (h[js * nx + i] - h[k]) / cell;
+                a[hosts[k]] += (1.0 + sx * sx + sy * sy).sqrt();
+            }
+            a
+        })
+        .collect();
+    let mut total = vec![0.0; n_materials];
+    for r in &rows {
+        for (t, x) in total.iter_mut().zip(r) {
+            *t += x;
+        }
+    }
+    let sum: f64 = total.iter().sum();
+    total.iter().map(|a| a / sum).collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn diffuse(
     specimen: &mut Specimen,
@@ -598,13 +644,31 @@ fn diffuse(
             .map(|s| surface::mullins_b_nm4_per_s(s, tk))
             .unwrap_or(0.0)
     };
+    let flows: Vec<Option<viscous::ViscousFlow>> = specimen
+        .materials
+        .iter()
+        .map(|m| m.viscosity.as_ref().and_then(viscous::ViscousFlow::of))
+        .collect();
     let mut integral = vec![0.0; specimen.materials.len()];
+    let mut f_integral = vec![0.0; specimen.materials.len()];
     for (i, &m) in mats.iter().enumerate() {
         integral[m] = settings.history.integrate(a, b, |tk| b_of(m, tk));
         acc.surface_nm4[i] += integral[m];
+        if let Some(flow) = &flows[m] {
+            f_integral[m] = settings.history.integrate(a, b, |tk| flow.f_nm_per_s(tk));
+            acc.viscous_nm[i] += f_integral[m];
+        }
     }
     let mut h = metrics::outer_surface_nm(specimen);
     let before = h.clone();
+    // Viscous flow of the glass columns, ∫F dt weighted by their share of the true surface
+    // area (the area-weighted rule, as for B): the linear propagator carries one F.
+    let area_weights = area_weighted(&h, &hosts, nx, ny, cell, specimen.materials.len());
+    let f_int: f64 = f_integral
+        .iter()
+        .zip(&area_weights)
+        .map(|(f, w)| f * w)
+        .sum();
     match settings.solver {
         SurfaceSolver::Linear => {
             let b_int = match settings.surface_rule {
@@ -617,33 +681,16 @@ fn diffuse(
                         .map(|&m| integral[m])
                         .fold(f64::INFINITY, f64::min)
                 }
+                // Σ_m A_m ∫B_m dt / Σ A, A_m the true area of columns with host m.
                 SurfaceRule::AreaWeighted => {
-                    // Σ_m A_m ∫B_m dt / Σ A, A_m the true area of columns with host m; summed
-                    // per row then over rows in order (deterministic).
-                    let rows: Vec<(f64, f64)> = (0..ny)
-                        .into_par_iter()
-                        .map(|j| {
-                            let js = if j + 1 == ny { 0 } else { j + 1 };
-                            let (mut wsum, mut bsum) = (0.0, 0.0);
-                            for i in 0..nx {
-                                let ie = if i + 1 == nx { 0 } else { i + 1 };
-                                let k = j * nx + i;
-                                let sx = (h[j * nx + ie] - h[k]) / cell;
-                                let sy = (h[js * nx + i] - h[k]) / cell;
-                                let area = (1.0 + sx * sx + sy * sy).sqrt();
-                                wsum += area;
-                                bsum += area * integral[hosts[k]];
-                            }
-                            (wsum, bsum)
-                        })
-                        .collect();
-                    let (w, s) = rows
-                        .iter()
-                        .fold((0.0, 0.0), |(w, s), (a, b)| (w + a, s + b));
-                    s / w
+                    integral.iter().zip(&area_weights).map(|(b, w)| b * w).sum()
                 }
             };
-            surface::propagate_linear(spectral, &mut h, cell, &Capillary::surface_only(b_int));
+            let coefficients = Capillary {
+                viscous: f_int,
+                ..Capillary::surface_only(b_int)
+            };
+            surface::propagate_linear(spectral, &mut h, cell, &coefficients);
         }
         SurfaceSolver::Nonlinear => {
             for (tk, dt) in settings.history.pieces(a, b) {
@@ -668,6 +715,15 @@ fn diffuse(
                 stats.accepted_steps += s.accepted_steps;
                 stats.rejected_steps += s.rejected_steps;
                 stats.linear_tail_nm4 += s.linear_tail_nm4;
+            }
+            // Viscous flow as a second split step (Lie splitting with the graph equation);
+            // its k¹ term is linear in the small-slope limit, where glass floors lie.
+            if f_int > 0.0 {
+                let visc = Capillary {
+                    viscous: f_int,
+                    ..Default::default()
+                };
+                surface::propagate_linear(spectral, &mut h, cell, &visc);
             }
         }
     }

@@ -23,13 +23,25 @@ const FULL: &[&str] = &[
     "SiO2",
     "Si",
     "Au",
+    "soda-lime",
+    "aluminosilicate",
 ];
 /// Elemental reference solids in `elements/` (collision data only).
 const REFERENCE: &[&str] = &["Ti", "Cr", "Cu", "W", "Al", "Ni", "Mo", "Ta", "Pt"];
 
 /// Names that are not chemical formulas, with the formula the file must state in its
 /// description.
-const FORMULA_OF: &[(&str, &str)] = &[("AlCrN", "Al0.7Cr0.3N")];
+const FORMULA_OF: &[(&str, &str)] = &[
+    ("AlCrN", "Al0.7Cr0.3N"),
+    (
+        "soda-lime",
+        "(SiO2)0.715(Na2O)0.133(CaO)0.089(MgO)0.057(Al2O3)0.006",
+    ),
+    (
+        "aluminosilicate",
+        "(SiO2)0.676(Al2O3)0.113(B2O3)0.098(CaO)0.087(MgO)0.02(SrO)0.006",
+    ),
+];
 
 fn all() -> Vec<Material> {
     let lib = MaterialLibrary::bundled();
@@ -137,6 +149,13 @@ fn sourced(m: &Material) -> Vec<(String, &Sourced)> {
         v.push(("diffusion_d0".into(), &s.diffusion_d0_nm2_per_s));
         v.push(("diffusion_ea_ev".into(), &s.diffusion_ea_ev));
     }
+    if let Some(g) = &m.viscosity {
+        v.push(("strain_point_k".into(), &g.strain_point_k));
+        v.push(("annealing_point_k".into(), &g.annealing_point_k));
+        v.push(("softening_point_k".into(), &g.softening_point_k));
+        v.push(("glass_transition_k".into(), &g.glass_transition_k));
+        v.push(("surface_tension_j_m2".into(), &g.surface_tension_j_m2));
+    }
     if let Some(o) = &m.oxidation {
         v.push(("oxide_density_g_cm3".into(), &o.oxide_density_g_cm3));
         v.push(("pilling_bedworth_ratio".into(), &o.pilling_bedworth_ratio));
@@ -182,7 +201,11 @@ fn library_holds_every_planned_material_once() {
         let in_elements = path.parent().unwrap().ends_with("elements");
         if FULL.contains(&m.name.as_str()) {
             assert!(!in_elements, "{}", m.name);
-            assert!(m.surface.is_some() && m.oxidation.is_some(), "{}", m.name);
+            assert!(
+                m.has_capillary_transport() && m.oxidation.is_some(),
+                "{}",
+                m.name
+            );
         } else {
             assert!(REFERENCE.contains(&m.name.as_str()), "unplanned {}", m.name);
             assert!(in_elements, "{}", m.name);
