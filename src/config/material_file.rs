@@ -447,6 +447,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../sims/materials/Au.toml"),
     ),
     (
+        "sims/materials/Cr2O3.toml",
+        include_str!("../../sims/materials/Cr2O3.toml"),
+    ),
+    (
         "sims/materials/CrN.toml",
         include_str!("../../sims/materials/CrN.toml"),
     ),
@@ -473,6 +477,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "sims/materials/TiN.toml",
         include_str!("../../sims/materials/TiN.toml"),
+    ),
+    (
+        "sims/materials/TiO2.toml",
+        include_str!("../../sims/materials/TiO2.toml"),
     ),
     (
         "sims/materials/aluminosilicate.toml",

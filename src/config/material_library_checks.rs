@@ -25,6 +25,8 @@ const FULL: &[&str] = &[
     "Au",
     "soda-lime",
     "aluminosilicate",
+    "Cr2O3",
+    "TiO2",
 ];
 /// Elemental reference solids in `elements/` (collision data only).
 const REFERENCE: &[&str] = &["Ti", "Cr", "Cu", "W", "Al", "Ni", "Mo", "Ta", "Pt"];
@@ -438,6 +440,37 @@ fn surface_binding_energies_match_yamamura_tawara() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn oxides_are_their_own_materials() {
+    // CrN and TiN name their oxide; the oxide record matches the film's oxide formula and
+    // density, carries its own surface transport, and is an insulator for the readout.
+    let lib = MaterialLibrary::bundled();
+    for (film, oxide) in [("CrN", "Cr2O3"), ("TiN", "TiO2")] {
+        let m = lib.load(film, "test", None).unwrap();
+        let o = m.oxidation.as_ref().unwrap();
+        let ox = o
+            .oxide_material
+            .as_deref()
+            .expect("oxide_material resolved");
+        assert_eq!(ox.name, oxide);
+        assert_eq!(o.oxide_formula, oxide);
+        assert!((ox.density_g_cm3.value / o.oxide_density_g_cm3.value - 1.0).abs() < 0.01);
+        assert!(ox.surface.is_some(), "{oxide}");
+        assert!(ox.is_insulating(), "{oxide}");
+        assert!(!m.is_insulating(), "{film}");
+        assert_eq!(m.oxide_or_self().name, oxide);
+    }
+    // Glasses are insulators too, and `fused-silica` is the library's SiO2.
+    for g in ["fused-silica", "soda-lime", "aluminosilicate"] {
+        let m = lib.load(g, "test", None).unwrap();
+        assert!(m.is_insulating() && m.viscosity.is_some(), "{g}");
+        assert!(
+            m.surface.is_none(),
+            "{g}: surface diffusion on glass is off"
+        );
     }
 }
 
