@@ -19,8 +19,11 @@
 //! columns' ∫B dt weighted by true surface area √(1+|∇h|²) per column, the material of a column
 //! being the host at its surface; [`SurfaceRule::Slowest`] uses the smallest. The nonlinear
 //! solver uses B per column (face mobility = harmonic mean of the two columns), which is the
-//! better model where materials meet. An oxide skin is given its host's surface transport (no
-//! surface-diffusion data for the oxides in the library).
+//! better model where materials meet. A column with an oxide skin has the oxide's own surface
+//! transport where the library holds the oxide as a material (`oxidation.oxide_material`, e.g.
+//! CrN → Cr2O3), else its host's. A glass at the surface relaxes by viscous flow F = γ/(2η)
+//! ([`viscous`]), area-weighted like B in the linear propagator and applied as a split step after
+//! the graph equation in the nonlinear one; glasses have no surface diffusion (no measurement).
 //!
 //! Composition on the 2.5-D grid: the material that surface diffusion carries is the surface
 //! material, so an oxide skin thickens where material arrives and thins where it leaves; in
@@ -270,6 +273,7 @@ fn stack_materials(specimen: &Specimen) -> Vec<MaterialIndex> {
 struct Accumulators {
     surface_nm4: Vec<f64>,
     viscous_nm: Vec<f64>,
+    oxide_surface_nm4: Vec<f64>,
     oxidation: Vec<f64>,
     implant_dt_nm2: f64,
 }
@@ -301,6 +305,7 @@ pub fn age(
         acc: Accumulators {
             surface_nm4: vec![0.0; mats.len()],
             viscous_nm: vec![0.0; mats.len()],
+            oxide_surface_nm4: vec![0.0; mats.len()],
             oxidation: vec![0.0; mats.len()],
             implant_dt_nm2: 0.0,
         },
@@ -411,6 +416,19 @@ impl Run<'_> {
                     unit: "nm4".into(),
                 });
             }
+            if mech.surface_diffusion
+                && let Some(ox) = specimen.materials[m]
+                    .oxidation
+                    .as_ref()
+                    .and_then(|o| o.oxide_material.as_deref())
+            {
+                integrals.push(IntegralRecord {
+                    material: ox.name.clone(),
+                    mechanism: format!("surface diffusion ∫B dt (oxide skin on {name})"),
+                    integral: acc.oxide_surface_nm4[i],
+                    unit: "nm4".into(),
+                });
+            }
             if mech.surface_diffusion && specimen.materials[m].viscosity.is_some() {
                 integrals.push(IntegralRecord {
                     material: name.clone(),
@@ -466,6 +484,22 @@ fn mechanism_statuses(
         let mat = &specimen.materials[m];
         let surf = MechanismState::of(mech.surface_diffusion, mat.surface.is_some(), Active);
         statuses.push(status("surface diffusion (B k⁴)".into(), &mat.name, surf));
+        if let Some(ox) = mat
+            .oxidation
+            .as_ref()
+            .and_then(|o| o.oxide_material.as_deref())
+        {
+            let st = MechanismState::of(
+                mech.surface_diffusion && mech.oxidation,
+                ox.surface.is_some(),
+                Active,
+            );
+            statuses.push(status(
+                format!("surface diffusion on its oxide {} (B k⁴)", ox.name),
+                &mat.name,
+                st,
+            ));
+        }
         let visc = MechanismState::of(mech.surface_diffusion, mat.viscosity.is_some(), Active);
         statuses.push(status("viscous flow (F k)".into(), &mat.name, visc));
         // The other terms of the linear capillary operator: no library data for any material.
@@ -588,7 +622,7 @@ fn oxidize(
 /// over rows in order (deterministic).
 fn area_weighted(
     h: &[f64],
-    hosts: &[MaterialIndex],
+    hosts: &[usize],
     nx: usize,
     ny: usize,
     cell: f64,
@@ -633,12 +667,33 @@ fn diffuse(
 ) -> crate::error::Result<()> {
     let cell = specimen.grid.cell_nm();
     let (nx, ny) = (specimen.grid.nx(), specimen.grid.ny());
-    let hosts: Vec<MaterialIndex> = (0..nx * ny)
+    let nmat = specimen.materials.len();
+    // Surface kind of each column: m for a bare host m, nmat + m for an oxide skin on host m
+    // when the library has that oxide as a material (its own surface transport).
+    let hosts: Vec<usize> = (0..nx * ny)
         .into_par_iter()
-        .map(|k| specimen.surface_material(k))
+        .map(|k| {
+            let m = specimen.surface_material(k);
+            let own_oxide = specimen.materials[m]
+                .oxidation
+                .as_ref()
+                .is_some_and(|o| o.oxide_material.is_some());
+            if own_oxide && specimen.grid.oxide_nm[k] > 0.0 {
+                nmat + m
+            } else {
+                m
+            }
+        })
         .collect();
-    let b_of = |m: MaterialIndex, tk: f64| {
-        specimen.materials[m]
+    let record = |kind: usize| {
+        if kind >= nmat {
+            specimen.materials[kind - nmat].oxide_or_self()
+        } else {
+            &specimen.materials[kind]
+        }
+    };
+    let b_of = |kind: usize, tk: f64| {
+        record(kind)
             .surface
             .as_ref()
             .map(|s| surface::mullins_b_nm4_per_s(s, tk))
@@ -649,11 +704,15 @@ fn diffuse(
         .iter()
         .map(|m| m.viscosity.as_ref().and_then(viscous::ViscousFlow::of))
         .collect();
-    let mut integral = vec![0.0; specimen.materials.len()];
-    let mut f_integral = vec![0.0; specimen.materials.len()];
+    let mut integral = vec![0.0; 2 * nmat];
+    let mut f_integral = vec![0.0; 2 * nmat];
     for (i, &m) in mats.iter().enumerate() {
         integral[m] = settings.history.integrate(a, b, |tk| b_of(m, tk));
         acc.surface_nm4[i] += integral[m];
+        if hosts.contains(&(nmat + m)) || acc.oxide_surface_nm4[i] > 0.0 {
+            integral[nmat + m] = settings.history.integrate(a, b, |tk| b_of(nmat + m, tk));
+            acc.oxide_surface_nm4[i] += integral[nmat + m];
+        }
         if let Some(flow) = &flows[m] {
             f_integral[m] = settings.history.integrate(a, b, |tk| flow.f_nm_per_s(tk));
             acc.viscous_nm[i] += f_integral[m];
@@ -663,7 +722,7 @@ fn diffuse(
     let before = h.clone();
     // Viscous flow of the glass columns, ∫F dt weighted by their share of the true surface
     // area (the area-weighted rule, as for B): the linear propagator carries one F.
-    let area_weights = area_weighted(&h, &hosts, nx, ny, cell, specimen.materials.len());
+    let area_weights = area_weighted(&h, &hosts, nx, ny, cell, 2 * nmat);
     let f_int: f64 = f_integral
         .iter()
         .zip(&area_weights)
@@ -673,7 +732,7 @@ fn diffuse(
         SurfaceSolver::Linear => {
             let b_int = match settings.surface_rule {
                 SurfaceRule::Slowest => {
-                    let mut present: Vec<MaterialIndex> = hosts.clone();
+                    let mut present: Vec<usize> = hosts.clone();
                     present.sort_unstable();
                     present.dedup();
                     present
