@@ -980,7 +980,7 @@ fn viscous_flow_decays_at_its_analytic_rate_f_k() {
 
 /// Sanity check (a): nanoscale relief in fused silica survives 1 h at 1000 °C. Patterned thermal
 /// and fused silica survive 1000 °C anneals in CMOS and photonics processing (undoped oxide needs
-/// > 1100 °C to reflow; fused-silica gratings "continue to perform well after exposure up to
+/// more than 1100 °C to reflow; fused-silica gratings "continue to perform well after exposure up to
 /// 1000 °C": Photonics 12 (2025) 778, MDPI, and its refs. 6–10). Here a 20 nm-period relief, the
 /// worst case for a pixel edge, keeps > 90 % of its amplitude. The Gjostein-rule surface diffusion
 /// the library shipped before (D₀ = 740 cm²/s, E_a = 2.58 eV) fails this check by 10⁹ in rate.

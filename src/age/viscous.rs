@@ -56,7 +56,7 @@ impl Vft {
             return None;
         }
         let r = (y1 - y2) / (y2 - y3) * (t3 - t2) / (t2 - t1);
-        if !(r > 1.0 + 1e-9) {
+        if r <= 1.0 + 1e-9 || r.is_nan() {
             return None;
         }
         let t0 = (r * t1 - t3) / (r - 1.0);
