@@ -43,6 +43,21 @@ pub struct SnapshotMetrics {
     pub film_consumed_nm: f64,
     /// Mean areal density of implanted Ga over the field [atoms/nm²].
     pub surface_ga_per_nm2: f64,
+    /// Fraction of columns whose surface material is an insulator
+    /// ([`crate::material::Material::is_insulating`]): the oxide where a column carries an oxide
+    /// skin, else its host. Uncoated insulating surfaces charge in the SEM (readout).
+    pub insulating_surface_fraction: f64,
+}
+
+/// The material at the surface of column `k`: its host's oxide where the column carries an
+/// oxide skin (and the library has the oxide as a material), else the host.
+pub fn surface_record(specimen: &Specimen, k: usize) -> &crate::material::Material {
+    let host = &specimen.materials[specimen.surface_material(k)];
+    if specimen.grid.oxide_nm[k] > 0.0 {
+        host.oxide_or_self()
+    } else {
+        host
+    }
 }
 
 /// The outer surface z = surface + oxide [nm] per column.
@@ -132,5 +147,9 @@ pub fn measure(specimen: &Specimen, map: &ModuleMap, interface0_nm: &[f64]) -> S
         oxide_max_nm: g.oxide_nm.iter().cloned().fold(0.0, f64::max),
         film_consumed_nm: if nu > 0 { consumed / nu as f64 } else { 0.0 },
         surface_ga_per_nm2: g.implanted_per_nm2.iter().sum::<f64>() / count,
+        insulating_surface_fraction: (0..outer.len())
+            .filter(|&k| surface_record(specimen, k).is_insulating())
+            .count() as f64
+            / count,
     }
 }

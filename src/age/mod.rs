@@ -19,8 +19,11 @@
 //! columns' ∫B dt weighted by true surface area √(1+|∇h|²) per column, the material of a column
 //! being the host at its surface; [`SurfaceRule::Slowest`] uses the smallest. The nonlinear
 //! solver uses B per column (face mobility = harmonic mean of the two columns), which is the
-//! better model where materials meet. An oxide skin is given its host's surface transport (no
-//! surface-diffusion data for the oxides in the library).
+//! better model where materials meet. A column with an oxide skin has the oxide's own surface
+//! transport where the library holds the oxide as a material (`oxidation.oxide_material`, e.g.
+//! CrN → Cr2O3), else its host's. A glass at the surface relaxes by viscous flow F = γ/(2η)
+//! ([`viscous`]), area-weighted like B in the linear propagator and applied as a split step after
+//! the graph equation in the nonlinear one; glasses have no surface diffusion (no measurement).
 //!
 //! Composition on the 2.5-D grid: the material that surface diffusion carries is the surface
 //! material, so an oxide skin thickens where material arrives and thins where it leaves; in
@@ -34,6 +37,7 @@ pub mod oxidation;
 pub mod spectral;
 pub mod surface;
 pub mod timescale;
+pub mod viscous;
 
 use rayon::prelude::*;
 
@@ -130,13 +134,14 @@ pub struct MissingParameter {
 }
 
 /// The first kinetic table that the enabled mechanisms need and one of `materials` lacks.
-/// Surface diffusion needs [`KineticTable::Surface`] of every material of the stack;
+/// Surface transport needs [`KineticTable::Surface`] (or, for a glass, its viscosity) of every
+/// material of the stack;
 /// oxidation needs [`KineticTable::Oxidation`] (an inert law is valid). Bulk diffusion never
 /// fails here: missing diffusivities are research gaps, reported as
 /// [`MechanismState::NoData`].
 pub fn missing_parameter(materials: &[&Material], m: &Mechanisms) -> Option<MissingParameter> {
     for mat in materials {
-        if m.surface_diffusion && mat.surface.is_none() {
+        if m.surface_diffusion && !mat.has_capillary_transport() {
             return Some(MissingParameter {
                 material: mat.name.clone(),
                 mechanism: Mechanism::SurfaceDiffusion,
@@ -267,6 +272,8 @@ fn stack_materials(specimen: &Specimen) -> Vec<MaterialIndex> {
 
 struct Accumulators {
     surface_nm4: Vec<f64>,
+    viscous_nm: Vec<f64>,
+    oxide_surface_nm4: Vec<f64>,
     oxidation: Vec<f64>,
     implant_dt_nm2: f64,
 }
@@ -297,6 +304,8 @@ pub fn age(
         spectral,
         acc: Accumulators {
             surface_nm4: vec![0.0; mats.len()],
+            viscous_nm: vec![0.0; mats.len()],
+            oxide_surface_nm4: vec![0.0; mats.len()],
             oxidation: vec![0.0; mats.len()],
             implant_dt_nm2: 0.0,
         },
@@ -402,12 +411,33 @@ impl Run<'_> {
         let mut integrals = Vec::new();
         for (i, &m) in self.mats.iter().enumerate() {
             let name = &specimen.materials[m].name;
-            if mech.surface_diffusion {
+            if mech.surface_diffusion && specimen.materials[m].surface.is_some() {
                 integrals.push(IntegralRecord {
                     material: name.clone(),
                     mechanism: "surface diffusion ∫B dt".into(),
                     integral: acc.surface_nm4[i],
                     unit: "nm4".into(),
+                });
+            }
+            if mech.surface_diffusion
+                && let Some(ox) = specimen.materials[m]
+                    .oxidation
+                    .as_ref()
+                    .and_then(|o| o.oxide_material.as_deref())
+            {
+                integrals.push(IntegralRecord {
+                    material: ox.name.clone(),
+                    mechanism: format!("surface diffusion ∫B dt (oxide skin on {name})"),
+                    integral: acc.oxide_surface_nm4[i],
+                    unit: "nm4".into(),
+                });
+            }
+            if mech.surface_diffusion && specimen.materials[m].viscosity.is_some() {
+                integrals.push(IntegralRecord {
+                    material: name.clone(),
+                    mechanism: "viscous flow ∫F dt".into(),
+                    integral: acc.viscous_nm[i],
+                    unit: "nm".into(),
                 });
             }
             if mech.oxidation
@@ -457,12 +487,26 @@ fn mechanism_statuses(
         let mat = &specimen.materials[m];
         let surf = MechanismState::of(mech.surface_diffusion, mat.surface.is_some(), Active);
         statuses.push(status("surface diffusion (B k⁴)".into(), &mat.name, surf));
+        if let Some(ox) = mat
+            .oxidation
+            .as_ref()
+            .and_then(|o| o.oxide_material.as_deref())
+        {
+            let st = MechanismState::of(
+                mech.surface_diffusion && mech.oxidation,
+                ox.surface.is_some(),
+                Active,
+            );
+            statuses.push(status(
+                format!("surface diffusion on its oxide {} (B k⁴)", ox.name),
+                &mat.name,
+                st,
+            ));
+        }
+        let visc = MechanismState::of(mech.surface_diffusion, mat.viscosity.is_some(), Active);
+        statuses.push(status("viscous flow (F k)".into(), &mat.name, visc));
         // The other terms of the linear capillary operator: no library data for any material.
-        for term in [
-            "viscous flow (F k)",
-            "evaporation–condensation (A k²)",
-            "volume diffusion (C k³)",
-        ] {
+        for term in ["evaporation–condensation (A k²)", "volume diffusion (C k³)"] {
             let st = if mech.surface_diffusion { NoData } else { Off };
             statuses.push(status(term.into(), &mat.name, st));
         }
@@ -576,6 +620,42 @@ fn oxidize(
         });
 }
 
+/// Surface-area weight of each material among the columns' hosts: w_m = A_m / Σ A with the
+/// true area √(1 + |∇h|²) per column (forward differences, periodic); summed per row, then
+/// over rows in order (deterministic).
+fn area_weighted(
+    h: &[f64],
+    hosts: &[usize],
+    nx: usize,
+    ny: usize,
+    cell: f64,
+    n_materials: usize,
+) -> Vec<f64> {
+    let rows: Vec<Vec<f64>> = (0..ny)
+        .into_par_iter()
+        .map(|j| {
+            let js = if j + 1 == ny { 0 } else { j + 1 };
+            let mut a = vec![0.0; n_materials];
+            for i in 0..nx {
+                let ie = if i + 1 == nx { 0 } else { i + 1 };
+                let k = j * nx + i;
+                let sx = (h[j * nx + ie] - h[k]) / cell;
+                let sy = (h[js * nx + i] - h[k]) / cell;
+                a[hosts[k]] += (1.0 + sx * sx + sy * sy).sqrt();
+            }
+            a
+        })
+        .collect();
+    let mut total = vec![0.0; n_materials];
+    for r in &rows {
+        for (t, x) in total.iter_mut().zip(r) {
+            *t += x;
+        }
+    }
+    let sum: f64 = total.iter().sum();
+    total.iter().map(|a| a / sum).collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn diffuse(
     specimen: &mut Specimen,
@@ -590,29 +670,72 @@ fn diffuse(
 ) -> crate::error::Result<()> {
     let cell = specimen.grid.cell_nm();
     let (nx, ny) = (specimen.grid.nx(), specimen.grid.ny());
-    let hosts: Vec<MaterialIndex> = (0..nx * ny)
+    let nmat = specimen.materials.len();
+    // Surface kind of each column: m for a bare host m, nmat + m for an oxide skin on host m
+    // when the library has that oxide as a material (its own surface transport).
+    let hosts: Vec<usize> = (0..nx * ny)
         .into_par_iter()
-        .map(|k| specimen.surface_material(k))
+        .map(|k| {
+            let m = specimen.surface_material(k);
+            let own_oxide = specimen.materials[m]
+                .oxidation
+                .as_ref()
+                .is_some_and(|o| o.oxide_material.is_some());
+            if own_oxide && specimen.grid.oxide_nm[k] > 0.0 {
+                nmat + m
+            } else {
+                m
+            }
+        })
         .collect();
-    let b_of = |m: MaterialIndex, tk: f64| {
-        specimen.materials[m]
+    let record = |kind: usize| {
+        if kind >= nmat {
+            specimen.materials[kind - nmat].oxide_or_self()
+        } else {
+            &specimen.materials[kind]
+        }
+    };
+    let b_of = |kind: usize, tk: f64| {
+        record(kind)
             .surface
             .as_ref()
             .map(|s| surface::mullins_b_nm4_per_s(s, tk))
             .unwrap_or(0.0)
     };
-    let mut integral = vec![0.0; specimen.materials.len()];
+    let flows: Vec<Option<viscous::ViscousFlow>> = specimen
+        .materials
+        .iter()
+        .map(|m| m.viscosity.as_ref().and_then(viscous::ViscousFlow::of))
+        .collect();
+    let mut integral = vec![0.0; 2 * nmat];
+    let mut f_integral = vec![0.0; 2 * nmat];
     for (i, &m) in mats.iter().enumerate() {
         integral[m] = settings.history.integrate(a, b, |tk| b_of(m, tk));
         acc.surface_nm4[i] += integral[m];
+        if hosts.contains(&(nmat + m)) || acc.oxide_surface_nm4[i] > 0.0 {
+            integral[nmat + m] = settings.history.integrate(a, b, |tk| b_of(nmat + m, tk));
+            acc.oxide_surface_nm4[i] += integral[nmat + m];
+        }
+        if let Some(flow) = &flows[m] {
+            f_integral[m] = settings.history.integrate(a, b, |tk| flow.f_nm_per_s(tk));
+            acc.viscous_nm[i] += f_integral[m];
+        }
     }
     let mut h = metrics::outer_surface_nm(specimen);
     let before = h.clone();
+    // Viscous flow of the glass columns, ∫F dt weighted by their share of the true surface
+    // area (the area-weighted rule, as for B): the linear propagator carries one F.
+    let area_weights = area_weighted(&h, &hosts, nx, ny, cell, 2 * nmat);
+    let f_int: f64 = f_integral
+        .iter()
+        .zip(&area_weights)
+        .map(|(f, w)| f * w)
+        .sum();
     match settings.solver {
         SurfaceSolver::Linear => {
             let b_int = match settings.surface_rule {
                 SurfaceRule::Slowest => {
-                    let mut present: Vec<MaterialIndex> = hosts.clone();
+                    let mut present: Vec<usize> = hosts.clone();
                     present.sort_unstable();
                     present.dedup();
                     present
@@ -620,33 +743,16 @@ fn diffuse(
                         .map(|&m| integral[m])
                         .fold(f64::INFINITY, f64::min)
                 }
+                // Σ_m A_m ∫B_m dt / Σ A, A_m the true area of columns with host m.
                 SurfaceRule::AreaWeighted => {
-                    // Σ_m A_m ∫B_m dt / Σ A, A_m the true area of columns with host m; summed
-                    // per row then over rows in order (deterministic).
-                    let rows: Vec<(f64, f64)> = (0..ny)
-                        .into_par_iter()
-                        .map(|j| {
-                            let js = if j + 1 == ny { 0 } else { j + 1 };
-                            let (mut wsum, mut bsum) = (0.0, 0.0);
-                            for i in 0..nx {
-                                let ie = if i + 1 == nx { 0 } else { i + 1 };
-                                let k = j * nx + i;
-                                let sx = (h[j * nx + ie] - h[k]) / cell;
-                                let sy = (h[js * nx + i] - h[k]) / cell;
-                                let area = (1.0 + sx * sx + sy * sy).sqrt();
-                                wsum += area;
-                                bsum += area * integral[hosts[k]];
-                            }
-                            (wsum, bsum)
-                        })
-                        .collect();
-                    let (w, s) = rows
-                        .iter()
-                        .fold((0.0, 0.0), |(w, s), (a, b)| (w + a, s + b));
-                    s / w
+                    integral.iter().zip(&area_weights).map(|(b, w)| b * w).sum()
                 }
             };
-            surface::propagate_linear(spectral, &mut h, cell, &Capillary::surface_only(b_int));
+            let coefficients = Capillary {
+                viscous: f_int,
+                ..Capillary::surface_only(b_int)
+            };
+            surface::propagate_linear(spectral, &mut h, cell, &coefficients);
         }
         SurfaceSolver::Nonlinear => {
             for (tk, dt) in settings.history.pieces(a, b) {
@@ -671,6 +777,15 @@ fn diffuse(
                 stats.accepted_steps += s.accepted_steps;
                 stats.rejected_steps += s.rejected_steps;
                 stats.linear_tail_nm4 += s.linear_tail_nm4;
+            }
+            // Viscous flow as a second split step (Lie splitting with the graph equation);
+            // its k¹ term is linear in the small-slope limit, where glass floors lie.
+            if f_int > 0.0 {
+                let visc = Capillary {
+                    viscous: f_int,
+                    ..Default::default()
+                };
+                surface::propagate_linear(spectral, &mut h, cell, &visc);
             }
         }
     }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::material::{
     BulkDiffusion, Constituent, Element, Material, Oxidation, OxidationLaw, Provenance, Sourced,
-    SurfaceTransport, element,
+    SurfaceTransport, Viscosity, element,
 };
 
 /// cm²/s → nm²/s.
@@ -53,6 +53,16 @@ struct RawSurface {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawViscosity {
+    strain_point_k: RawSourced,
+    annealing_point_k: RawSourced,
+    softening_point_k: RawSourced,
+    glass_transition_k: RawSourced,
+    surface_tension_j_m2: RawSourced,
+}
+
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum RawLaw {
     Inert,
@@ -76,6 +86,8 @@ struct RawOxidation {
     oxide_density_g_cm3: RawSourced,
     pilling_bedworth_ratio: RawSourced,
     native_oxide_nm: RawSourced,
+    #[serde(default)]
+    oxide_material: Option<String>,
     #[serde(default)]
     parabolic_kp0_cm2_per_s: Option<RawSourced>,
     #[serde(default)]
@@ -107,6 +119,8 @@ struct RawMaterial {
     elements: Vec<RawConstituent>,
     #[serde(default)]
     surface: Option<RawSurface>,
+    #[serde(default)]
+    viscosity: Option<RawViscosity>,
     #[serde(default)]
     oxidation: Option<RawOxidation>,
     #[serde(default)]
@@ -188,8 +202,14 @@ impl Ctx<'_> {
     }
 }
 
-/// Parses one material file's text. `file` is used only in error messages.
+/// Parses one material file's text. `file` is used only in error messages. The oxide named by
+/// `oxidation.oxide_material` is not resolved here (see [`MaterialLibrary::load`]).
 pub fn parse_material(text: &str, file: &Path) -> Result<Material> {
+    parse_with_oxide_name(text, file).map(|(m, _)| m)
+}
+
+/// [`parse_material`] and the library name of the oxide material, if the file gives one.
+fn parse_with_oxide_name(text: &str, file: &Path) -> Result<(Material, Option<String>)> {
     let raw: RawMaterial =
         super::from_toml_str(text, file, "see sims/materials/CrN.toml for the format")?;
     let cx = Ctx { file };
@@ -215,6 +235,11 @@ pub fn parse_material(text: &str, file: &Path) -> Result<Material> {
     cx.fractions_sum_to_one("elements", &fractions)?;
 
     let surface = raw.surface.map(|s| surface_transport(&cx, s)).transpose()?;
+    let viscosity = raw.viscosity.map(|v| viscosity(&cx, v)).transpose()?;
+    let oxide_name = raw
+        .oxidation
+        .as_ref()
+        .and_then(|o| o.oxide_material.clone());
     let oxidation = raw.oxidation.map(|o| oxidation(&cx, o)).transpose()?;
 
     let mut bulk_diffusion = Vec::new();
@@ -229,12 +254,13 @@ pub fn parse_material(text: &str, file: &Path) -> Result<Material> {
         });
     }
 
-    Ok(Material {
+    let material = Material {
         name: raw.name,
         description: raw.description,
         density_g_cm3: cx.sourced("density_g_cm3", raw.density_g_cm3, Some(0.0))?,
         constituents,
         surface,
+        viscosity,
         oxidation,
         bulk_diffusion,
         se_escape_depth_nm: cx.sourced("se_escape_depth_nm", raw.se_escape_depth_nm, Some(0.0))?,
@@ -249,7 +275,50 @@ pub fn parse_material(text: &str, file: &Path) -> Result<Material> {
             raw.electrical_resistivity_ohm_m,
             Some(0.0),
         )?,
-    })
+    };
+    Ok((material, oxide_name))
+}
+
+fn viscosity(cx: &Ctx, v: RawViscosity) -> Result<Viscosity> {
+    let k = |f: &str| format!("viscosity.{f}");
+    let out = Viscosity {
+        strain_point_k: cx.sourced(&k("strain_point_k"), v.strain_point_k, Some(0.0))?,
+        annealing_point_k: cx.sourced(&k("annealing_point_k"), v.annealing_point_k, Some(0.0))?,
+        softening_point_k: cx.sourced(&k("softening_point_k"), v.softening_point_k, Some(0.0))?,
+        glass_transition_k: cx.sourced(
+            &k("glass_transition_k"),
+            v.glass_transition_k,
+            Some(0.0),
+        )?,
+        surface_tension_j_m2: cx.sourced(
+            &k("surface_tension_j_m2"),
+            v.surface_tension_j_m2,
+            Some(0.0),
+        )?,
+    };
+    let (s, a, f) = (
+        out.strain_point_k.value,
+        out.annealing_point_k.value,
+        out.softening_point_k.value,
+    );
+    if !(s < a && a < f) {
+        return Err(cx.err(
+            "viscosity",
+            format!("fixed points must rise: strain {s} K < annealing {a} K < softening {f} K"),
+            "the strain point (10^13.5 Pa·s) is the coldest, the softening point (10^6.6 Pa·s) the hottest",
+        ));
+    }
+    // Three points fix a VFT law only if they bend the right way (T₀ below the strain point).
+    if crate::age::viscous::Vft::through_fixed_points(&out).is_none() {
+        return Err(cx.err(
+            "viscosity",
+            format!(
+                "no Vogel–Fulcher–Tammann law with T₀ < strain point passes through {s}, {a}, {f} K"
+            ),
+            "check the three fixed points against the data sheet",
+        ));
+    }
+    Ok(out)
 }
 
 fn surface_transport(cx: &Ctx, s: RawSurface) -> Result<SurfaceTransport> {
@@ -356,6 +425,7 @@ fn oxidation(cx: &Ctx, o: RawOxidation) -> Result<Oxidation> {
             Some(0.0),
         )?,
         native_oxide_nm: cx.sourced("oxidation.native_oxide_nm", o.native_oxide_nm, None)?,
+        oxide_material: None,
     };
     Ok(oxidation)
 }
@@ -375,6 +445,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "sims/materials/Au.toml",
         include_str!("../../sims/materials/Au.toml"),
+    ),
+    (
+        "sims/materials/Cr2O3.toml",
+        include_str!("../../sims/materials/Cr2O3.toml"),
     ),
     (
         "sims/materials/CrN.toml",
@@ -403,6 +477,18 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "sims/materials/TiN.toml",
         include_str!("../../sims/materials/TiN.toml"),
+    ),
+    (
+        "sims/materials/TiO2.toml",
+        include_str!("../../sims/materials/TiO2.toml"),
+    ),
+    (
+        "sims/materials/aluminosilicate.toml",
+        include_str!("../../sims/materials/aluminosilicate.toml"),
+    ),
+    (
+        "sims/materials/soda-lime.toml",
+        include_str!("../../sims/materials/soda-lime.toml"),
     ),
     (
         "sims/materials/elements/Al.toml",
@@ -529,6 +615,31 @@ impl MaterialLibrary {
     /// Loads material `name` (case-insensitive file stem). `key` and `from` say where the
     /// request came from, for the error message.
     pub fn load(&self, name: &str, key: &str, from: Option<&Path>) -> Result<Material> {
+        let name = alias(name);
+        let (mut material, oxide_name) = self.load_one(name, key, from)?;
+        if let Some(oxide) = oxide_name
+            && !oxide.eq_ignore_ascii_case(&material.name)
+        {
+            let path = self
+                .entries()
+                .into_iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, p)| p);
+            let (ox, _) = self.load_one(&oxide, "oxidation.oxide_material", path.as_deref())?;
+            if let Some(o) = material.oxidation.as_mut() {
+                o.oxide_material = Some(Box::new(ox));
+            }
+        }
+        Ok(material)
+    }
+
+    /// One file, without resolving its oxide.
+    fn load_one(
+        &self,
+        name: &str,
+        key: &str,
+        from: Option<&Path>,
+    ) -> Result<(Material, Option<String>)> {
         let entries = self.entries();
         let Some((_, path)) = entries.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) else {
             let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
@@ -562,8 +673,20 @@ impl MaterialLibrary {
                 .map(|(_, text)| text.to_string())
                 .expect("entries of the embedded library are in EMBEDDED"),
         };
-        parse_material(&text, path)
+        parse_with_oxide_name(&text, path)
     }
+}
+
+/// Names a scenario may use for a library file: `fused-silica` is `SiO2` (the library's fused
+/// silica); every other name is a file stem.
+pub const ALIASES: &[(&str, &str)] = &[("fused-silica", "SiO2")];
+
+fn alias(name: &str) -> &str {
+    ALIASES
+        .iter()
+        .find(|(a, _)| a.eq_ignore_ascii_case(name))
+        .map(|(_, n)| *n)
+        .unwrap_or(name)
 }
 
 #[cfg(test)]

@@ -23,13 +23,27 @@ const FULL: &[&str] = &[
     "SiO2",
     "Si",
     "Au",
+    "soda-lime",
+    "aluminosilicate",
+    "Cr2O3",
+    "TiO2",
 ];
 /// Elemental reference solids in `elements/` (collision data only).
 const REFERENCE: &[&str] = &["Ti", "Cr", "Cu", "W", "Al", "Ni", "Mo", "Ta", "Pt"];
 
 /// Names that are not chemical formulas, with the formula the file must state in its
 /// description.
-const FORMULA_OF: &[(&str, &str)] = &[("AlCrN", "Al0.7Cr0.3N")];
+const FORMULA_OF: &[(&str, &str)] = &[
+    ("AlCrN", "Al0.7Cr0.3N"),
+    (
+        "soda-lime",
+        "(SiO2)0.715(Na2O)0.133(CaO)0.089(MgO)0.057(Al2O3)0.006",
+    ),
+    (
+        "aluminosilicate",
+        "(SiO2)0.676(Al2O3)0.113(B2O3)0.098(CaO)0.087(MgO)0.02(SrO)0.006",
+    ),
+];
 
 fn all() -> Vec<Material> {
     let lib = MaterialLibrary::bundled();
@@ -137,6 +151,13 @@ fn sourced(m: &Material) -> Vec<(String, &Sourced)> {
         v.push(("diffusion_d0".into(), &s.diffusion_d0_nm2_per_s));
         v.push(("diffusion_ea_ev".into(), &s.diffusion_ea_ev));
     }
+    if let Some(g) = &m.viscosity {
+        v.push(("strain_point_k".into(), &g.strain_point_k));
+        v.push(("annealing_point_k".into(), &g.annealing_point_k));
+        v.push(("softening_point_k".into(), &g.softening_point_k));
+        v.push(("glass_transition_k".into(), &g.glass_transition_k));
+        v.push(("surface_tension_j_m2".into(), &g.surface_tension_j_m2));
+    }
     if let Some(o) = &m.oxidation {
         v.push(("oxide_density_g_cm3".into(), &o.oxide_density_g_cm3));
         v.push(("pilling_bedworth_ratio".into(), &o.pilling_bedworth_ratio));
@@ -182,7 +203,11 @@ fn library_holds_every_planned_material_once() {
         let in_elements = path.parent().unwrap().ends_with("elements");
         if FULL.contains(&m.name.as_str()) {
             assert!(!in_elements, "{}", m.name);
-            assert!(m.surface.is_some() && m.oxidation.is_some(), "{}", m.name);
+            assert!(
+                m.has_capillary_transport() && m.oxidation.is_some(),
+                "{}",
+                m.name
+            );
         } else {
             assert!(REFERENCE.contains(&m.name.as_str()), "unplanned {}", m.name);
             assert!(in_elements, "{}", m.name);
@@ -415,6 +440,37 @@ fn surface_binding_energies_match_yamamura_tawara() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn oxides_are_their_own_materials() {
+    // CrN and TiN name their oxide; the oxide record matches the film's oxide formula and
+    // density, carries its own surface transport, and is an insulator for the readout.
+    let lib = MaterialLibrary::bundled();
+    for (film, oxide) in [("CrN", "Cr2O3"), ("TiN", "TiO2")] {
+        let m = lib.load(film, "test", None).unwrap();
+        let o = m.oxidation.as_ref().unwrap();
+        let ox = o
+            .oxide_material
+            .as_deref()
+            .expect("oxide_material resolved");
+        assert_eq!(ox.name, oxide);
+        assert_eq!(o.oxide_formula, oxide);
+        assert!((ox.density_g_cm3.value / o.oxide_density_g_cm3.value - 1.0).abs() < 0.01);
+        assert!(ox.surface.is_some(), "{oxide}");
+        assert!(ox.is_insulating(), "{oxide}");
+        assert!(!m.is_insulating(), "{film}");
+        assert_eq!(m.oxide_or_self().name, oxide);
+    }
+    // Glasses are insulators too, and `fused-silica` is the library's SiO2.
+    for g in ["fused-silica", "soda-lime", "aluminosilicate"] {
+        let m = lib.load(g, "test", None).unwrap();
+        assert!(m.is_insulating() && m.viscosity.is_some(), "{g}");
+        assert!(
+            m.surface.is_none(),
+            "{g}: surface diffusion on glass is off"
+        );
     }
 }
 

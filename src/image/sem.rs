@@ -230,11 +230,21 @@ pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
         .iter()
         .map(|m| m.se_yield(s.beam_energy_ev))
         .collect();
+    // The oxide's own SE yield and escape depth where the library holds the oxide as a material.
+    let oxide_se: Vec<(f64, f64)> = specimen
+        .materials
+        .iter()
+        .map(|m| {
+            let o = m.oxide_or_self();
+            (o.se_yield(s.beam_energy_ev), o.se_escape_depth_nm.value)
+        })
+        .collect();
     // Column-wise η_eff, range, SE escape depth and SE yield of the surface material.
     let palette = Palette {
         material_optics: &material_optics,
         oxide_optics: &oxide_optics,
         se_yield: &se_yield,
+        oxide_se: &oxide_se,
     };
     let column = |k: usize| column_response(specimen, &palette, s, k);
     let columns: Vec<(f64, f64, f64, f64)> = (0..nx * ny).into_par_iter().map(column).collect();
@@ -326,6 +336,8 @@ struct Palette<'a> {
     material_optics: &'a [Optics],
     oxide_optics: &'a [Option<Optics>],
     se_yield: &'a [f64],
+    /// (SE yield, escape depth [nm]) of each material's oxide (the material itself if none).
+    oxide_se: &'a [(f64, f64)],
 }
 
 /// (η_eff, range, SE escape depth, SE yield) of column `k`: its oxide skin, the implant mixed
@@ -373,11 +385,20 @@ fn column_response(
         }
     }
     let (eta, range) = column_eta(&layers);
+    // An oxide skin of thickness x emits with the oxide's yield from its depth and with the
+    // host's from below: δ = δ_ox (1 − e^{−x/λ_ox}) + δ_host e^{−x/λ_ox} (SE escape
+    // probability decaying as exp(−z/λ); Seiler, J. Appl. Phys. 54 (1983) R1).
+    let (d_ox, l_ox) = palette.oxide_se[top];
+    let skin = if oxide > 0.0 {
+        1.0 - (-oxide / l_ox).exp()
+    } else {
+        0.0
+    };
     (
         eta,
         range,
         specimen.materials[top].se_escape_depth_nm.value,
-        palette.se_yield[top],
+        d_ox * skin + palette.se_yield[top] * (1.0 - skin),
     )
 }
 

@@ -151,7 +151,17 @@ impl SurfaceRateModel {
         let g = &specimen.grid;
         let (nx, ny, cell) = (g.nx(), g.ny(), g.cell_nm());
         let h = crate::age::metrics::outer_surface_nm(specimen);
-        let mut area = vec![0.0; specimen.materials.len()];
+        // Kind m: bare host m; kind nmat + m: an oxide skin on m, which has the oxide's own
+        // surface transport where the library has the oxide as a material (as in `age`).
+        let nmat = specimen.materials.len();
+        let record = |kind: usize| {
+            if kind >= nmat {
+                specimen.materials[kind - nmat].oxide_or_self()
+            } else {
+                &specimen.materials[kind]
+            }
+        };
+        let mut area = vec![0.0; 2 * nmat];
         // Row-major, fixed order: deterministic.
         for j in 0..ny {
             let js = if j + 1 == ny { 0 } else { j + 1 };
@@ -160,13 +170,19 @@ impl SurfaceRateModel {
                 let k = j * nx + i;
                 let sx = (h[j * nx + ie] - h[k]) / cell;
                 let sy = (h[js * nx + i] - h[k]) / cell;
-                area[specimen.surface_material(k)] += (1.0 + sx * sx + sy * sy).sqrt();
+                let m = specimen.surface_material(k);
+                let skin = g.oxide_nm[k] > 0.0
+                    && specimen.materials[m]
+                        .oxidation
+                        .as_ref()
+                        .is_some_and(|o| o.oxide_material.is_some());
+                area[if skin { nmat + m } else { m }] += (1.0 + sx * sx + sy * sy).sqrt();
             }
         }
         let with_data: f64 = area
             .iter()
             .enumerate()
-            .filter(|(m, _)| specimen.materials[*m].surface.is_some())
+            .filter(|(m, _)| record(*m).surface.is_some())
             .map(|(_, a)| a)
             .sum();
         if with_data <= 0.0 {
@@ -177,7 +193,7 @@ impl SurfaceRateModel {
             .enumerate()
             .filter(|(_, a)| **a > 0.0)
             .filter_map(|(m, a)| {
-                let mat = &specimen.materials[m];
+                let mat = record(m);
                 mat.surface
                     .as_ref()
                     .map(|s| RateTerm::from_surface(&mat.name, s, a / with_data))

@@ -100,6 +100,34 @@ pub struct SurfaceTransport {
     pub d0_ea_correlation: f64,
 }
 
+/// Viscosity η(T) of a glass, fixed by its three standard viscosity points (ASTM C336 fibre
+/// elongation for the strain and annealing points, ASTM C338 for the softening point): the
+/// strain point is where log₁₀ η [Pa·s] = 13.5, the annealing point 12.0, the Littleton
+/// softening point 6.6 (10^14.5, 10^13, 10^7.6 dPa·s; Ohara "thermal properties" table, EAG
+/// application note "physical properties of glass"). A Vogel–Fulcher–Tammann law
+/// log₁₀ η = A + B/(T − T₀) passes through all three (`age::viscous`); below the strain point,
+/// where a glass falls out of equilibrium, the curve is continued as an Arrhenius law.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Viscosity {
+    /// Strain point [K] (η = 10^13.5 Pa·s).
+    pub strain_point_k: Sourced,
+    /// Annealing point [K] (η = 10^12 Pa·s).
+    pub annealing_point_k: Sourced,
+    /// Littleton softening point [K] (η = 10^6.6 Pa·s).
+    pub softening_point_k: Sourced,
+    /// Glass transition temperature Tg [K] (dilatometric or DSC; reported, not used by η(T)).
+    pub glass_transition_k: Sourced,
+    /// Surface tension of the glass (the melt value that drives viscous flattening) [J/m²].
+    pub surface_tension_j_m2: Sourced,
+}
+
+/// log₁₀ η [Pa·s] at the strain point (ASTM C336: 10^14.5 dPa·s).
+pub const LOG10_ETA_STRAIN_PA_S: f64 = 13.5;
+/// log₁₀ η [Pa·s] at the annealing point (ASTM C336: 10^13 dPa·s).
+pub const LOG10_ETA_ANNEALING_PA_S: f64 = 12.0;
+/// log₁₀ η [Pa·s] at the Littleton softening point (ASTM C338: 10^7.6 dPa·s).
+pub const LOG10_ETA_SOFTENING_PA_S: f64 = 6.6;
+
 /// Kinetic law of film oxidation.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "law", rename_all = "lowercase")]
@@ -140,6 +168,11 @@ pub struct Oxidation {
     pub pilling_bedworth_ratio: Sourced,
     /// Native oxide thickness present at t = 0 [nm].
     pub native_oxide_nm: Sourced,
+    /// The oxide as a library material (its own surface transport, SE yield, density,
+    /// resistivity), when the file names one (`oxide_material`); `None` for inert oxides
+    /// (the oxide is the material itself) and where the library has no file for the oxide.
+    #[serde(skip)]
+    pub oxide_material: Option<Box<Material>>,
 }
 
 /// Bulk (lattice or effective) diffusion of one species in the material.
@@ -165,8 +198,11 @@ pub struct Material {
     pub density_g_cm3: Sourced,
     /// Elements with their fractions and collision energies.
     pub constituents: Vec<Constituent>,
-    /// Capillary surface transport parameters (`None` for collision-only reference solids).
+    /// Capillary surface transport parameters (`None` for collision-only reference solids, and
+    /// for glasses without a measured surface diffusivity: they relax by viscous flow).
     pub surface: Option<SurfaceTransport>,
+    /// Viscosity of a glass (`None` for crystalline materials): viscous flow F = γ/(2η).
+    pub viscosity: Option<Viscosity>,
     /// Oxidation behaviour (`None` for collision-only reference solids).
     pub oxidation: Option<Oxidation>,
     /// Bulk diffusion of species in this material.
@@ -195,6 +231,21 @@ impl Material {
     /// [`INSULATOR_RESISTIVITY_OHM_M`]).
     pub fn is_insulating(&self) -> bool {
         self.electrical_resistivity_ohm_m.value > INSULATOR_RESISTIVITY_OHM_M
+    }
+
+    /// The material at the surface of an oxidized column: the oxide's library record where
+    /// there is one, else the material itself (inert oxides, or no oxide file).
+    pub fn oxide_or_self(&self) -> &Material {
+        self.oxidation
+            .as_ref()
+            .and_then(|o| o.oxide_material.as_deref())
+            .unwrap_or(self)
+    }
+
+    /// Whether the material relaxes by capillary transport at all: surface diffusion data or a
+    /// glass viscosity.
+    pub fn has_capillary_transport(&self) -> bool {
+        self.surface.is_some() || self.viscosity.is_some()
     }
 
     /// Mean atomic mass ⟨M⟩ = Σ cᵢ Mᵢ [amu].

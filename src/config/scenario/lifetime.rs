@@ -39,7 +39,7 @@ pub(super) fn resolve(
     let max_probes = p.int("lifetime.max_probes")? as usize;
     if let Some(m) = stack_materials(stack, materials)
         .iter()
-        .find(|m| m.surface.is_none())
+        .find(|m| !m.has_capillary_transport())
     {
         return Err(p.err(
             "lifetime",
