@@ -40,6 +40,8 @@ pub enum Stream {
     ModuleFlips = 7,
     /// Direct (voxel) BCA milling reference (index = ion number).
     MillDirectIon = 8,
+    /// SEM scan imperfections of one frame: line jitter, line gain (index = image realization).
+    ScanNoise = 9,
 }
 
 /// The random stream for one unit of work.

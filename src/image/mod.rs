@@ -7,10 +7,14 @@
 //! zone, x to the right and y downward.
 
 pub mod height;
+pub mod microscope;
 mod readout;
+pub mod screen;
 pub mod sem;
 
 pub use height::{HeightSettings, height_image};
+pub use microscope::{Imperfections, Microscope};
+pub use screen::Capture;
 pub use readout::*;
 pub use sem::{Contrast, SemSettings, sem_image};
 

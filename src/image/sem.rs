@@ -38,10 +38,11 @@
 //!
 //! Calibration numbers (k_e, β, f_BSE, κ) are model assumptions, exposed as scenario keys.
 
-use rand_distr::{Distribution, Poisson};
+use rand_distr::{Distribution, Gamma, Poisson};
 use rayon::prelude::*;
 
-use super::{Micrograph, ReadoutMode, auto_contrast, gaussian_blur, sample_at_pixels};
+use super::microscope::{self, Microscope};
+use super::{Micrograph, ReadoutMode, auto_contrast, gaussian_blur};
 use crate::grid::Specimen;
 use crate::material::{Element, Material, mass_fractions_of};
 use crate::rng::{self, Stream};
@@ -84,6 +85,10 @@ pub struct SemSettings {
     pub bse_spread_fraction: f64,
     /// Contrast polarity.
     pub contrast: Contrast,
+    /// Framing and imperfections of the instrument ([`super::microscope`]).
+    pub microscope: Microscope,
+    /// What the decoders get: the frame, or also a photo of the screen.
+    pub capture: super::Capture,
 }
 
 /// Backscatter coefficient of element Z at normal incidence (Reuter 1972 fit).
@@ -176,6 +181,12 @@ pub struct SemReport {
     pub range_pristine_nm: f64,
     /// Lateral σ of the BSE-generated signal [nm].
     pub bse_sigma_nm: f64,
+    /// Dose of one frame [C/cm²].
+    pub frame_dose_c_per_cm2: f64,
+    /// Largest surface potential of a charging insulator in the frame [V].
+    pub max_charging_potential_v: f64,
+    /// Hydrocarbon contamination thickness at the frame's mean dose [nm].
+    pub contamination_nm: f64,
 }
 
 /// Records a secondary-electron image of `specimen`. `realization` selects the shot-noise
@@ -195,8 +206,15 @@ pub fn sem_image(
 /// cost one signal computation (used by the lifetime probes).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SemExpected {
-    /// Expected SE yield per primary electron at each pixel, row-major.
-    pub expected: Vec<f64>,
+    /// Expected SE yield per primary electron on the specimen grid after the probe blur,
+    /// row-major (`nx` × `ny` cells of `cell_nm`); the scan samples it.
+    pub field: Vec<f64>,
+    /// Grid cells along x.
+    pub nx: usize,
+    /// Grid cells along y.
+    pub ny: usize,
+    /// Grid cell size [nm].
+    pub cell_nm: f64,
     /// Image width [px].
     pub width: usize,
     /// Image height [px].
@@ -295,8 +313,9 @@ pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
         })
         .collect();
 
+    let surface = surface_response(specimen, s, &columns, nx, ny, cell);
     let mut yield_field: Vec<f64> = (0..nx * ny)
-        .map(|k| columns[k].3 * (se1[k] + s.bse_se_gain * eta_blurred[k]))
+        .map(|k| surface.se_yield[k] * (se1[k] + s.bse_se_gain * eta_blurred[k]))
         .collect();
     if s.contrast == Contrast::Reversed {
         let mean = yield_field.iter().sum::<f64>() / yield_field.len() as f64;
@@ -305,10 +324,14 @@ pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
         }
     }
     let probe_sigma_nm = s.probe_fwhm_nm / (8.0 * std::f64::consts::LN_2).sqrt();
-    let blurred = gaussian_blur(&yield_field, nx, ny, probe_sigma_nm / cell);
-    let (expected, width, height) = sample_at_pixels(&blurred, nx, ny, cell, s.pixel_nm);
+    let field = gaussian_blur(&yield_field, nx, ny, probe_sigma_nm / cell);
+    let width = ((nx as f64 * cell) / s.pixel_nm).round().max(1.0) as usize;
+    let height = ((ny as f64 * cell) / s.pixel_nm).round().max(1.0) as usize;
     SemExpected {
-        expected,
+        field,
+        nx,
+        ny,
+        cell_nm: cell,
         width,
         height,
         report: SemReport {
@@ -317,7 +340,65 @@ pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
             eta_pristine,
             range_pristine_nm,
             bse_sigma_nm,
+            frame_dose_c_per_cm2: surface.frame_dose_c_per_cm2,
+            max_charging_potential_v: surface.max_potential_v,
+            contamination_nm: surface.contamination_nm,
         },
+    }
+}
+
+/// Per-column SE yield of the surface after the beam's own changes ([`super::microscope`]):
+/// charging of insulators and hydrocarbon contamination at the frame's mean dose.
+struct SurfaceResponse {
+    se_yield: Vec<f64>,
+    frame_dose_c_per_cm2: f64,
+    max_potential_v: f64,
+    contamination_nm: f64,
+}
+
+fn surface_response(
+    specimen: &Specimen,
+    s: &SemSettings,
+    columns: &[(f64, f64, f64, f64)],
+    nx: usize,
+    ny: usize,
+    cell: f64,
+) -> SurfaceResponse {
+    let m = &s.microscope;
+    let frame_dose =
+        microscope::frame_dose_c_per_cm2(s.probe_current_a, s.dwell_s, s.pixel_nm);
+    let dose = m.prior_dose_c_per_cm2 + 0.5 * frame_dose;
+    let grid = &specimen.grid;
+    let stack_top = |k: usize| specimen.stack.remaining_below(grid.surface_nm[k])[0].0;
+    let insulating: Vec<f64> = (0..nx * ny)
+        .map(|k| f64::from(u8::from(specimen.materials[stack_top(k)].is_insulating())))
+        .collect();
+    let screened = if m.charging_potential_v > 0.0 {
+        gaussian_blur(&insulating, nx, ny, m.charging_screening_nm / cell)
+    } else {
+        vec![0.0; nx * ny]
+    };
+    let contamination_nm = m.contamination_nm(dose);
+    let a = (-contamination_nm / microscope::CARBON_SE_ESCAPE_NM).exp();
+    let delta_carbon = microscope::carbon_se_yield(s.beam_energy_ev);
+    let mut max_potential_v: f64 = 0.0;
+    let se_yield = (0..nx * ny)
+        .map(|k| {
+            let (eta, _, _, delta) = columns[k];
+            let mut d = delta;
+            if insulating[k] > 0.0 && delta + eta > 1.0 {
+                let v = m.charging_potential(dose, screened[k].clamp(0.0, 1.0));
+                max_potential_v = max_potential_v.max(v);
+                d *= microscope::se_escape_fraction(v, microscope::INSULATOR_SE_BARRIER_EV);
+            }
+            a * d + (1.0 - a) * delta_carbon
+        })
+        .collect();
+    SurfaceResponse {
+        se_yield,
+        frame_dose_c_per_cm2: frame_dose,
+        max_potential_v,
+        contamination_nm,
     }
 }
 
@@ -414,19 +495,45 @@ pub fn sem_realize(
     seed: u64,
     realization: u64,
 ) -> (Micrograph, SemReport) {
-    let (expected, width, height) = (&e.expected, e.width, e.height);
+    let (width, height) = (e.width, e.height);
+    let m = &s.microscope;
+    let mut scan = rng::stream(seed, Stream::ScanNoise, realization);
+    let positions = m.scan_positions(
+        width,
+        height,
+        s.pixel_nm,
+        width as f64 * s.pixel_nm,
+        height as f64 * s.pixel_nm,
+        s.dwell_s,
+        &mut scan,
+    );
+    let gains = m.line_gains(height, &mut scan);
     let primaries = s.probe_current_a * s.dwell_s / units::ELEMENTARY_CHARGE_C;
     let mut noise = rng::stream(seed, Stream::ImageNoise, realization);
-    let counts: Vec<f64> = expected
+    let excess = m.se_excess_noise_factor;
+    let counts: Vec<f64> = positions
         .iter()
-        .map(|y| {
-            let lambda = s.detector_efficiency * primaries * y;
-            if lambda > 0.0 {
+        .enumerate()
+        .map(|(k, &(x, y))| {
+            let yield_here = crate::grid::bilinear(
+                &e.field,
+                e.nx,
+                e.ny,
+                x / e.cell_nm - 0.5,
+                y / e.cell_nm - 0.5,
+            );
+            let lambda = s.detector_efficiency * primaries * yield_here * gains[k / width];
+            if lambda <= 0.0 {
+                0.0
+            } else if excess > 1.0 {
+                // Mean λ, variance F·λ.
+                Gamma::new(lambda / excess, excess)
+                    .map(|g| g.sample(&mut noise))
+                    .unwrap_or(lambda)
+            } else {
                 Poisson::new(lambda)
                     .map(|p| p.sample(&mut noise))
                     .unwrap_or(lambda)
-            } else {
-                0.0
             }
         })
         .collect();
