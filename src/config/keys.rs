@@ -6,7 +6,7 @@ use crate::age::{SurfaceRule, SurfaceSolver};
 use crate::beam::ScanOrder;
 use crate::choice::Choice;
 use crate::decode::Decoder;
-use crate::image::{Capture, Contrast, Imperfections, ReadoutMode};
+use crate::image::{Capture, Charging, Contrast, Imperfections, ReadoutMode};
 use crate::lifetime::Criterion;
 use crate::mill::MillModelKind;
 use crate::qr::{EcLevel, MilledModules};
@@ -572,11 +572,11 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Variance / mean of detected SE counts (1 = Poisson; SE emission and E–T detector chain 1.3–2, Reimer 1998 §4.3).",
     },
     KeyDef {
-        path: "readout.charging_potential_v",
-        kind: float(0.0, 1.0e3),
-        unit: "V",
-        default: KeyDefault::Value("2"),
-        doc: "Saturation potential of positively charging insulating surfaces (a few V, Cazaux 2004); 0 switches charging off.",
+        path: "readout.charging",
+        kind: KeyKind::Choice(Charging::NAMES),
+        unit: "",
+        default: KeyDefault::Value("steady-state"),
+        doc: "steady-state: insulators with δ + η > 1 charge positively until δ·F(V) + η = 1 (Cazaux 2004), screened near grounded films; off: coated or charge-compensated.",
     },
     KeyDef {
         path: "readout.charging_dose_c_per_cm2",
@@ -589,8 +589,8 @@ pub const KEYS: &[KeyDef] = &[
         path: "readout.charging_screening_nm",
         kind: positive(1.0e6),
         unit: "nm",
-        default: KeyDefault::Value("100"),
-        doc: "Length over which grounded conductors screen a charged insulating area.",
+        default: KeyDefault::Auto("electron range of the column"),
+        doc: "Discharge length of a charged insulating area into the nearest grounded conductor (beam-induced conductivity, Cazaux 2004).",
     },
     KeyDef {
         path: "readout.contamination_nm_per_c_per_cm2",

@@ -13,7 +13,7 @@ pub mod screen;
 pub mod sem;
 
 pub use height::{HeightSettings, height_image};
-pub use microscope::{Imperfections, Microscope};
+pub use microscope::{Charging, Imperfections, Microscope};
 pub use screen::Capture;
 pub use readout::*;
 pub use sem::{Contrast, SemSettings, sem_image};

@@ -370,30 +370,34 @@ fn surface_response(
     let dose = m.prior_dose_c_per_cm2 + 0.5 * frame_dose;
     let grid = &specimen.grid;
     let stack_top = |k: usize| specimen.stack.remaining_below(grid.surface_nm[k])[0].0;
-    let insulating: Vec<f64> = (0..nx * ny)
-        .map(|k| f64::from(u8::from(specimen.materials[stack_top(k)].is_insulating())))
+    let insulating: Vec<bool> = (0..nx * ny)
+        .map(|k| specimen.materials[stack_top(k)].is_insulating())
         .collect();
-    let screened = if m.charging_potential_v > 0.0 {
-        gaussian_blur(&insulating, nx, ny, m.charging_screening_nm / cell)
+    let distance_nm = if m.charging == microscope::Charging::SteadyState {
+        let conducting: Vec<bool> = insulating.iter().map(|i| !i).collect();
+        microscope::distance_to_conductor_nm(&conducting, nx, ny, cell)
     } else {
         vec![0.0; nx * ny]
     };
     let contamination_nm = m.contamination_nm(dose);
     let a = (-contamination_nm / microscope::CARBON_SE_ESCAPE_NM).exp();
     let delta_carbon = microscope::carbon_se_yield(s.beam_energy_ev);
-    let mut max_potential_v: f64 = 0.0;
+    let mut min_escape: f64 = 1.0;
     let se_yield = (0..nx * ny)
         .map(|k| {
-            let (eta, _, _, delta) = columns[k];
+            let (eta, range_nm, _, delta) = columns[k];
             let mut d = delta;
-            if insulating[k] > 0.0 && delta + eta > 1.0 {
-                let v = m.charging_potential(dose, screened[k].clamp(0.0, 1.0));
-                max_potential_v = max_potential_v.max(v);
-                d *= microscope::se_escape_fraction(v, microscope::INSULATOR_SE_BARRIER_EV);
+            if insulating[k] {
+                let screening_nm = m.charging_screening_nm.unwrap_or(range_nm);
+                let f = m.charging_escape_factor(delta, eta, dose, distance_nm[k], screening_nm);
+                min_escape = min_escape.min(f);
+                d *= f;
             }
             a * d + (1.0 - a) * delta_carbon
         })
         .collect();
+    let max_potential_v =
+        microscope::potential_for_escape_fraction(min_escape, microscope::INSULATOR_SE_BARRIER_EV);
     SurfaceResponse {
         se_yield,
         frame_dose_c_per_cm2: frame_dose,

@@ -5,7 +5,7 @@ use super::Layout;
 use crate::config::engine::Parsed;
 use crate::error::Result;
 use crate::image::{
-    Capture, Contrast, HeightSettings, Imperfections, Microscope, Readout, ReadoutMode, SemSettings,
+    Capture, Charging, Contrast, HeightSettings, Imperfections, Microscope, Readout, ReadoutMode, SemSettings,
 };
 use crate::units;
 
@@ -81,9 +81,9 @@ fn microscope(p: &mut Parsed<'_>) -> Result<Microscope> {
         line_jitter_nm: p.float("readout.line_jitter_nm")?,
         line_gain_noise: p.float("readout.line_gain_noise")?,
         se_excess_noise_factor: p.float("readout.se_excess_noise_factor")?,
-        charging_potential_v: p.float("readout.charging_potential_v")?,
+        charging: p.choice::<Charging>("readout.charging")?,
         charging_dose_c_per_cm2: p.float("readout.charging_dose_c_per_cm2")?,
-        charging_screening_nm: p.float("readout.charging_screening_nm")?,
+        charging_screening_nm: p.float_opt("readout.charging_screening_nm")?,
         contamination_nm_per_c_per_cm2: p.float("readout.contamination_nm_per_c_per_cm2")?,
         prior_dose_c_per_cm2: p.float("readout.prior_dose_c_per_cm2")?,
     };
