@@ -6,7 +6,7 @@ use crate::age::{SurfaceRule, SurfaceSolver};
 use crate::beam::ScanOrder;
 use crate::choice::Choice;
 use crate::decode::Decoder;
-use crate::image::{Capture, Charging, Contrast, Imperfections, ReadoutMode};
+use crate::image::{Capture, Charging, Contrast, Imperfections, ReadoutMode, SeEscape};
 use crate::lifetime::Criterion;
 use crate::mill::MillModelKind;
 use crate::qr::{EcLevel, MilledModules};
@@ -500,6 +500,13 @@ pub const KEYS: &[KeyDef] = &[
         unit: "nm",
         default: KeyDefault::Value("0.3"),
         doc: "RMS height noise per pixel of the height readout.",
+    },
+    KeyDef {
+        path: "readout.se_escape",
+        kind: KeyKind::Choice(SeEscape::NAMES),
+        unit: "",
+        default: KeyDefault::Value("open"),
+        doc: "line-of-sight: SE emitted into pit walls are absorbed (sky-view factor; dark pits, Reimer 1998 §4.1.3); open: every SE escapes (default until validated on a film-on-glass image, see sims/silica_relief.toml).",
     },
     KeyDef {
         path: "readout.imperfections",

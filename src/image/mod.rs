@@ -16,7 +16,7 @@ pub use height::{HeightSettings, height_image};
 pub use microscope::{Charging, Imperfections, Microscope};
 pub use screen::Capture;
 pub use readout::*;
-pub use sem::{Contrast, SemSettings, sem_image};
+pub use sem::{Contrast, SeEscape, SemSettings, sem_image};
 
 /// A recorded image.
 #[derive(Debug, Clone)]

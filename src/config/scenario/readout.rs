@@ -5,7 +5,8 @@ use super::Layout;
 use crate::config::engine::Parsed;
 use crate::error::Result;
 use crate::image::{
-    Capture, Charging, Contrast, HeightSettings, Imperfections, Microscope, Readout, ReadoutMode, SemSettings,
+    Capture, Charging, Contrast, HeightSettings, Imperfections, Microscope, Readout, ReadoutMode, SeEscape,
+    SemSettings,
 };
 use crate::units;
 
@@ -46,6 +47,7 @@ pub(super) fn resolve(
         film_weight_kappa: p.float("readout.film_weight_kappa")?,
         bse_spread_fraction: p.float("readout.bse_spread_fraction")?,
         contrast: p.choice::<Contrast>("readout.contrast")?,
+        se_escape: p.choice::<SeEscape>("readout.se_escape")?,
         microscope: microscope(p)?,
         capture: p.choice::<Capture>("readout.capture")?,
     };
