@@ -42,6 +42,8 @@ pub enum Stream {
     MillDirectIon = 8,
     /// SEM scan imperfections of one frame: line jitter, line gain (index = image realization).
     ScanNoise = 9,
+    /// The phone photo of the SEM screen: sensor noise (index = image realization).
+    ScreenPhoto = 10,
 }
 
 /// The random stream for one unit of work.
