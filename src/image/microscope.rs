@@ -206,7 +206,10 @@ impl Microscope {
         dwell_s: f64,
         rng: &mut StreamRng,
     ) -> Vec<(f64, f64)> {
-        let (half_w, half_h) = (0.5 * width as f64 * pixel_nm, 0.5 * height as f64 * pixel_nm);
+        let (half_w, half_h) = (
+            0.5 * width as f64 * pixel_nm,
+            0.5 * height as f64 * pixel_nm,
+        );
         let (sin_t, cos_t) = self.rotation_deg.to_radians().sin_cos();
         let (sin_d, cos_d) = self.drift_direction_deg.to_radians().sin_cos();
         let jitter = Normal::new(0.0, self.line_jitter_nm.max(0.0)).expect("σ ≥ 0");
@@ -225,10 +228,10 @@ impl Microscope {
                 let xd = x * (1.0 + a * (x / half_w).powi(2)) + jx;
                 let t = (v as f64 * (width as f64 + LINE_FLYBACK_DWELLS) + u as f64) * dwell_s;
                 let drift = self.drift_nm_per_s * t;
-                let px = 0.5 * field_w_nm + self.offset_x_nm + cos_t * xd - sin_t * yd
-                    + drift * cos_d;
-                let py = 0.5 * field_h_nm + self.offset_y_nm + sin_t * xd + cos_t * yd
-                    + drift * sin_d;
+                let px =
+                    0.5 * field_w_nm + self.offset_x_nm + cos_t * xd - sin_t * yd + drift * cos_d;
+                let py =
+                    0.5 * field_h_nm + self.offset_y_nm + sin_t * xd + cos_t * yd + drift * sin_d;
                 out.push((px, py));
             }
         }
@@ -280,7 +283,12 @@ impl Microscope {
 /// Distance [nm] from every cell to the nearest cell where `conducting` holds (infinite when
 /// none does): two-pass chamfer transform with weights 1 and √2 (error < 8 % of the distance,
 /// Borgefors, CVGIP 34 (1986) 344).
-pub fn distance_to_conductor_nm(conducting: &[bool], nx: usize, ny: usize, cell_nm: f64) -> Vec<f64> {
+pub fn distance_to_conductor_nm(
+    conducting: &[bool],
+    nx: usize,
+    ny: usize,
+    cell_nm: f64,
+) -> Vec<f64> {
     let mut d: Vec<f64> = conducting
         .iter()
         .map(|c| if *c { 0.0 } else { f64::INFINITY })
@@ -413,7 +421,10 @@ mod tests {
         let pos = m.scan_positions(2, 2, 1.0, 2.0, 2.0, 1e-6, &mut r);
         // Pixel (1, 0) sits at (+½, −½) from the centre; rotated by 90° it images (+½, +½).
         let (x, y) = pos[1];
-        assert!((x - 1.5).abs() < 1e-12 && (y - 1.5).abs() < 1e-12, "{x} {y}");
+        assert!(
+            (x - 1.5).abs() < 1e-12 && (y - 1.5).abs() < 1e-12,
+            "{x} {y}"
+        );
     }
 
     #[test]
@@ -488,7 +499,10 @@ mod tests {
         assert!((delta * far + eta - 1.0).abs() < 1e-9, "{far}");
         let near = m.charging_escape_factor(delta, eta, 1.0, 5.0, 50.0);
         assert!(near > far && near < 1.0, "{near}");
-        assert_eq!(m.charging_escape_factor(0.5, 0.2, 1.0, f64::INFINITY, 50.0), 1.0);
+        assert_eq!(
+            m.charging_escape_factor(0.5, 0.2, 1.0, f64::INFINITY, 50.0),
+            1.0
+        );
         assert!(m.charging_escape_factor(delta, eta, 1e-9, f64::INFINITY, 50.0) > 0.999);
         let v = potential_for_escape_fraction(far, INSULATOR_SE_BARRIER_EV);
         assert!((se_escape_fraction(v, INSULATOR_SE_BARRIER_EV) - far).abs() < 1e-9);

@@ -14,8 +14,8 @@ pub mod sem;
 
 pub use height::{HeightSettings, height_image};
 pub use microscope::{Charging, Imperfections, Microscope};
-pub use screen::Capture;
 pub use readout::*;
+pub use screen::Capture;
 pub use sem::{Contrast, SeEscape, SemSettings, sem_image};
 
 /// A recorded image.

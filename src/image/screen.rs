@@ -62,8 +62,8 @@ pub const JPEG_QUALITY: f64 = 85.0;
 const JPEG_LUMA_TABLE: [f64; 64] = [
     16., 11., 10., 16., 24., 40., 51., 61., 12., 12., 14., 19., 26., 58., 60., 55., 14., 13., 16.,
     24., 40., 57., 69., 56., 14., 17., 22., 29., 51., 87., 80., 62., 18., 22., 37., 56., 68., 109.,
-    103., 77., 24., 35., 55., 64., 81., 104., 113., 92., 49., 64., 78., 87., 103., 121., 120., 101.,
-    72., 92., 95., 98., 112., 100., 103., 99.,
+    103., 77., 24., 35., 55., 64., 81., 104., 113., 92., 49., 64., 78., 87., 103., 121., 120.,
+    101., 72., 92., 95., 98., 112., 100., 103., 99.,
 ];
 
 /// A phone photo of `frame` shown on the SEM screen, and the scale: photo pixels per frame
@@ -141,7 +141,11 @@ pub fn screen_photo(frame: &GrayImage, rng: &mut StreamRng) -> (GrayImage, f64) 
 /// blocks are padded by replicating the last row/column.
 pub fn jpeg_lossy(field: &[f64], w: usize, h: usize, quality: f64) -> Vec<f64> {
     let q = quality.clamp(1.0, 100.0);
-    let s = if q < 50.0 { 5000.0 / q } else { 200.0 - 2.0 * q };
+    let s = if q < 50.0 {
+        5000.0 / q
+    } else {
+        200.0 - 2.0 * q
+    };
     let table: Vec<f64> = JPEG_LUMA_TABLE
         .iter()
         .map(|t| ((t * s + 50.0) / 100.0).floor().clamp(1.0, 255.0))
@@ -210,7 +214,11 @@ mod tests {
             .map(|k| if k % 16 < 5 { 20.0 } else { 230.0 })
             .collect();
         let j = jpeg_lossy(&edge, 16, 16, 85.0);
-        let err = j.iter().zip(&edge).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let err = j
+            .iter()
+            .zip(&edge)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         assert!(err > 0.5 && err < 60.0, "{err}");
         let j100 = jpeg_lossy(&edge, 16, 16, 100.0);
         let err100 = j100
@@ -223,7 +231,9 @@ mod tests {
 
     #[test]
     fn photo_of_a_two_level_frame_keeps_its_halves() {
-        let frame = GrayImage::from_fn(60, 60, |x, _| ::image::Luma([if x < 30 { 30 } else { 220 }]));
+        let frame = GrayImage::from_fn(60, 60, |x, _| {
+            ::image::Luma([if x < 30 { 30 } else { 220 }])
+        });
         let mut r = crate::rng::stream(1, crate::rng::Stream::ScreenPhoto, 0);
         let (photo, scale) = screen_photo(&frame, &mut r);
         assert!((scale - VIEWPORT_PX / 60.0 * CAMERA_PX_PER_DISPLAY_PX).abs() < 1e-9);

@@ -394,8 +394,7 @@ fn surface_response(
     cell: f64,
 ) -> SurfaceResponse {
     let m = &s.microscope;
-    let frame_dose =
-        microscope::frame_dose_c_per_cm2(s.probe_current_a, s.dwell_s, s.pixel_nm);
+    let frame_dose = microscope::frame_dose_c_per_cm2(s.probe_current_a, s.dwell_s, s.pixel_nm);
     let dose = m.prior_dose_c_per_cm2 + 0.5 * frame_dose;
     let grid = &specimen.grid;
     let stack_top = |k: usize| specimen.stack.remaining_below(grid.surface_nm[k])[0].0;

@@ -5,8 +5,8 @@ use super::Layout;
 use crate::config::engine::Parsed;
 use crate::error::Result;
 use crate::image::{
-    Capture, Charging, Contrast, HeightSettings, Imperfections, Microscope, Readout, ReadoutMode, SeEscape,
-    SemSettings,
+    Capture, Charging, Contrast, HeightSettings, Imperfections, Microscope, Readout, ReadoutMode,
+    SeEscape, SemSettings,
 };
 use crate::units;
 
