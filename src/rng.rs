@@ -42,6 +42,10 @@ pub enum Stream {
     MillDirectIon = 8,
     /// Importance samples of a calibration (index = sample number).
     CalibrationSample = 9,
+    /// SEM scan imperfections of one frame: line jitter, line gain (index = image realization).
+    ScanNoise = 10,
+    /// The phone photo of the SEM screen: sensor noise (index = image realization).
+    ScreenPhoto = 11,
 }
 
 /// The random stream for one unit of work.

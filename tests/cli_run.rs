@@ -162,6 +162,43 @@ mod record {
     }
 }
 
+/// Issue 19 item 3: a pure-relief symbol in bare fused silica images with the SE trapping and
+/// tilt/edge contrast of real pits and is read at t = 0; without trapping it is not.
+mod silica_relief {
+    use super::*;
+
+    fn decoded(s: &Value) -> Vec<bool> {
+        ["rxing", "rqrr"]
+            .iter()
+            .map(|d| at(s, &format!("readout.decoders.{d}.payload_matches")) == true)
+            .collect()
+    }
+
+    #[test]
+    fn bare_silica_pits_read_at_t0_and_not_without_trapping() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("relief");
+        let o = run_to(&sims("silica_relief.toml"), &out, &["--threads", "2"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let s = summary(&out);
+        assert!(decoded(&s).contains(&true), "no decoder read the relief");
+        // Pits are darker than the top: trapping, not material contrast.
+        assert!(at(&s, "readout.contrast.michelson").as_f64().unwrap() > 0.05);
+
+        let open = tmp.path().join("open.toml");
+        let text = std::fs::read_to_string(sims("silica_relief.toml")).unwrap();
+        std::fs::write(&open, text.replace("\"line-of-sight\"", "\"open\"")).unwrap();
+        let out_open = tmp.path().join("relief_open");
+        let o = run_to(
+            &open,
+            &out_open,
+            &["--materials", sims("materials").to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(decoded(&summary(&out_open)), [false, false]);
+    }
+}
+
 mod bad_input {
     use super::*;
 
@@ -200,6 +237,30 @@ mod bad_input {
             assert!(t.contains(from), "record.toml no longer contains {from:?}");
             t.replacen(from, to, 1)
         }
+    }
+
+    #[test]
+    fn negative_drift() {
+        assert_rejected(
+            replace("[readout]\n", "[readout]\ndrift_nm_per_s = -0.5\n"),
+            &["readout.drift_nm_per_s", "out of range"],
+        );
+    }
+
+    #[test]
+    fn rotation_nan() {
+        assert_rejected(
+            replace("[readout]\n", "[readout]\nrotation_deg = nan\n"),
+            &["readout.rotation_deg"],
+        );
+    }
+
+    #[test]
+    fn unknown_capture() {
+        assert_rejected(
+            replace("[readout]\n", "[readout]\ncapture = \"phone\"\n"),
+            &["readout.capture", "screen-photo"],
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::age::{NonlinearScheme, SurfaceRule, SurfaceSolver};
 use crate::beam::ScanOrder;
 use crate::choice::Choice;
 use crate::decode::Decoder;
-use crate::image::{Contrast, ReadoutMode};
+use crate::image::{Capture, Charging, Contrast, Imperfections, ReadoutMode, SeEscape};
 use crate::lifetime::Criterion;
 use crate::mill::MillModelKind;
 use crate::qr::{EcLevel, MilledModules};
@@ -500,6 +500,125 @@ pub const KEYS: &[KeyDef] = &[
         unit: "nm",
         default: KeyDefault::Value("0.3"),
         doc: "RMS height noise per pixel of the height readout.",
+    },
+    KeyDef {
+        path: "readout.se_escape",
+        kind: KeyKind::Choice(SeEscape::NAMES),
+        unit: "",
+        default: KeyDefault::Value("open"),
+        doc: "line-of-sight: SE emitted into pit walls are absorbed (sky-view factor; dark pits, Reimer 1998 §4.1.3); open: every SE escapes (default until validated on a film-on-glass image, see sims/silica_relief.toml).",
+    },
+    KeyDef {
+        path: "readout.imperfections",
+        kind: KeyKind::Choice(Imperfections::NAMES),
+        unit: "",
+        default: KeyDefault::Value("lab"),
+        doc: "lab: a good FE-SEM as a lab uses it (the magnitudes below); ideal: all imperfections off (rotation and offset stay).",
+    },
+    KeyDef {
+        path: "readout.rotation_deg",
+        kind: float(-3600.0, 3600.0),
+        unit: "deg",
+        default: KeyDefault::Value("0"),
+        doc: "Scan rotation of the raster about the field centre (the user's framing).",
+    },
+    KeyDef {
+        path: "readout.offset_x_nm",
+        kind: float(-1.0e5, 1.0e5),
+        unit: "nm",
+        default: KeyDefault::Value("0"),
+        doc: "Placement of the symbol in the frame along x (the user's framing).",
+    },
+    KeyDef {
+        path: "readout.offset_y_nm",
+        kind: float(-1.0e5, 1.0e5),
+        unit: "nm",
+        default: KeyDefault::Value("0"),
+        doc: "Placement of the symbol in the frame along y.",
+    },
+    KeyDef {
+        path: "readout.drift_nm_per_s",
+        kind: float(0.0, 1.0e3),
+        unit: "nm/s",
+        default: KeyDefault::Value("0.033"),
+        doc: "Stage/beam drift during the frame; settled FE-SEM stages drift a few nm/min (Snella 2010, Sutton et al. 2007).",
+    },
+    KeyDef {
+        path: "readout.drift_direction_deg",
+        kind: float(-360.0, 360.0),
+        unit: "deg",
+        default: KeyDefault::Value("30"),
+        doc: "Direction of the drift from +x towards +y.",
+    },
+    KeyDef {
+        path: "readout.scan_distortion_fraction",
+        kind: float(0.0, 0.2),
+        unit: "",
+        default: KeyDefault::Value("0.005"),
+        doc: "Cubic scan non-linearity: the frame edge moves by this fraction of the half-width (1–2 % uncorrected SEMs).",
+    },
+    KeyDef {
+        path: "readout.line_jitter_nm",
+        kind: float(0.0, 1.0e3),
+        unit: "nm",
+        default: KeyDefault::Value("0.5"),
+        doc: "RMS line-to-line position jitter (vibration, stray fields; below the ~1 nm resolution of a good FE-SEM).",
+    },
+    KeyDef {
+        path: "readout.line_gain_noise",
+        kind: float(0.0, 0.5),
+        unit: "",
+        default: KeyDefault::Value("0.005"),
+        doc: "RMS relative gain fluctuation per line (Schottky emitter current noise < 1 %).",
+    },
+    KeyDef {
+        path: "readout.se_excess_noise_factor",
+        kind: float(1.0, 10.0),
+        unit: "",
+        default: KeyDefault::Value("1.5"),
+        doc: "Variance / mean of detected SE counts (1 = Poisson; SE emission and E–T detector chain 1.3–2, Reimer 1998 §4.3).",
+    },
+    KeyDef {
+        path: "readout.charging",
+        kind: KeyKind::Choice(Charging::NAMES),
+        unit: "",
+        default: KeyDefault::Value("steady-state"),
+        doc: "steady-state: insulators with δ + η > 1 charge positively until δ·F(V) + η = 1 (Cazaux 2004), screened near grounded films; off: coated or charge-compensated.",
+    },
+    KeyDef {
+        path: "readout.charging_dose_c_per_cm2",
+        kind: positive(1.0e3),
+        unit: "C/cm²",
+        default: KeyDefault::Value("1e-6"),
+        doc: "Dose at which charging reaches 63 % of its saturation (estimate for SiO2).",
+    },
+    KeyDef {
+        path: "readout.charging_screening_nm",
+        kind: positive(1.0e6),
+        unit: "nm",
+        default: KeyDefault::Auto("electron range of the column"),
+        doc: "Discharge length of a charged insulating area into the nearest grounded conductor (beam-induced conductivity, Cazaux 2004).",
+    },
+    KeyDef {
+        path: "readout.contamination_nm_per_c_per_cm2",
+        kind: float(0.0, 1.0e5),
+        unit: "nm/(C/cm²)",
+        default: KeyDefault::Value("5"),
+        doc: "Hydrocarbon contamination growth per dose (estimate for a clean chamber); 0 switches it off.",
+    },
+    KeyDef {
+        path: "readout.prior_dose_c_per_cm2",
+        kind: float(0.0, 1.0e3),
+        unit: "C/cm²",
+        default: KeyDefault::Value("0.003"),
+        doc: "Dose the field received before the frame (focusing, stigmation: about two frames).",
+    },
+    KeyDef {
+        path: "readout.capture",
+        kind: KeyKind::Choice(Capture::NAMES),
+        unit: "",
+        default: KeyDefault::Value("direct"),
+        doc: "direct: decode the saved frame; screen-photo: also decode a phone photo of the SEM screen (reported beside it).",
     },
     // [aging]
     KeyDef {

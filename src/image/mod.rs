@@ -7,12 +7,16 @@
 //! zone, x to the right and y downward.
 
 pub mod height;
+pub mod microscope;
 mod readout;
+pub mod screen;
 pub mod sem;
 
 pub use height::{HeightSettings, height_image};
+pub use microscope::{Charging, Imperfections, Microscope};
 pub use readout::*;
-pub use sem::{Contrast, SemSettings, sem_image};
+pub use screen::Capture;
+pub use sem::{Contrast, SeEscape, SemSettings, sem_image};
 
 /// A recorded image.
 #[derive(Debug, Clone)]

@@ -143,6 +143,63 @@ pub struct ReadoutRecord {
     /// SEM model diagnostics (absent for the height readout).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sem: Option<image::sem::SemReport>,
+    /// The phone photo of the SEM screen, read beside the direct frame (`capture =
+    /// "screen-photo"`; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screen_photo: Option<ScreenPhotoRecord>,
+}
+
+/// What the decoders read from the phone photo of the screen ([`image::screen`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScreenPhotoRecord {
+    /// Photo width [px].
+    pub width_px: usize,
+    /// Photo height [px].
+    pub height_px: usize,
+    /// Module pitch in photo pixels at the centre.
+    pub module_px: f64,
+    /// Per-decoder outcome on the photo.
+    pub decoders: DecodersRecord,
+}
+
+/// Adds the screen-photo read to `record` when the plan asks for it (SEM, `capture =
+/// "screen-photo"`), from `rng::stream(seed, Stream::ScreenPhoto, realization)`.
+fn read_screen_photo(
+    plan: &ReadoutPlan,
+    symbol: &QrSymbol,
+    micrograph: &Micrograph,
+    record: &mut ReadoutRecord,
+    seed: u64,
+    realization: u64,
+) {
+    let Readout::Sem(s) = &plan.readout else {
+        return;
+    };
+    if s.capture != image::Capture::ScreenPhoto {
+        return;
+    }
+    let mut rng = crate::rng::stream(seed, crate::rng::Stream::ScreenPhoto, realization);
+    let (photo, scale) = image::screen::screen_photo(&micrograph.grey, &mut rng);
+    let module_px = record.module_px * scale;
+    let mut decoders = DecodersRecord::default();
+    for &decoder in &plan.decoders {
+        let r = decoder.read(&photo, module_px);
+        decoders.0.insert(
+            decoder,
+            DecoderRecord {
+                payload_matches: r.payload.as_deref() == Some(symbol.payload()),
+                decoded: r.decoded,
+                inverted: r.inverted,
+                error: r.error,
+            },
+        );
+    }
+    record.screen_photo = Some(ScreenPhotoRecord {
+        width_px: photo.width() as usize,
+        height_px: photo.height() as usize,
+        module_px,
+        decoders,
+    });
 }
 
 /// Images the specimen (realization `realization` of the noise) and reads it.
@@ -161,7 +218,8 @@ pub fn read(
         }
         Readout::Height(h) => (image::height_image(specimen, h, seed, realization), None),
     };
-    let record = read_micrograph(plan, symbol, layout, &micrograph, sem_report);
+    let mut record = read_micrograph(plan, symbol, layout, &micrograph, sem_report);
+    read_screen_photo(plan, symbol, &micrograph, &mut record, seed, realization);
     (micrograph, record)
 }
 
@@ -184,7 +242,8 @@ pub fn read_realizations(
                 .into_par_iter()
                 .map(|r| {
                     let (m, rep) = image::sem::sem_realize(&expected, sem, seed, r);
-                    let rec = read_micrograph(plan, symbol, layout, &m, Some(rep));
+                    let mut rec = read_micrograph(plan, symbol, layout, &m, Some(rep));
+                    read_screen_photo(plan, symbol, &m, &mut rec, seed, r);
                     (m, rec)
                 })
                 .collect()
@@ -257,5 +316,6 @@ pub fn read_micrograph(
         },
         contrast,
         sem: sem_report,
+        screen_photo: None,
     }
 }

@@ -4,7 +4,10 @@
 use super::Layout;
 use crate::config::engine::Parsed;
 use crate::error::Result;
-use crate::image::{Contrast, HeightSettings, Readout, ReadoutMode, SemSettings};
+use crate::image::{
+    Capture, Charging, Contrast, HeightSettings, Imperfections, Microscope, Readout, ReadoutMode,
+    SeEscape, SemSettings,
+};
 use crate::units;
 
 /// FWHM / σ of a Gaussian, as the blur warning has always rounded it.
@@ -44,6 +47,9 @@ pub(super) fn resolve(
         film_weight_kappa: p.float("readout.film_weight_kappa")?,
         bse_spread_fraction: p.float("readout.bse_spread_fraction")?,
         contrast: p.choice::<Contrast>("readout.contrast")?,
+        se_escape: p.choice::<SeEscape>("readout.se_escape")?,
+        microscope: microscope(p)?,
+        capture: p.choice::<Capture>("readout.capture")?,
     };
     let height_noise_nm = p.float("readout.height_noise_nm")?;
     Ok(match mode {
@@ -61,5 +67,30 @@ pub(super) fn resolve(
             probe_fwhm_nm,
             height_noise_nm,
         }),
+    })
+}
+
+/// The `[readout]` framing and imperfection keys → the microscope ([`Microscope`]).
+fn microscope(p: &mut Parsed<'_>) -> Result<Microscope> {
+    let imperfections = p.choice::<Imperfections>("readout.imperfections")?;
+    let m = Microscope {
+        rotation_deg: p.float("readout.rotation_deg")?,
+        offset_x_nm: p.float("readout.offset_x_nm")?,
+        offset_y_nm: p.float("readout.offset_y_nm")?,
+        drift_nm_per_s: p.float("readout.drift_nm_per_s")?,
+        drift_direction_deg: p.float("readout.drift_direction_deg")?,
+        scan_distortion_fraction: p.float("readout.scan_distortion_fraction")?,
+        line_jitter_nm: p.float("readout.line_jitter_nm")?,
+        line_gain_noise: p.float("readout.line_gain_noise")?,
+        se_excess_noise_factor: p.float("readout.se_excess_noise_factor")?,
+        charging: p.choice::<Charging>("readout.charging")?,
+        charging_dose_c_per_cm2: p.float("readout.charging_dose_c_per_cm2")?,
+        charging_screening_nm: p.float_opt("readout.charging_screening_nm")?,
+        contamination_nm_per_c_per_cm2: p.float("readout.contamination_nm_per_c_per_cm2")?,
+        prior_dose_c_per_cm2: p.float("readout.prior_dose_c_per_cm2")?,
+    };
+    Ok(match imperfections {
+        Imperfections::Lab => m,
+        Imperfections::Ideal => m.without_imperfections(),
     })
 }
