@@ -510,6 +510,7 @@ pub fn readout_plan(sc: &Scenario) -> ReadoutPlan {
     ReadoutPlan {
         readout: sc.readout.clone(),
         decoders: sc.decoders.clone(),
+        criterion_grid: sc.criterion_grid,
         milled: sc.geometry.milled,
     }
 }

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::decode::{self, Decoder, DecoderReading, InformationReport, SymbolPlacement};
+use crate::decode::{
+    self, CriterionGrid, Decoder, DecoderReading, GridSource, InformationReport, SymbolPlacement,
+};
 use crate::grid::Specimen;
 use crate::image::Readout;
 use crate::image::{self, Micrograph, ModuleContrast};
@@ -24,6 +26,9 @@ pub struct ReadoutPlan {
     pub readout: Readout,
     /// Decoders to run, in scenario order (the order of `ProbeReading::decoder_probabilities`).
     pub decoders: Vec<Decoder>,
+    /// Which grid the information criterion samples (located by the blind reader, or the
+    /// oracle grid of the layout).
+    pub criterion_grid: CriterionGrid,
     /// Which modules are milled (the polarity of the module contrast).
     pub milled: MilledModules,
 }
@@ -103,6 +108,11 @@ impl DecoderRecord {
 /// Information criterion in the record.
 #[derive(Debug, Clone, Serialize)]
 pub struct InformationRecord {
+    /// The grid sampled: "located" (blind reader) or "oracle" (known layout).
+    pub grid: CriterionGrid,
+    /// The symbol was located (always true for the oracle grid); if false every module
+    /// counts as wrong.
+    pub located: bool,
     /// Worst block's codeword errors ÷ its correction capacity (< 1 decodes).
     pub max_block_error_ratio: f64,
     /// Modules read with the wrong colour.
@@ -119,6 +129,21 @@ pub struct InformationRecord {
     pub decodable: bool,
 }
 
+/// The symbol as the blind reader located it ([`decode::LocatedGrid`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct LocatedRecord {
+    /// The detector that located it.
+    pub locator: Decoder,
+    /// Modules per side it read.
+    pub modules_per_side: usize,
+    /// Located module pitch [nm] (located pitch [px] × pixel size).
+    pub module_pitch_nm: f64,
+    /// Located rotation of the symbol's top edge, counter-clockwise [deg].
+    pub rotation_deg: f64,
+    /// Smoothing σ the reader applied after locating [px].
+    pub smoothing_sigma_px: f64,
+}
+
 /// The read in the record.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReadoutRecord {
@@ -130,8 +155,10 @@ pub struct ReadoutRecord {
     pub width_px: usize,
     /// Image height [px].
     pub height_px: usize,
-    /// Module pitch in pixels.
+    /// Module pitch in pixels (of the written layout).
     pub module_px: f64,
+    /// What the blind reader located in the image (absent if it located nothing).
+    pub located: Option<LocatedRecord>,
     /// Payload decoded by the first decoder that read the written payload, else `null`.
     pub payload: Option<String>,
     /// Per-decoder outcome.
@@ -219,17 +246,28 @@ pub fn read_micrograph(
         inverted: r.inverted,
         error: r.error,
     };
+    let prepared = decode::reader_preprocess(&micrograph.grey, pixel_nm);
     let mut decoders = DecodersRecord::default();
     let mut payload = None;
     for &decoder in &plan.decoders {
-        let reading = decoder.read(&micrograph.grey, module_px);
+        let reading = decoder.read_prepared(&prepared);
         if payload.is_none() && reading.payload.as_deref() == Some(expected) {
             payload = reading.payload.clone();
         }
         decoders.0.insert(decoder, record_of(reading));
     }
-    let info: InformationReport =
-        decode::information_criterion(&micrograph.grey, &placement, symbol);
+    let source = match plan.criterion_grid {
+        CriterionGrid::Located => GridSource::Located(prepared.located.as_ref()),
+        CriterionGrid::Oracle => GridSource::Oracle(&placement),
+    };
+    let info: InformationReport = decode::criterion(&micrograph.grey, source, symbol);
+    let located = prepared.located.map(|grid| LocatedRecord {
+        locator: grid.locator,
+        modules_per_side: grid.modules_per_side,
+        module_pitch_nm: grid.module_px() * pixel_nm,
+        rotation_deg: grid.rotation_deg(),
+        smoothing_sigma_px: prepared.smoothing_sigma_px,
+    });
     let milled_kind = plan.milled;
     let contrast = image::module_contrast(
         micrograph,
@@ -244,9 +282,12 @@ pub fn read_micrograph(
         width_px: micrograph.width_px(),
         height_px: micrograph.height_px(),
         module_px,
+        located,
         payload,
         decoders,
         information: InformationRecord {
+            grid: plan.criterion_grid,
+            located: info.located,
             max_block_error_ratio: info.max_block_error_ratio,
             module_errors: info.module_errors,
             data_module_errors: info.data_module_errors,
