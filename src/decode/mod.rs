@@ -90,8 +90,8 @@ pub const LOCATE_SIGMAS_PX: [f64; 4] = [0.0, 1.0, 2.0, 4.0];
 pub struct PreparedImage {
     /// The smoothed and stretched image the decoders read.
     pub grey: GrayImage,
-    /// Where a detector located the symbol ([`locate::locate`] on `grey`, else on the
-    /// locating pass that found it); `None` if no detector located it.
+    /// Where a detector located the symbol ([`locate::locate`] on `grey`, else the last
+    /// locating pass's grid); `None` if no detector located it.
     pub located: Option<LocatedGrid>,
     /// Smoothing σ applied [px] (0 when skipped).
     pub smoothing_sigma_px: f64,
@@ -186,8 +186,8 @@ pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
         }
         let (grey, smoothing_sigma_px) = prepared;
         return PreparedImage {
-            grey,
             located: Some(grid),
+            grey,
             smoothing_sigma_px,
             pixel_nm,
         };
