@@ -18,7 +18,9 @@
 //! locate is not decodable by the criterion either.
 
 use image::GrayImage;
-use rxing::common::{BitMatrix, DetectorRXingResult, HybridBinarizer, PerspectiveTransform, Quadrilateral};
+use rxing::common::{
+    BitMatrix, DetectorRXingResult, HybridBinarizer, PerspectiveTransform, Quadrilateral,
+};
 use rxing::qrcode::detector::Detector;
 use rxing::{BinaryBitmap, Luma8LuminanceSource, Point};
 
@@ -83,8 +85,7 @@ impl LocatedGrid {
             )
         };
         let transform =
-            PerspectiveTransform::quadrilateralToQuadrilateral(quad(modules), quad(pixels))
-                .ok()?;
+            PerspectiveTransform::quadrilateralToQuadrilateral(quad(modules), quad(pixels)).ok()?;
         let grid = LocatedGrid {
             modules_per_side,
             locator,
@@ -105,7 +106,8 @@ fn rxing_hints() -> rxing::DecodeHints {
 }
 
 fn black_matrix(luma: &GrayImage) -> Option<BitMatrix> {
-    let source = Luma8LuminanceSource::new(luma.as_raw().clone(), luma.width(), luma.height()).ok()?;
+    let source =
+        Luma8LuminanceSource::new(luma.as_raw().clone(), luma.width(), luma.height()).ok()?;
     let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
     Some(bitmap.get_black_matrix().clone())
 }
@@ -121,7 +123,9 @@ pub fn locate_rxing(luma: &GrayImage, inverted: bool) -> Option<LocatedGrid> {
         return None; // below the hybrid binarizer's 5 × 8 px block minimum
     }
     let matrix = black_matrix(luma)?;
-    let result = Detector::new(&matrix).detect_with_hints(&rxing_hints()).ok()?;
+    let result = Detector::new(&matrix)
+        .detect_with_hints(&rxing_hints())
+        .ok()?;
     let n = result.getBits().getWidth() as usize;
     let points = result.getPoints();
     if points.len() < 3 {
@@ -214,7 +218,12 @@ mod tests {
     }
 
     /// Largest distance [px] between the located and the drawn module centres.
-    fn worst_centre_error_px(grid: &LocatedGrid, corner: (f64, f64), axes: ((f64, f64), (f64, f64)), side: usize) -> f64 {
+    fn worst_centre_error_px(
+        grid: &LocatedGrid,
+        corner: (f64, f64),
+        axes: ((f64, f64), (f64, f64)),
+        side: usize,
+    ) -> f64 {
         let mut worst: f64 = 0.0;
         for y in 0..side {
             for x in 0..side {
@@ -239,19 +248,31 @@ mod tests {
             let symbol = symbol(version);
             let side = symbol.modules_per_side();
             for module_px in [6.0, 4.3] {
-                let image = render(side, |x, y| symbol.is_dark(x, y), module_px, QUIET, (LIGHT_GREY, DARK_GREY));
+                let image = render(
+                    side,
+                    |x, y| symbol.is_dark(x, y),
+                    module_px,
+                    QUIET,
+                    (LIGHT_GREY, DARK_GREY),
+                );
                 let corner = (QUIET as f64 * module_px, QUIET as f64 * module_px);
                 let axes = ((module_px, 0.0), (0.0, module_px));
                 let rxing = locate_rxing(&image, false).expect("rxing locates");
                 assert_eq!(rxing.modules_per_side, side);
                 let e = worst_centre_error_px(&rxing, corner, axes, side);
-                assert!(e < 0.3 * module_px, "V{version} {module_px} px: rxing centre error {e} px");
+                assert!(
+                    e < 0.3 * module_px,
+                    "V{version} {module_px} px: rxing centre error {e} px"
+                );
                 let rqrr = locate_rqrr(&image, false);
                 let rqrr = rqrr.first().expect("rqrr locates");
                 assert_eq!(rqrr.modules_per_side, side);
                 let e = worst_centre_error_px(rqrr, corner, axes, side);
                 // rqrr's whole-pixel bounds of an N + 1 module square: coarse (see `locate`).
-                assert!(e < 0.6 * module_px, "V{version} {module_px} px: rqrr centre error {e} px");
+                assert!(
+                    e < 0.6 * module_px,
+                    "V{version} {module_px} px: rqrr centre error {e} px"
+                );
                 assert!((rxing.module_px() / module_px - 1.0).abs() < 0.02);
             }
         }
@@ -277,17 +298,31 @@ mod tests {
             let grid = prepared.located.expect("located");
             assert_eq!(grid.modules_per_side, side, "{rotation_deg}°");
             let (sin, cos) = f64::to_radians(rotation_deg).sin_cos();
-            let axes = ((module_px * cos, -module_px * sin), (module_px * sin, module_px * cos));
+            let axes = (
+                (module_px * cos, -module_px * sin),
+                (module_px * sin, module_px * cos),
+            );
             let e = worst_centre_error_px(&grid, corner, axes, side);
             assert!(e < 0.3 * module_px, "{rotation_deg}°: centre error {e} px");
             let wrapped = (grid.rotation_deg() - rotation_deg).rem_euclid(360.0);
-            assert!(wrapped.min(360.0 - wrapped) < 1.0, "{rotation_deg}° located as {}", grid.rotation_deg());
+            assert!(
+                wrapped.min(360.0 - wrapped) < 1.0,
+                "{rotation_deg}° located as {}",
+                grid.rotation_deg()
+            );
             for decoder in <Decoder as crate::choice::Choice>::VARIANTS {
                 let reading = decoder.read_prepared(&prepared);
-                assert_eq!(reading.payload.as_deref(), Some(PAYLOAD), "{decoder} at {rotation_deg}°: {reading:?}");
+                assert_eq!(
+                    reading.payload.as_deref(),
+                    Some(PAYLOAD),
+                    "{decoder} at {rotation_deg}°: {reading:?}"
+                );
             }
             let report = information_criterion_located(&image, prepared.located.as_ref(), &symbol);
-            assert!(report.located && report.decodable, "{rotation_deg}°: {report:?}");
+            assert!(
+                report.located && report.decodable,
+                "{rotation_deg}°: {report:?}"
+            );
             assert_eq!(report.module_errors, 0, "{rotation_deg}°");
         }
     }
@@ -310,12 +345,25 @@ mod tests {
                 flipped[y * side + x] = true;
             }
             let module_px = 5.0;
-            let image = render(side, |x, y| symbol.is_dark(x, y) ^ flipped[y * side + x], module_px, QUIET, (LIGHT_GREY, DARK_GREY));
-            let oracle = information_criterion(&image, &SymbolPlacement::from_field(0.0, 0.0, module_px, QUIET), &symbol);
+            let image = render(
+                side,
+                |x, y| symbol.is_dark(x, y) ^ flipped[y * side + x],
+                module_px,
+                QUIET,
+                (LIGHT_GREY, DARK_GREY),
+            );
+            let oracle = information_criterion(
+                &image,
+                &SymbolPlacement::from_field(0.0, 0.0, module_px, QUIET),
+                &symbol,
+            );
             let prepared = reader_preprocess(&image, PIXEL_NM);
             let located = information_criterion_located(&image, prepared.located.as_ref(), &symbol);
             assert_eq!(oracle.data_module_errors, 9);
-            assert_eq!(located.data_module_errors, oracle.data_module_errors, "trial {trial}");
+            assert_eq!(
+                located.data_module_errors, oracle.data_module_errors,
+                "trial {trial}"
+            );
             assert_eq!(located.blocks, oracle.blocks, "trial {trial}");
             assert_eq!(located.decodable, oracle.decodable);
         }
@@ -335,7 +383,13 @@ mod tests {
         assert!(report.max_block_error_ratio > 1.0);
         // A V2 symbol located where a V3 one was written.
         let v2 = self::symbol(2);
-        let image = render(v2.modules_per_side(), |x, y| v2.is_dark(x, y), 6.0, QUIET, (LIGHT_GREY, DARK_GREY));
+        let image = render(
+            v2.modules_per_side(),
+            |x, y| v2.is_dark(x, y),
+            6.0,
+            QUIET,
+            (LIGHT_GREY, DARK_GREY),
+        );
         let located = reader_preprocess(&image, PIXEL_NM).located;
         assert_eq!(located.map(|g| g.modules_per_side), Some(25));
         let report = information_criterion_located(&image, located.as_ref(), &symbol);
@@ -349,17 +403,38 @@ mod tests {
         let symbol = symbol(3);
         let side = symbol.modules_per_side();
         for module_px in [3.0, 8.0, 12.0] {
-            let image = render(side, |x, y| symbol.is_dark(x, y), module_px, QUIET, (LIGHT_GREY, DARK_GREY));
+            let image = render(
+                side,
+                |x, y| symbol.is_dark(x, y),
+                module_px,
+                QUIET,
+                (LIGHT_GREY, DARK_GREY),
+            );
             let prepared = reader_preprocess(&image, 2.5);
             let grid = prepared.located.expect("located");
-            assert!((grid.module_px() / module_px - 1.0).abs() < 0.02, "{module_px}: {}", grid.module_px());
+            assert!(
+                (grid.module_px() / module_px - 1.0).abs() < 0.02,
+                "{module_px}: {}",
+                grid.module_px()
+            );
             let pitch_nm = prepared.located_module_pitch_nm().unwrap();
             assert!((pitch_nm / (2.5 * module_px) - 1.0).abs() < 0.02);
             let expected_sigma = READER_BLUR_SIGMA_MODULES * module_px;
-            let expected_sigma = if expected_sigma >= MIN_READER_BLUR_SIGMA_PX { expected_sigma } else { 0.0 };
-            assert!((prepared.smoothing_sigma_px - expected_sigma).abs() <= 0.15 * expected_sigma + 1e-9);
+            let expected_sigma = if expected_sigma >= MIN_READER_BLUR_SIGMA_PX {
+                expected_sigma
+            } else {
+                0.0
+            };
+            assert!(
+                (prepared.smoothing_sigma_px - expected_sigma).abs()
+                    <= 0.15 * expected_sigma + 1e-9
+            );
             for decoder in <Decoder as crate::choice::Choice>::VARIANTS {
-                assert_eq!(decoder.read_prepared(&prepared).payload.as_deref(), Some(PAYLOAD), "{decoder} at {module_px} px");
+                assert_eq!(
+                    decoder.read_prepared(&prepared).payload.as_deref(),
+                    Some(PAYLOAD),
+                    "{decoder} at {module_px} px"
+                );
             }
         }
     }

@@ -168,8 +168,14 @@ pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
         // spurious finder at another scale).
         for _ in 0..MAX_SMOOTHING_ITERATIONS {
             let sigma_px = READER_BLUR_SIGMA_MODULES * grid.module_px();
-            let target_applied = if sigma_px >= MIN_READER_BLUR_SIGMA_PX { sigma_px } else { 0.0 };
-            if (target_applied - prepared.1).abs() <= SMOOTHING_TOLERANCE * target_applied.max(prepared.1) {
+            let target_applied = if sigma_px >= MIN_READER_BLUR_SIGMA_PX {
+                sigma_px
+            } else {
+                0.0
+            };
+            if (target_applied - prepared.1).abs()
+                <= SMOOTHING_TOLERANCE * target_applied.max(prepared.1)
+            {
                 break;
             }
             let next = smooth_and_stretch(image, sigma_px);
@@ -479,7 +485,11 @@ pub enum GridSource<'a> {
 
 /// The information criterion on the grid `source` ([`information_criterion`] for the oracle,
 /// [`information_criterion_located`] for the located grid).
-pub fn criterion(image: &GrayImage, source: GridSource<'_>, symbol: &QrSymbol) -> InformationReport {
+pub fn criterion(
+    image: &GrayImage,
+    source: GridSource<'_>,
+    symbol: &QrSymbol,
+) -> InformationReport {
     match source {
         GridSource::Oracle(placement) => information_criterion(image, placement, symbol),
         GridSource::Located(grid) => information_criterion_located(image, grid, symbol),
@@ -493,8 +503,7 @@ pub fn criterion(image: &GrayImage, source: GridSource<'_>, symbol: &QrSymbol) -
 /// point falls outside the image.
 pub fn located_module_means(image: &GrayImage, grid: &LocatedGrid) -> Vec<Option<f64>> {
     let side = grid.modules_per_side;
-    let samples =
-        ((MODULE_SAMPLE_SIDE_FRACTION * grid.module_px()).round() as usize).clamp(2, 8);
+    let samples = ((MODULE_SAMPLE_SIDE_FRACTION * grid.module_px()).round() as usize).clamp(2, 8);
     let offsets: Vec<f64> = (0..samples)
         .map(|k| 0.5 + MODULE_SAMPLE_SIDE_FRACTION * ((k as f64 + 0.5) / samples as f64 - 0.5))
         .collect();
@@ -502,8 +511,7 @@ pub fn located_module_means(image: &GrayImage, grid: &LocatedGrid) -> Vec<Option
     let bilinear = |x: f64, y: f64| -> Option<f64> {
         // Pixel i's value sits at its centre i + 0.5.
         let (fx, fy) = (x - 0.5, y - 0.5);
-        if !(fx >= 0.0 && fy >= 0.0 && fx <= f64::from(width - 1) && fy <= f64::from(height - 1))
-        {
+        if !(fx >= 0.0 && fy >= 0.0 && fx <= f64::from(width - 1) && fy <= f64::from(height - 1)) {
             return None;
         }
         let (x0, y0) = (fx.floor() as u32, fy.floor() as u32);
@@ -879,7 +887,10 @@ mod tests {
     #[test]
     fn empty_image_does_not_decode() {
         let blank = GrayImage::from_pixel(200, 200, Luma([LIGHT_GREY]));
-        for reading in [decode_rxing(&blank, PIXEL_NM), decode_rqrr(&blank, PIXEL_NM)] {
+        for reading in [
+            decode_rxing(&blank, PIXEL_NM),
+            decode_rqrr(&blank, PIXEL_NM),
+        ] {
             assert!(!reading.decoded && reading.payload.is_none());
             assert!(
                 reading
@@ -896,16 +907,25 @@ mod tests {
         let symbol = symbol(EcLevel::M);
         let levels = (LIGHT_GREY, DARK_GREY);
         let at_3 = clean_image(&symbol, 3.0, levels);
-        assert_eq!(decode_rqrr(&at_3, PIXEL_NM).payload.as_deref(), Some(PAYLOAD));
+        assert_eq!(
+            decode_rqrr(&at_3, PIXEL_NM).payload.as_deref(),
+            Some(PAYLOAD)
+        );
         let at_2 = clean_image(&symbol, 2.0, levels);
-        assert_eq!(decode_rxing(&at_2, PIXEL_NM).payload.as_deref(), Some(PAYLOAD));
+        assert_eq!(
+            decode_rxing(&at_2, PIXEL_NM).payload.as_deref(),
+            Some(PAYLOAD)
+        );
         let report = information_criterion(&at_2, &placement(2.0), &symbol);
         assert_eq!(report.module_errors, 0);
         // Non-integer pitch: modules straddle pixels and the symbol starts mid-pixel.
         let at_4_3 = clean_image(&symbol, 4.3, levels);
         let report = information_criterion(&at_4_3, &placement(4.3), &symbol);
         assert_eq!(report.module_errors, 0);
-        assert_eq!(decode_rxing(&at_4_3, PIXEL_NM).payload.as_deref(), Some(PAYLOAD));
+        assert_eq!(
+            decode_rxing(&at_4_3, PIXEL_NM).payload.as_deref(),
+            Some(PAYLOAD)
+        );
     }
 
     /// decoders.md, blur row: rxing with preprocessing reads a total σ of 0.40 module; an
