@@ -139,6 +139,8 @@ pub struct RunRecord {
     pub mill: MillRecord,
     /// The read at t = 0.
     pub readout: ReadoutRecord,
+    /// Read margins per decoder at t = 0: the worst dose, blur and noise still decoded.
+    pub read_margins: crate::lifetime::readout::ReadMargins,
     /// The aging stage (absent without an `[aging]` section).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aging: Option<AgingRecord>,
@@ -510,6 +512,7 @@ pub fn readout_plan(sc: &Scenario) -> ReadoutPlan {
     ReadoutPlan {
         readout: sc.readout.clone(),
         decoders: sc.decoders.clone(),
+        criterion_grid: sc.criterion_grid,
         milled: sc.geometry.milled,
     }
 }
@@ -608,6 +611,13 @@ pub fn run_written(
     } = written;
     let clock = std::time::Instant::now();
     let (micrograph, readout) = read(sc, &symbol, &layout, &specimen, seed, 0);
+    let read_margins = crate::lifetime::readout::read_margins(
+        &readout_plan(sc),
+        &symbol,
+        &layout,
+        &specimen,
+        seed,
+    );
     let read_s = clock.elapsed().as_secs_f64();
     let mut aged = Vec::new();
     let aging = match &sc.aging {
@@ -709,6 +719,7 @@ pub fn run_written(
         },
         mill,
         readout,
+        read_margins,
         aging,
         timescales: timescales(sc),
         lifetime: life.as_ref().map(|l| l.rows.clone()),

@@ -5,7 +5,7 @@
 use crate::age::{NonlinearScheme, SurfaceRule, SurfaceSolver};
 use crate::beam::ScanOrder;
 use crate::choice::Choice;
-use crate::decode::Decoder;
+use crate::decode::{CriterionGrid, Decoder};
 use crate::image::{Capture, Charging, Contrast, Imperfections, ReadoutMode, SeEscape};
 use crate::lifetime::Criterion;
 use crate::mill::MillModelKind;
@@ -868,6 +868,13 @@ pub const KEYS: &[KeyDef] = &[
         unit: "",
         default: KeyDefault::Value("[\"rxing\", \"rqrr\"]"),
         doc: "Decoders run on the image: rxing (ZXing port, with reader preprocessing) and rqrr (quirc port).",
+    },
+    KeyDef {
+        path: "decode.criterion_grid",
+        kind: KeyKind::Choice(CriterionGrid::NAMES),
+        unit: "",
+        default: KeyDefault::Value("located"),
+        doc: "Grid the information criterion samples: located (found by the blind reader from the image; not located = not decodable) or oracle (the exactly known written grid, an upper-bound diagnostic).",
     },
 ];
 

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::decode::{self, Decoder, DecoderReading, InformationReport, SymbolPlacement};
+use crate::decode::{
+    self, CriterionGrid, Decoder, DecoderReading, GridSource, InformationReport, SymbolPlacement,
+};
 use crate::grid::Specimen;
 use crate::image::Readout;
 use crate::image::{self, Micrograph, ModuleContrast};
@@ -24,6 +26,9 @@ pub struct ReadoutPlan {
     pub readout: Readout,
     /// Decoders to run, in scenario order (the order of `ProbeReading::decoder_probabilities`).
     pub decoders: Vec<Decoder>,
+    /// Which grid the information criterion samples (located by the blind reader, or the
+    /// oracle grid of the layout).
+    pub criterion_grid: CriterionGrid,
     /// Which modules are milled (the polarity of the module contrast).
     pub milled: MilledModules,
 }
@@ -103,6 +108,11 @@ impl DecoderRecord {
 /// Information criterion in the record.
 #[derive(Debug, Clone, Serialize)]
 pub struct InformationRecord {
+    /// The grid sampled: "located" (blind reader) or "oracle" (known layout).
+    pub grid: CriterionGrid,
+    /// The symbol was located (always true for the oracle grid); if false every module
+    /// counts as wrong.
+    pub located: bool,
     /// Worst block's codeword errors ÷ its correction capacity (< 1 decodes).
     pub max_block_error_ratio: f64,
     /// Modules read with the wrong colour.
@@ -119,6 +129,21 @@ pub struct InformationRecord {
     pub decodable: bool,
 }
 
+/// The symbol as the blind reader located it ([`decode::LocatedGrid`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct LocatedRecord {
+    /// The detector that located it.
+    pub locator: Decoder,
+    /// Modules per side it read.
+    pub modules_per_side: usize,
+    /// Located module pitch [nm] (located pitch [px] × pixel size).
+    pub module_pitch_nm: f64,
+    /// Located rotation of the symbol's top edge, counter-clockwise [deg].
+    pub rotation_deg: f64,
+    /// Smoothing σ the reader applied after locating [px].
+    pub smoothing_sigma_px: f64,
+}
+
 /// The read in the record.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReadoutRecord {
@@ -130,8 +155,10 @@ pub struct ReadoutRecord {
     pub width_px: usize,
     /// Image height [px].
     pub height_px: usize,
-    /// Module pitch in pixels.
+    /// Module pitch in pixels (of the written layout).
     pub module_px: f64,
+    /// What the blind reader located in the image (absent if it located nothing).
+    pub located: Option<LocatedRecord>,
     /// Payload decoded by the first decoder that read the written payload, else `null`.
     pub payload: Option<String>,
     /// Per-decoder outcome.
@@ -278,17 +305,28 @@ pub fn read_micrograph(
         inverted: r.inverted,
         error: r.error,
     };
+    let prepared = decode::reader_preprocess(&micrograph.grey, pixel_nm);
     let mut decoders = DecodersRecord::default();
     let mut payload = None;
     for &decoder in &plan.decoders {
-        let reading = decoder.read(&micrograph.grey, module_px);
+        let reading = decoder.read_prepared(&prepared);
         if payload.is_none() && reading.payload.as_deref() == Some(expected) {
             payload = reading.payload.clone();
         }
         decoders.0.insert(decoder, record_of(reading));
     }
-    let info: InformationReport =
-        decode::information_criterion(&micrograph.grey, &placement, symbol);
+    let source = match plan.criterion_grid {
+        CriterionGrid::Located => GridSource::Located(prepared.located.as_ref()),
+        CriterionGrid::Oracle => GridSource::Oracle(&placement),
+    };
+    let info: InformationReport = decode::criterion(&micrograph.grey, source, symbol);
+    let located = prepared.located.map(|grid| LocatedRecord {
+        locator: grid.locator,
+        modules_per_side: grid.modules_per_side,
+        module_pitch_nm: grid.module_px() * pixel_nm,
+        rotation_deg: grid.rotation_deg(),
+        smoothing_sigma_px: prepared.smoothing_sigma_px,
+    });
     let milled_kind = plan.milled;
     let contrast = image::module_contrast(
         micrograph,
@@ -303,9 +341,12 @@ pub fn read_micrograph(
         width_px: micrograph.width_px(),
         height_px: micrograph.height_px(),
         module_px,
+        located,
         payload,
         decoders,
         information: InformationRecord {
+            grid: plan.criterion_grid,
+            located: info.located,
             max_block_error_ratio: info.max_block_error_ratio,
             module_errors: info.module_errors,
             data_module_errors: info.data_module_errors,
@@ -318,4 +359,153 @@ pub fn read_micrograph(
         sem: sem_report,
         screen_photo: None,
     }
+}
+
+/// A read margin: one transformation of the t = 0 read, searched for the worst setting a
+/// decoder still reads. Adding a margin is one variant here, its key in [`Margin::key`], its
+/// range in [`Margin::bracket`] and its transformation in [`Margin::image`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Margin {
+    /// Fewest primary electrons per pixel (the SEM dwell scaled down, same probe current):
+    /// a new shot-noise realization of the same noise-free signal.
+    MinDose,
+    /// Largest extra Gaussian blur of the t = 0 micrograph (FWHM = 2√(2 ln 2) σ).
+    MaxBlur,
+    /// Largest additive Gaussian grey-level noise on the t = 0 micrograph (σ in 8-bit grey).
+    MaxNoise,
+}
+
+impl Margin {
+    /// Every margin, in report order.
+    pub const ALL: [Margin; 3] = [Margin::MinDose, Margin::MaxBlur, Margin::MaxNoise];
+
+    /// The `summary.json` key (`read_margins.<decoder>.<key>`), unit in the name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Margin::MinDose => "min_dose_electrons_per_px",
+            Margin::MaxBlur => "max_blur_fwhm_nm",
+            Margin::MaxNoise => "max_gaussian_noise_sigma_grey",
+        }
+    }
+
+    /// The searched parameter x ∈ [low, high] (the easy end first: the t = 0 read), in the
+    /// margin's own unit: dose factor of the scenario's dwell, blur σ [px], noise σ [grey].
+    fn bracket(self, module_px: f64) -> (f64, f64) {
+        match self {
+            Margin::MinDose => (1.0, 1.0e-4),
+            Margin::MaxBlur => (0.0, module_px),
+            Margin::MaxNoise => (0.0, 255.0),
+        }
+    }
+}
+
+/// Bisection steps per margin (the bracket shrinks by 2⁻¹⁰; the dose bracket is bisected in
+/// log space).
+const MARGIN_STEPS: usize = 10;
+
+/// Read margins of one decoder: margin key → value (unit in the key). A decoder that does
+/// not read the t = 0 image has no margins; a margin whose far end still reads reports that
+/// end (a bound, not a limit).
+pub type DecoderMargins = BTreeMap<&'static str, f64>;
+
+/// Read margins per decoder at t = 0 (`summary.json` → `read_margins`).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct ReadMargins(pub BTreeMap<Decoder, DecoderMargins>);
+
+/// The worst setting of each [`Margin`] each decoder still reads, found by bisection on one
+/// realization per setting (seeded; decodability is not strictly monotone in noise, so the
+/// value is the bisection's last readable setting, within one bracket step of the limit for
+/// a monotone response).
+pub fn read_margins(
+    plan: &ReadoutPlan,
+    symbol: &QrSymbol,
+    layout: &ModuleLayout,
+    specimen: &Specimen,
+    seed: u64,
+) -> ReadMargins {
+    use rand_distr::{Distribution, Normal};
+    let expected_payload = symbol.payload();
+    let (base, sem) = match &plan.readout {
+        Readout::Sem(s) => {
+            let expected = image::sem::sem_expected(specimen, s);
+            let (m, _) = image::sem::sem_realize(&expected, s, seed, 0);
+            (m, Some((expected, s.clone())))
+        }
+        Readout::Height(h) => (image::height_image(specimen, h, seed, 0), None),
+    };
+    let pixel_nm = base.pixel_nm;
+    let module_px = layout.module_pitch_nm / pixel_nm;
+    let mut margins = ReadMargins::default();
+    for &decoder in &plan.decoders {
+        let reads = |grey: &::image::GrayImage| {
+            decoder.read(grey, pixel_nm).payload.as_deref() == Some(expected_payload)
+        };
+        if !reads(&base.grey) {
+            continue;
+        }
+        let mut entry = DecoderMargins::new();
+        for margin in Margin::ALL {
+            let transformed = |x: f64, step: u64| -> Option<::image::GrayImage> {
+                match margin {
+                    Margin::MinDose => {
+                        let (expected, s) = sem.as_ref()?;
+                        let mut scaled = s.clone();
+                        scaled.dwell_s *= x;
+                        Some(
+                            image::sem::sem_realize(expected, &scaled, seed, 1000 + step)
+                                .0
+                                .grey,
+                        )
+                    }
+                    Margin::MaxBlur => Some(if x > 0.0 {
+                        ::image::imageops::blur(&base.grey, x as f32)
+                    } else {
+                        base.grey.clone()
+                    }),
+                    Margin::MaxNoise => {
+                        let normal = Normal::new(0.0, x.max(1e-9)).ok()?;
+                        let mut rng =
+                            crate::rng::stream(seed, crate::rng::Stream::ImageNoise, 2000 + step);
+                        let mut noisy = base.grey.clone();
+                        for p in noisy.pixels_mut() {
+                            p[0] = (f64::from(p[0]) + normal.sample(&mut rng))
+                                .round()
+                                .clamp(0.0, 255.0) as u8;
+                        }
+                        Some(noisy)
+                    }
+                }
+            };
+            let (mut ok, mut bad) = margin.bracket(module_px);
+            let Some(far) = transformed(bad, 0) else {
+                continue;
+            };
+            if !reads(&far) {
+                for step in 1..=MARGIN_STEPS as u64 {
+                    let mid = match margin {
+                        Margin::MinDose => (ok * bad).sqrt(),
+                        _ => 0.5 * (ok + bad),
+                    };
+                    match transformed(mid, step) {
+                        Some(img) if reads(&img) => ok = mid,
+                        _ => bad = mid,
+                    }
+                }
+            } else {
+                ok = bad;
+            }
+            let value = match margin {
+                Margin::MinDose => {
+                    let (_, s) = sem.as_ref().expect("dose margin needs the SEM");
+                    ok * s.probe_current_a * s.dwell_s / crate::units::ELEMENTARY_CHARGE_C
+                }
+                Margin::MaxBlur => ok * pixel_nm * 2.0 * (2.0 * std::f64::consts::LN_2).sqrt(),
+                Margin::MaxNoise => ok,
+            };
+            entry.insert(margin.key(), value);
+        }
+        margins.0.insert(decoder, entry);
+    }
+    margins
 }

@@ -39,6 +39,8 @@ pub struct Scenario {
     pub readout: Readout,
     /// Decoders to run.
     pub decoders: Vec<Decoder>,
+    /// Grid the information criterion samples (`decode.criterion_grid`).
+    pub criterion_grid: crate::decode::CriterionGrid,
     /// The aging stage, if the scenario has an `[aging]` section.
     pub aging: Option<AgingSettings>,
     /// The lifetime stage, if the scenario has a `[lifetime]` section.

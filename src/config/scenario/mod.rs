@@ -79,7 +79,7 @@ pub fn parse_scenario(text: &str, file: &Path, library: &MaterialLibrary) -> Res
     };
     let mill = mill::resolve(&mut p, &layout, &materials, &mut warnings)?;
     let readout = readout::resolve(&mut p, &layout, &mut warnings)?;
-    let decoders = decode::resolve(&mut p)?;
+    let (decoders, criterion_grid) = decode::resolve(&mut p)?;
     let aging = if p.aging_present {
         Some(aging::resolve(&mut p, &stack, &materials)?)
     } else {
@@ -111,6 +111,7 @@ pub fn parse_scenario(text: &str, file: &Path, library: &MaterialLibrary) -> Res
         mill,
         readout,
         decoders,
+        criterion_grid,
         aging,
         lifetime,
         warnings,

@@ -18,6 +18,9 @@ use image::{GrayImage, ImageBuffer, Luma};
 
 use crate::qr::{ModuleRole, QrSymbol};
 
+pub mod locate;
+pub use locate::LocatedGrid;
+
 /// Reader-side smoothing σ in module units. decoders.md recommends 0.2–0.25 module; the low
 /// end is taken because the smoothing adds to the image's own blur in quadrature and rxing's
 /// limit with preprocessing is a total σ ≈ 0.40 module (decoders.md, blur row).
@@ -75,40 +78,140 @@ impl DecoderReading {
     }
 }
 
-/// Reader-side preprocessing of decoders.md: Gaussian smoothing with
-/// σ = [`READER_BLUR_SIGMA_MODULES`] · `module_px` (skipped below
-/// [`MIN_READER_BLUR_SIGMA_PX`]), then a linear stretch mapping the
-/// [`STRETCH_PERCENTILES`] of the grey values to 0 and 255. Works in floating point so that
-/// low-contrast images are not quantised before the stretch.
-pub fn reader_preprocess(image: &GrayImage, module_px: f64) -> GrayImage {
+/// Smoothing σ values [px] the blind reader tries, in order, to locate the symbol before it
+/// knows the module size: none first (sharp, low-noise images), then 1, 2 and 4 px for noisy
+/// images (a σ of 4 px still leaves the 1:1:3:1:1 finder runs of a ≥ 10 px module intact and
+/// averages ~50 px of shot noise). The first σ at which a detector locates the symbol gives the
+/// module size for the final smoothing of [`READER_BLUR_SIGMA_MODULES`].
+pub const LOCATE_SIGMAS_PX: [f64; 4] = [0.0, 1.0, 2.0, 4.0];
+
+/// An image as the blind reader prepared it for the decoders.
+#[derive(Debug, Clone)]
+pub struct PreparedImage {
+    /// The smoothed and stretched image the decoders read.
+    pub grey: GrayImage,
+    /// Where a detector located the symbol ([`locate::locate`] on `grey`, else the last
+    /// locating pass's grid); `None` if no detector located it.
+    pub located: Option<LocatedGrid>,
+    /// Smoothing σ applied [px] (0 when skipped).
+    pub smoothing_sigma_px: f64,
+    /// Pixel size of the image [nm] (the microscope's calibration, known to the reader).
+    pub pixel_nm: f64,
+}
+
+impl PreparedImage {
+    /// The located module pitch [nm], if the symbol was located.
+    pub fn located_module_pitch_nm(&self) -> Option<f64> {
+        self.located.map(|g| g.module_px() * self.pixel_nm)
+    }
+}
+
+/// Gaussian smoothing with σ = `sigma_px` (skipped below [`MIN_READER_BLUR_SIGMA_PX`]), then a
+/// linear stretch mapping the [`STRETCH_PERCENTILES`] of the grey values to 0 and 255. Works
+/// in floating point so that low-contrast images are not quantised before the stretch.
+/// Returns the image and the σ applied (0 if skipped).
+pub fn smooth_and_stretch(image: &GrayImage, sigma_px: f64) -> (GrayImage, f64) {
     let (width, height) = image.dimensions();
     let as_float: ImageBuffer<Luma<f32>, Vec<f32>> = ImageBuffer::from_fn(width, height, |x, y| {
         Luma([f32::from(image.get_pixel(x, y)[0])])
     });
-    let sigma_px = READER_BLUR_SIGMA_MODULES * module_px;
-    let smoothed = if sigma_px.is_finite() && sigma_px >= MIN_READER_BLUR_SIGMA_PX {
-        image::imageops::blur(&as_float, sigma_px as f32)
+    let applied = if sigma_px.is_finite() && sigma_px >= MIN_READER_BLUR_SIGMA_PX {
+        sigma_px
+    } else {
+        0.0
+    };
+    let smoothed = if applied > 0.0 {
+        image::imageops::blur(&as_float, applied as f32)
     } else {
         as_float
     };
     let mut values: Vec<f32> = smoothed.as_raw().clone();
     if values.is_empty() {
-        return image.clone();
+        return (image.clone(), applied);
     }
     let low = percentile(&mut values, STRETCH_PERCENTILES.0);
     let high = percentile(&mut values, STRETCH_PERCENTILES.1);
     let span = high - low;
     if span <= f32::EPSILON {
         // A flat image: nothing to stretch; hand it on unchanged.
-        return ImageBuffer::from_fn(width, height, |x, y| {
+        let flat = ImageBuffer::from_fn(width, height, |x, y| {
             Luma([smoothed.get_pixel(x, y)[0].round() as u8])
         });
+        return (flat, applied);
     }
-    ImageBuffer::from_fn(width, height, |x, y| {
+    let stretched = ImageBuffer::from_fn(width, height, |x, y| {
         let stretched = (smoothed.get_pixel(x, y)[0] - low) / span * 255.0;
         Luma([stretched.round().clamp(0.0, 255.0) as u8])
-    })
+    });
+    (stretched, applied)
 }
+
+/// The blind reader's preprocessing: it is given the image and its pixel size only.
+///
+/// 1. Locate the symbol ([`locate::locate`]: finder patterns, timing/alignment, perspective)
+///    on [`smooth_and_stretch`] of the image at each σ of [`LOCATE_SIGMAS_PX`] in turn;
+/// 2. at the first σ where it is found, the located module pitch m [px] sets the final
+///    smoothing σ = [`READER_BLUR_SIGMA_MODULES`] · m of decoders.md (0.2 module); the image
+///    is smoothed and stretched with it and the symbol located again on that image (the
+///    decoders' view), repeated until σ changes by less than 15 % (at most 3 passes); if the
+///    re-location fails, the last grid found is kept with the re-smoothed image;
+/// 3. if no σ locates the symbol, the image is only stretched and `located` is `None`.
+pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
+    for sigma_px in LOCATE_SIGMAS_PX {
+        let (candidate, applied) = smooth_and_stretch(image, sigma_px);
+        let Some(mut grid) = locate::locate(&candidate) else {
+            continue;
+        };
+        let mut prepared = (candidate, applied);
+        // Fixed point of σ = 0.2 · located pitch: re-smooth and re-locate until the pitch
+        // agrees with the one that set σ (a locating pass on a noisy image can find a
+        // spurious finder at another scale).
+        for _ in 0..MAX_SMOOTHING_ITERATIONS {
+            let sigma_px = READER_BLUR_SIGMA_MODULES * grid.module_px();
+            let target_applied = if sigma_px >= MIN_READER_BLUR_SIGMA_PX {
+                sigma_px
+            } else {
+                0.0
+            };
+            if (target_applied - prepared.1).abs()
+                <= SMOOTHING_TOLERANCE * target_applied.max(prepared.1)
+            {
+                break;
+            }
+            let next = smooth_and_stretch(image, sigma_px);
+            match locate::locate(&next.0) {
+                Some(next_grid) => {
+                    grid = next_grid;
+                    prepared = next;
+                }
+                None => {
+                    prepared = next;
+                    break;
+                }
+            }
+        }
+        let (grey, smoothing_sigma_px) = prepared;
+        return PreparedImage {
+            located: Some(grid),
+            grey,
+            smoothing_sigma_px,
+            pixel_nm,
+        };
+    }
+    let (grey, smoothing_sigma_px) = smooth_and_stretch(image, 0.0);
+    PreparedImage {
+        grey,
+        located: None,
+        smoothing_sigma_px,
+        pixel_nm,
+    }
+}
+
+/// Re-smoothing passes of [`reader_preprocess`] at most.
+const MAX_SMOOTHING_ITERATIONS: usize = 3;
+
+/// Relative change of σ below which [`reader_preprocess`] keeps the image it has.
+const SMOOTHING_TOLERANCE: f64 = 0.15;
 
 /// The `fraction` quantile of `values` (nearest rank); reorders `values`.
 fn percentile(values: &mut [f32], fraction: f64) -> f32 {
@@ -122,14 +225,16 @@ fn inverted_copy(image: &GrayImage) -> GrayImage {
     inverted
 }
 
-/// Reads the image with rxing 0.9 (ZXing port): [`reader_preprocess`], then
-/// `detect_in_luma_with_hints` with `TryHarder`, QR Code only; normal polarity first, then the
-/// inverted image (decoders.md: rxing reads light-on-dark only when asked to).
-///
-/// `module_px` is the module pitch in pixels as the microscope user knows it from the
-/// magnification; it only scales the smoothing.
-pub fn decode_rxing(image: &GrayImage, module_px: f64) -> DecoderReading {
-    let prepared = reader_preprocess(image, module_px);
+/// Reads the image with rxing 0.9 (ZXing port): [`reader_preprocess`] (blind), then
+/// [`read_rxing`].
+pub fn decode_rxing(image: &GrayImage, pixel_nm: f64) -> DecoderReading {
+    read_rxing(&reader_preprocess(image, pixel_nm).grey)
+}
+
+/// rxing on an already prepared image: `detect_in_luma_with_hints` with `TryHarder`, QR Code
+/// only; normal polarity first, then the inverted image (decoders.md: rxing reads
+/// light-on-dark only when asked to).
+pub fn read_rxing(prepared: &GrayImage) -> DecoderReading {
     let attempt = |luma: &GrayImage| -> Result<String, String> {
         let mut hints = rxing::DecodeHints {
             TryHarder: Some(true),
@@ -145,14 +250,19 @@ pub fn decode_rxing(image: &GrayImage, module_px: f64) -> DecoderReading {
         .map(|result| result.getText().to_string())
         .map_err(|error| error.to_string())
     };
-    read_both_polarities(&prepared, attempt)
+    read_both_polarities(prepared, attempt)
 }
 
-/// Reads the image with rqrr 0.11 (quirc port): [`reader_preprocess`], then quirc's detector
-/// and decoder; normal polarity first, then the inverted image (rqrr has no inversion of its
-/// own; decoders.md). The first grid that decodes wins.
-pub fn decode_rqrr(image: &GrayImage, module_px: f64) -> DecoderReading {
-    let prepared = reader_preprocess(image, module_px);
+/// Reads the image with rqrr 0.11 (quirc port): [`reader_preprocess`] (blind), then
+/// [`read_rqrr`].
+pub fn decode_rqrr(image: &GrayImage, pixel_nm: f64) -> DecoderReading {
+    read_rqrr(&reader_preprocess(image, pixel_nm).grey)
+}
+
+/// rqrr on an already prepared image: quirc's detector and decoder; normal polarity first,
+/// then the inverted image (rqrr has no inversion of its own; decoders.md). The first grid
+/// that decodes wins.
+pub fn read_rqrr(prepared: &GrayImage) -> DecoderReading {
     let attempt = |luma: &GrayImage| -> Result<String, String> {
         let mut prepared_image = rqrr::PreparedImage::prepare_from_greyscale(
             luma.width() as usize,
@@ -172,7 +282,7 @@ pub fn decode_rqrr(image: &GrayImage, module_px: f64) -> DecoderReading {
         }
         Err(errors.join(", "))
     };
-    read_both_polarities(&prepared, attempt)
+    read_both_polarities(prepared, attempt)
 }
 
 /// A real QR decoder the reader can use. Adding one is a variant here, its word in the
@@ -189,11 +299,17 @@ pub enum Decoder {
 crate::choices!(Decoder { Decoder::Rxing => "rxing", Decoder::Rqrr => "rqrr" });
 
 impl Decoder {
-    /// Reads `image` with this decoder ([`decode_rxing`] or [`decode_rqrr`]).
-    pub fn read(self, image: &GrayImage, module_px: f64) -> DecoderReading {
+    /// Reads `image` (pixel size `pixel_nm`) with this decoder, blind ([`decode_rxing`] or
+    /// [`decode_rqrr`]).
+    pub fn read(self, image: &GrayImage, pixel_nm: f64) -> DecoderReading {
+        self.read_prepared(&reader_preprocess(image, pixel_nm))
+    }
+
+    /// Reads an image the blind reader has already prepared ([`read_rxing`], [`read_rqrr`]).
+    pub fn read_prepared(self, prepared: &PreparedImage) -> DecoderReading {
         match self {
-            Decoder::Rxing => decode_rxing(image, module_px),
-            Decoder::Rqrr => decode_rqrr(image, module_px),
+            Decoder::Rxing => read_rxing(&prepared.grey),
+            Decoder::Rqrr => read_rqrr(&prepared.grey),
         }
     }
 }
@@ -270,6 +386,9 @@ pub struct InformationReport {
     pub format_info_bit_errors: usize,
     /// True if the image was read as light-on-dark (decided from the fixed patterns).
     pub inverted: bool,
+    /// False if the grid was to be located and no detector located a symbol of this size;
+    /// every module then counts as unread (wrong) and the symbol is not decodable.
+    pub located: bool,
     /// Every block within capacity, and format (and, version ≥ 7, version) information
     /// readable from at least one copy.
     pub decodable: bool,
@@ -342,8 +461,151 @@ fn otsu_threshold(values: &[f64]) -> f64 {
     best.1
 }
 
-/// Decoder-independent readability of `symbol` in `image` at a known `placement`
-/// (decoders.md conclusion 5b).
+/// Which grid the information criterion samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CriterionGrid {
+    /// The grid the blind reader located ([`locate::locate`]); a symbol it cannot locate is
+    /// not decodable. The default of every lifetime and read.
+    #[default]
+    Located,
+    /// The exactly known grid of the written symbol (origin and pitch from the layout): an
+    /// upper bound on readability, kept as a labelled diagnostic.
+    Oracle,
+}
+crate::choices!(CriterionGrid { CriterionGrid::Located => "located", CriterionGrid::Oracle => "oracle" });
+
+/// The grid handed to [`criterion`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GridSource<'a> {
+    /// What the blind reader located (`None`: nothing located).
+    Located(Option<&'a LocatedGrid>),
+    /// The known placement.
+    Oracle(&'a SymbolPlacement),
+}
+
+/// The information criterion on the grid `source` ([`information_criterion`] for the oracle,
+/// [`information_criterion_located`] for the located grid).
+pub fn criterion(
+    image: &GrayImage,
+    source: GridSource<'_>,
+    symbol: &QrSymbol,
+) -> InformationReport {
+    match source {
+        GridSource::Oracle(placement) => information_criterion(image, placement, symbol),
+        GridSource::Located(grid) => information_criterion_located(image, grid, symbol),
+    }
+}
+
+/// Mean grey value of the central [`MODULE_SAMPLE_SIDE_FRACTION`]² of each module of a
+/// located grid (row-major): n × n points evenly spread over the central square in module
+/// coordinates (n = round(side fraction · module pitch [px]), 2–8), mapped through the
+/// grid's perspective, each bilinearly interpolated between pixel centres. `None` where a
+/// point falls outside the image.
+pub fn located_module_means(image: &GrayImage, grid: &LocatedGrid) -> Vec<Option<f64>> {
+    let side = grid.modules_per_side;
+    let samples = ((MODULE_SAMPLE_SIDE_FRACTION * grid.module_px()).round() as usize).clamp(2, 8);
+    let offsets: Vec<f64> = (0..samples)
+        .map(|k| 0.5 + MODULE_SAMPLE_SIDE_FRACTION * ((k as f64 + 0.5) / samples as f64 - 0.5))
+        .collect();
+    let (width, height) = image.dimensions();
+    let bilinear = |x: f64, y: f64| -> Option<f64> {
+        // Pixel i's value sits at its centre i + 0.5.
+        let (fx, fy) = (x - 0.5, y - 0.5);
+        if !(fx >= 0.0 && fy >= 0.0 && fx <= f64::from(width - 1) && fy <= f64::from(height - 1)) {
+            return None;
+        }
+        let (x0, y0) = (fx.floor() as u32, fy.floor() as u32);
+        let (x1, y1) = ((x0 + 1).min(width - 1), (y0 + 1).min(height - 1));
+        let (tx, ty) = (fx - f64::from(x0), fy - f64::from(y0));
+        let v = |x: u32, y: u32| f64::from(image.get_pixel(x, y)[0]);
+        Some(
+            (1.0 - ty) * ((1.0 - tx) * v(x0, y0) + tx * v(x1, y0))
+                + ty * ((1.0 - tx) * v(x0, y1) + tx * v(x1, y1)),
+        )
+    };
+    let mut means = Vec::with_capacity(side * side);
+    for y in 0..side {
+        for x in 0..side {
+            let mut sum = 0.0;
+            let mut inside = width > 0 && height > 0;
+            'points: for &dv in &offsets {
+                for &du in &offsets {
+                    let (px, py) = grid.to_pixel(x as f64 + du, y as f64 + dv);
+                    match bilinear(px, py) {
+                        Some(value) => sum += value,
+                        None => {
+                            inside = false;
+                            break 'points;
+                        }
+                    }
+                }
+            }
+            means.push(inside.then(|| sum / (samples * samples) as f64));
+        }
+    }
+    means
+}
+
+/// The information criterion on the grid the blind reader located (see
+/// [`information_criterion`] for the rule; the module means are [`located_module_means`]).
+/// If nothing was located, or the located symbol has another size than `symbol`, the reader
+/// has not found this symbol: every module counts as wrong and it is not decodable.
+pub fn information_criterion_located(
+    image: &GrayImage,
+    grid: Option<&LocatedGrid>,
+    symbol: &QrSymbol,
+) -> InformationReport {
+    match grid {
+        Some(grid) if grid.modules_per_side == symbol.modules_per_side() => {
+            criterion_from_means(&located_module_means(image, grid), symbol)
+        }
+        _ => not_located(symbol),
+    }
+}
+
+/// The report of a symbol the reader did not locate: every module unread, every codeword of
+/// every block in error.
+fn not_located(symbol: &QrSymbol) -> InformationReport {
+    let side = symbol.modules_per_side();
+    let data_module_errors = (0..side * side)
+        .filter(|&k| symbol.role(k % side, k / side) == ModuleRole::Data)
+        .count();
+    let blocks: Vec<BlockErrors> = symbol
+        .rs_blocks()
+        .iter()
+        .map(|block| BlockErrors {
+            codewords: block.codeword_indices.len(),
+            errors: block.codeword_indices.len(),
+            capacity: block.correctable_codewords,
+        })
+        .collect();
+    InformationReport {
+        module_errors: side * side,
+        data_module_errors,
+        function_module_errors: side * side - data_module_errors,
+        max_block_error_ratio: max_block_error_ratio(&blocks),
+        blocks,
+        format_info_bit_errors: 15,
+        inverted: false,
+        located: false,
+        decodable: false,
+    }
+}
+
+fn max_block_error_ratio(blocks: &[BlockErrors]) -> f64 {
+    blocks
+        .iter()
+        .map(|block| match (block.errors, block.capacity) {
+            (0, _) => 0.0,
+            // No correction capacity: report the error count itself (finite, ≥ 1 fails).
+            (errors, 0) => errors as f64 + 1.0,
+            (errors, capacity) => errors as f64 / capacity as f64,
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Decoder-independent readability of `symbol` in `image` at a known `placement` — the
+/// **oracle** grid (decoders.md conclusion 5b).
 ///
 /// Rule:
 /// 1. each module's grey value is the mean of its central 50 % ([`module_means`]);
@@ -357,14 +619,20 @@ fn otsu_threshold(values: &[f64]) -> f64 {
 /// 6. decodable ⇔ every RS block has errors ≤ t (§7.5.2, Table 9), and at least one copy of
 ///    the format information, and for version ≥ 7 of the version information, has ≤
 ///    [`CORRECTABLE_FORMAT_BITS`] wrong bits. Finder and timing errors do not count against
-///    decodability: the geometry is known, as it is to a reader that has found the symbol.
+///    decodability here: with the oracle grid the geometry is known; with the located grid
+///    ([`information_criterion_located`]) they count through the locating step.
 pub fn information_criterion(
     image: &GrayImage,
     placement: &SymbolPlacement,
     symbol: &QrSymbol,
 ) -> InformationReport {
+    let means = module_means(image, placement, symbol.modules_per_side());
+    criterion_from_means(&means, symbol)
+}
+
+/// Steps 2–6 of [`information_criterion`] from the module means.
+fn criterion_from_means(means: &[Option<f64>], symbol: &QrSymbol) -> InformationReport {
     let side = symbol.modules_per_side();
-    let means = module_means(image, placement, side);
     let present: Vec<f64> = means.iter().flatten().copied().collect();
     let threshold = otsu_threshold(&present);
 
@@ -434,14 +702,7 @@ pub fn information_criterion(
             capacity: block.correctable_codewords,
         })
         .collect();
-    let max_block_error_ratio = blocks
-        .iter()
-        .map(|block| match (block.errors, block.capacity) {
-            (0, _) => 0.0,
-            (_, 0) => f64::INFINITY,
-            (errors, capacity) => errors as f64 / capacity as f64,
-        })
-        .fold(0.0, f64::max);
+    let max_block_error_ratio = max_block_error_ratio(&blocks);
     let format_info_bit_errors = format_copy_errors.into_iter().min().unwrap_or(0);
     let version_readable = symbol.version() < 7
         || version_copy_errors.into_iter().min().unwrap_or(0) <= CORRECTABLE_FORMAT_BITS;
@@ -456,6 +717,7 @@ pub fn information_criterion(
         max_block_error_ratio,
         format_info_bit_errors,
         inverted,
+        located: true,
         decodable,
     }
 }
@@ -504,6 +766,52 @@ pub(crate) mod test_render {
             Luma([grey.round() as u8])
         })
     }
+    /// Renders the symbol rotated counter-clockwise (as seen in the image, y down) by
+    /// `rotation_deg` about the field centre, `module_px` pixels per module, quiet zone
+    /// `quiet_modules`, on a square field large enough for any angle; 4 × 4 supersampling.
+    /// Returns the image and the pixel position of the symbol's top-left corner.
+    pub fn render_rotated(
+        side: usize,
+        is_dark: impl Fn(usize, usize) -> bool,
+        module_px: f64,
+        quiet_modules: usize,
+        rotation_deg: f64,
+        (light, dark): (u8, u8),
+    ) -> (GrayImage, (f64, f64)) {
+        const SUBSAMPLES: usize = 4;
+        let extent = (side + 2 * quiet_modules) as f64 * module_px;
+        let field_px = (extent * std::f64::consts::SQRT_2).ceil() as u32 + 2;
+        let centre = 0.5 * f64::from(field_px);
+        let (sin, cos) = rotation_deg.to_radians().sin_cos();
+        // Unit vectors of the module axes in pixel space.
+        let (u_hat, v_hat) = ((cos, -sin), (sin, cos));
+        let half = 0.5 * side as f64;
+        let dark_at = |px: f64, py: f64| -> bool {
+            let (dx, dy) = (px - centre, py - centre);
+            let u = (dx * u_hat.0 + dy * u_hat.1) / module_px + half;
+            let v = (dx * v_hat.0 + dy * v_hat.1) / module_px + half;
+            let inside = |m: f64| m >= 0.0 && m < side as f64;
+            inside(u) && inside(v) && is_dark(u as usize, v as usize)
+        };
+        let image = GrayImage::from_fn(field_px, field_px, |x, y| {
+            let mut dark_count = 0;
+            for sy in 0..SUBSAMPLES {
+                for sx in 0..SUBSAMPLES {
+                    let px = f64::from(x) + (sx as f64 + 0.5) / SUBSAMPLES as f64;
+                    let py = f64::from(y) + (sy as f64 + 0.5) / SUBSAMPLES as f64;
+                    dark_count += usize::from(dark_at(px, py));
+                }
+            }
+            let dark_fraction = dark_count as f64 / (SUBSAMPLES * SUBSAMPLES) as f64;
+            let grey = f64::from(light) + (f64::from(dark) - f64::from(light)) * dark_fraction;
+            Luma([grey.round() as u8])
+        });
+        let corner = (
+            centre - half * module_px * (u_hat.0 + v_hat.0),
+            centre - half * module_px * (u_hat.1 + v_hat.1),
+        );
+        (image, corner)
+    }
 }
 
 #[cfg(test)]
@@ -515,6 +823,9 @@ mod tests {
 
     const PAYLOAD: &str = "https://tuwien.at/qr";
     const QUIET_MODULES: usize = 4;
+    /// Pixel size handed to the blind reader [nm] (the synthetic images have no physical
+    /// scale; the reader only reports the located pitch in nm with it).
+    const PIXEL_NM: f64 = 1.0;
 
     fn symbol(ec_level: EcLevel) -> QrSymbol {
         QrSymbol::encode(&SymbolSpec {
@@ -550,7 +861,7 @@ mod tests {
             let image = clean_image(&symbol, 6.0, levels);
             for reading in <Decoder as crate::choice::Choice>::VARIANTS
                 .iter()
-                .map(|decoder| decoder.read(&image, 6.0))
+                .map(|decoder| decoder.read(&image, PIXEL_NM))
             {
                 assert!(reading.decoded, "{reading:?}");
                 assert_eq!(reading.payload.as_deref(), Some(PAYLOAD));
@@ -576,7 +887,10 @@ mod tests {
     #[test]
     fn empty_image_does_not_decode() {
         let blank = GrayImage::from_pixel(200, 200, Luma([LIGHT_GREY]));
-        for reading in [decode_rxing(&blank, 6.0), decode_rqrr(&blank, 6.0)] {
+        for reading in [
+            decode_rxing(&blank, PIXEL_NM),
+            decode_rqrr(&blank, PIXEL_NM),
+        ] {
             assert!(!reading.decoded && reading.payload.is_none());
             assert!(
                 reading
@@ -593,16 +907,25 @@ mod tests {
         let symbol = symbol(EcLevel::M);
         let levels = (LIGHT_GREY, DARK_GREY);
         let at_3 = clean_image(&symbol, 3.0, levels);
-        assert_eq!(decode_rqrr(&at_3, 3.0).payload.as_deref(), Some(PAYLOAD));
+        assert_eq!(
+            decode_rqrr(&at_3, PIXEL_NM).payload.as_deref(),
+            Some(PAYLOAD)
+        );
         let at_2 = clean_image(&symbol, 2.0, levels);
-        assert_eq!(decode_rxing(&at_2, 2.0).payload.as_deref(), Some(PAYLOAD));
+        assert_eq!(
+            decode_rxing(&at_2, PIXEL_NM).payload.as_deref(),
+            Some(PAYLOAD)
+        );
         let report = information_criterion(&at_2, &placement(2.0), &symbol);
         assert_eq!(report.module_errors, 0);
         // Non-integer pitch: modules straddle pixels and the symbol starts mid-pixel.
         let at_4_3 = clean_image(&symbol, 4.3, levels);
         let report = information_criterion(&at_4_3, &placement(4.3), &symbol);
         assert_eq!(report.module_errors, 0);
-        assert_eq!(decode_rxing(&at_4_3, 4.3).payload.as_deref(), Some(PAYLOAD));
+        assert_eq!(
+            decode_rxing(&at_4_3, PIXEL_NM).payload.as_deref(),
+            Some(PAYLOAD)
+        );
     }
 
     /// decoders.md, blur row: rxing with preprocessing reads a total σ of 0.40 module; an
@@ -615,7 +938,7 @@ mod tests {
         // stretch is required.
         let image = clean_image(&symbol, module_px, (40, 20));
         let blurred = image::imageops::blur(&image, (0.3 * module_px) as f32);
-        let reading = decode_rxing(&blurred, module_px);
+        let reading = decode_rxing(&blurred, PIXEL_NM);
         assert_eq!(reading.payload.as_deref(), Some(PAYLOAD), "{reading:?}");
         assert!(information_criterion(&blurred, &placement(module_px), &symbol).decodable);
     }
@@ -641,7 +964,7 @@ mod tests {
                     .clamp(0.0, 255.0) as u8;
             }
             rxing_reads +=
-                usize::from(decode_rxing(&noisy, 6.0).payload.as_deref() == Some(PAYLOAD));
+                usize::from(decode_rxing(&noisy, PIXEL_NM).payload.as_deref() == Some(PAYLOAD));
             let report = information_criterion(&noisy, &placement(6.0), &symbol);
             assert!(report.decodable, "{report:?}");
         }
@@ -788,8 +1111,8 @@ mod tests {
         let reads = |reading: DecoderReading| reading.payload.as_deref() == Some(symbol.payload());
         FlipTrial {
             criterion_decodable: report.decodable,
-            rxing_decoded: reads(decode_rxing(&image, module_px)),
-            rqrr_decoded: reads(decode_rqrr(&image, module_px)),
+            rxing_decoded: reads(decode_rxing(&image, PIXEL_NM)),
+            rqrr_decoded: reads(decode_rqrr(&image, PIXEL_NM)),
         }
     }
 
@@ -880,14 +1203,14 @@ mod tests {
             }
             start.elapsed().as_secs_f64() * 1e3 / f64::from(repeats)
         };
-        let preprocess_ms = time(&|| reader_preprocess(&image, 6.0).width() > 0);
-        let rxing_ms = time(&|| decode_rxing(&image, 6.0).decoded);
-        let rqrr_ms = time(&|| decode_rqrr(&image, 6.0).decoded);
+        let preprocess_ms = time(&|| reader_preprocess(&image, PIXEL_NM).grey.width() > 0);
+        let rxing_ms = time(&|| decode_rxing(&image, PIXEL_NM).decoded);
+        let rqrr_ms = time(&|| decode_rqrr(&image, PIXEL_NM).decoded);
         let criterion_ms =
             time(&|| information_criterion(&image, &placement(6.0), &symbol).decodable);
         let blank = GrayImage::from_pixel(image.width(), image.height(), Luma([LIGHT_GREY]));
-        let rxing_fail_ms = time(&|| !decode_rxing(&blank, 6.0).decoded);
-        let rqrr_fail_ms = time(&|| !decode_rqrr(&blank, 6.0).decoded);
+        let rxing_fail_ms = time(&|| !decode_rxing(&blank, PIXEL_NM).decoded);
+        let rqrr_fail_ms = time(&|| !decode_rqrr(&blank, PIXEL_NM).decoded);
         eprintln!("failing (blank) image: rxing {rxing_fail_ms:.3} ms, rqrr {rqrr_fail_ms:.3} ms");
         eprintln!(
             "{}×{} px: preprocess {preprocess_ms:.3} ms, rxing {rxing_ms:.3} ms, rqrr {rqrr_ms:.3} ms, \
