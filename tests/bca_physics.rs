@@ -531,7 +531,11 @@ fn ga_on_au_yield_against_yamamura_tawara() {
         30_000.0,
         0.0,
         Target::from_material(&material("Au")),
-        Options::default(),
+        Options {
+            stopping: ElectronicStopping::ValenceLocal,
+            weak_collisions: millage::bca::slow_recoil::DEFAULT_WEAK_COLLISIONS,
+            ..Options::default()
+        },
     );
     let y = s.run(1, 200, &|_| {}).summary().sputter_yield.total;
     assert!(

@@ -1,6 +1,6 @@
 //! Slow-recoil physics: the electronic loss and the nuclear stopping of 1–100 eV atoms, the
 //! bottom of every heavy-target cascade (issue 20 item 2; audit `reviews/bca_mill.md` §1.2).
-//! Pure functions, no I/O; the design note `notes/bcalit.md` says where the kernel calls them.
+//! Pure functions, no I/O; the cascade calls them under [`super::ElectronicStopping::ValenceLocal`].
 //!
 //! # Electronic loss: valence-electron friction plus local (Oen–Robinson) loss
 //!
@@ -78,7 +78,7 @@ pub const BOHR_VELOCITY_EV_PER_AMU: f64 = 0.5 * HARTREE_EV / ELECTRON_MASS_AMU;
 /// projectiles and recoils (`iwc` = `iwcr` = 2; Mutzke et al., SDTrimSP 6.00, IPP Report 2019-02,
 /// Table 13 — as quoted in another code's documentation, not re-read). With K = 2 the kept
 /// nuclear stopping rises from 47–73 % to 89–99 % of the untruncated value at 5–50 eV for Au–Au
-/// (module docs, `notes/bcalit.md`).
+/// (module docs).
 pub const DEFAULT_WEAK_COLLISIONS: u32 = 2;
 
 /// Velocity in atomic units (v/v₀) of an atom of `mass_amu` with kinetic energy `energy_ev`:
@@ -1124,7 +1124,7 @@ mod tests {
         }
     }
 
-    /// The numbers of `notes/bcalit.md` (run with
+    /// The design numbers of the module docs (run with
     /// `cargo test --release --lib bca::slow_recoil::tests::design_numbers -- --ignored --nocapture`).
     #[test]
     #[ignore = "prints the design-note tables"]

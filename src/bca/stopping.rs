@@ -1,11 +1,14 @@
 //! Electronic stopping of slow ions (v < v₀ Z₁^(2/3)): velocity-proportional friction.
 //!
-//! **Default since issue 20: [`ElectronicStopping::ValenceLocal`]**: the friction of the
-//! target's valence-electron gas on every free path, the rest of LS as local Oen–Robinson loss
-//! (model, equations and sources in [`super::slow_recoil`]; chosen from the literature before any
-//! yield comparison, ../notes/bcalit.md). It replaces the full-atom LS friction on 1–100 eV
-//! recoils that the audit (../shared/reviews/bca_mill.md §1.2) found outside LS's domain. The
-//! history below explains the previous default.
+//! **The physically argued model of slow recoils: [`ElectronicStopping::ValenceLocal`]**: the
+//! friction of the target's valence-electron gas on every free path, the rest of LS as local
+//! Oen–Robinson loss (model, equations and sources in [`super::slow_recoil`]; chosen from the
+//! literature before any yield comparison). It replaces the full-atom LS friction on 1–100 eV
+//! recoils that the audit (../shared/reviews/bca_mill.md §1.2) found outside LS's domain. It is
+//! not yet the default: with it (and K = 2 weak collisions) Ga → CrN falls from 3.97 to 2.87
+//! atoms/ion and the record's 1,300 passes no longer mill through the 15 nm film, so the switch
+//! waits for the record's dose to be re-derived (issue 20 item 4). The default is still
+//! equipartition, explained below.
 //!
 //! **Previous default: equipartition** (half nonlocal Lindhard–Scharff, half local Oen–Robinson; Eckstein
 //! 1991 §5.2; the default inelastic-loss model of TRIM.SP/SDTrimSP, INEL0 = 3, per the SDTrimSP
@@ -58,14 +61,14 @@ pub enum ElectronicStopping {
     /// approach (Oen & Robinson, NIM 132 (1976) 647).
     OenRobinson,
     /// Equipartition: half nonlocal (Lindhard–Scharff), half local (Oen–Robinson)
-    /// (Eckstein 1991 §5.2). The default before issue 20.
+    /// (Eckstein 1991 §5.2). Default.
     Equipartition,
     /// Valence-electron friction on every free path plus the rest of Lindhard–Scharff as local
     /// Oen–Robinson loss: dE/dx = min(c_val, c_LS)·√E, c_val from the electron-gas friction
     /// Q(Z₁, r_s) of the layer's valence electrons (Echenique, Nieminen & Ritchie 1981; DFT
     /// values of Gerrits, Juaristi & Meyer, PRB 102 (2020) 155130), and local weight 1 − w,
-    /// w = nonlocal/c_LS. Default since issue 20; equations, provenance and limits in
-    /// [`super::slow_recoil`] and ../notes/bcalit.md.
+    /// w = nonlocal/c_LS. Equations, provenance and limits in [`super::slow_recoil`]; not yet the
+    /// default (module docs).
     ValenceLocal,
 }
 
@@ -82,9 +85,9 @@ impl ElectronicStopping {
         match self {
             ElectronicStopping::LindhardScharff => "Lindhard–Scharff nonlocal",
             ElectronicStopping::OenRobinson => "Oen–Robinson local",
-            ElectronicStopping::Equipartition => "Half nonlocal, half local (Eckstein 1991 §5.2)",
+            ElectronicStopping::Equipartition => "Half nonlocal, half local (default; Eckstein 1991 §5.2)",
             ElectronicStopping::ValenceLocal => {
-                "Valence-electron friction per path + local Oen–Robinson rest (default; see `millage::bca::slow_recoil`)"
+                "Valence-electron friction per path + local Oen–Robinson rest (see `millage::bca::slow_recoil`)"
             }
         }
     }
