@@ -27,6 +27,7 @@ fn setup() -> (Setup, millage::pipeline::Scenario) {
         native_oxide: true,
         splitting_steps: 8,
         from_aging_section: false,
+        ..config::scenario::probe_aging_model(None)
     };
     (Setup::new(&sc, written, model, 1), sc)
 }

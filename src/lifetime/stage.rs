@@ -89,7 +89,7 @@ pub struct LifetimeAnalysis {
     pub method: MethodFacts,
     /// Temperature of the rescaled probes [K] (any would give the same geometry at equal s).
     pub probe_temperature_k: f64,
-    /// Surface-transport solver of every probe: "nonlinear" (graph equation, default) or
+    /// Surface-transport solver of every probe: "nonlinear" (graph equation) or
     /// "linear" (small-slope spectral propagator).
     pub surface_solver: age::SurfaceSolver,
     /// The area-weighted surface-rate model B_eff(T) of the milled surface (with its native

@@ -85,7 +85,7 @@ pub(super) fn resolve(
 /// The aging model of the lifetime probes: the `[aging]` section's, else the model an
 /// `[aging]` section gets by default (every mechanism on, native oxide, 8 sub-steps: the key
 /// table's defaults), so the lifetime is about the same aging a user gets by asking for it.
-pub(crate) fn probe_aging_model(aging: Option<&AgingSettings>) -> ProbeAgingModel {
+pub fn probe_aging_model(aging: Option<&AgingSettings>) -> ProbeAgingModel {
     match aging {
         Some(a) => ProbeAgingModel {
             mechanisms: a.mechanisms,

@@ -20,7 +20,7 @@ mod decode;
 mod film;
 mod grid;
 mod lifetime;
-pub(crate) use lifetime::probe_aging_model;
+pub use lifetime::probe_aging_model;
 mod mill;
 mod pattern;
 mod readout;
