@@ -56,7 +56,7 @@ fn run(dir: &Path, text: &str) -> (Output, std::path::PathBuf) {
     (o, out)
 }
 
-/// 600 °C for 0.01 yr: the film oxidizes and the pits fill; every output is written.
+/// 600 °C for 0.01 yr: the film oxidizes and the oxide skin holds the pits; every output is written.
 #[test]
 fn hot_aging_writes_csv_images_and_summary() {
     let tmp = tempfile::tempdir().unwrap();
@@ -79,10 +79,15 @@ fn hot_aging_writes_csv_images_and_summary() {
         "{}",
         depth(0)
     );
+    // The film oxidizes within the 0.01 yr, and the pits keep their depth: the surface is the
+    // oxide's own material (Cr2O3, T/Tm ≈ 0.32, issue 17 item 3) and the glass floors flow only
+    // viscously (η ≫ 10¹⁵ Pa·s at 600 °C). With CrN's own constants on the oxide, as before
+    // issue 17, the pits filled to < 50 % within 0.01 yr.
     assert!(
-        depth(2) < 0.5 * depth(0),
-        "pits must fill at 600 °C: {}",
-        depth(2)
+        depth(2) > 0.8 * depth(0),
+        "pits keep their depth under a Cr2O3 skin at 600 °C: {} vs {}",
+        depth(2),
+        depth(0)
     );
     // The 15 nm CrN film is consumed at unmilled module centres (→ 20.25 nm of Cr2O3 there;
     // capillary flow of the skin then moves oxide towards the pits).

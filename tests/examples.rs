@@ -71,6 +71,17 @@ fn every_file_under_sims_parses_and_resolves() {
                 resolve(&text, &spec.base_file, &format!("variant {}", v.label));
                 points += 1;
             }
+        } else if std::fs::read_to_string(file)
+            .unwrap()
+            .lines()
+            .any(|l| l.trim_start().starts_with("observations"))
+        {
+            // A calibration file (`millage calibrate`): its observations and base scenario.
+            let loaded = millage::config::calibration_file::load(file, |p| load_scenario(p, &library));
+            if let Err(e) = loaded {
+                panic!("{}: {e}", file.display());
+            }
+            scenarios += 1;
         } else {
             if let Err(e) = load_scenario(file, &library) {
                 panic!("{}: {e}", file.display());

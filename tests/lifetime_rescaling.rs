@@ -58,8 +58,9 @@ fn equal_equivalent_time_gives_equal_geometry_at_any_temperature() {
     pipeline::write(&sc, &symbol, &layout, &mut specimen, &[], sc.seed);
     let map = pipeline::module_map(&sc, &symbol, &layout);
     let model = SurfaceRateModel::from_specimen(&specimen).unwrap();
-    // CrN top and glass pit floors both carry surface area.
-    assert_eq!(model.terms.len(), 2);
+    // Only the CrN top diffuses: glass has no surface-diffusion constants (no measurement
+    // supports them; it flows viscously instead, issue 17), so one term carries all the area.
+    assert_eq!(model.terms.len(), 1);
     let w: f64 = model.terms.iter().map(|t| t.weight).sum();
     assert!((w - 1.0).abs() < 1e-12);
     // s = 2·10⁴ nm⁴ (about the record's failure) reached at 450 °C and at 300 °C.
