@@ -77,7 +77,8 @@ fn every_file_under_sims_parses_and_resolves() {
             .any(|l| l.trim_start().starts_with("observations"))
         {
             // A calibration file (`millage calibrate`): its observations and base scenario.
-            let loaded = millage::config::calibration_file::load(file, |p| load_scenario(p, &library));
+            let loaded =
+                millage::config::calibration_file::load(file, |p| load_scenario(p, &library));
             if let Err(e) = loaded {
                 panic!("{}: {e}", file.display());
             }

@@ -85,7 +85,9 @@ impl ElectronicStopping {
         match self {
             ElectronicStopping::LindhardScharff => "Lindhard–Scharff nonlocal",
             ElectronicStopping::OenRobinson => "Oen–Robinson local",
-            ElectronicStopping::Equipartition => "Half nonlocal, half local (default; Eckstein 1991 §5.2)",
+            ElectronicStopping::Equipartition => {
+                "Half nonlocal, half local (default; Eckstein 1991 §5.2)"
+            }
             ElectronicStopping::ValenceLocal => {
                 "Valence-electron friction per path + local Oen–Robinson rest (see `millage::bca::slow_recoil`)"
             }
