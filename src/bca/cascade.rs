@@ -298,23 +298,7 @@ impl Simulation {
                 p.pos[2] = 0.0;
                 let e_normal = p.energy_ev * p.dir[2] * p.dir[2];
                 if e_normal > barrier && p.energy_ev > 0.0 {
-                    let e_out = p.energy_ev - barrier;
-                    let scale = (p.energy_ev / e_out).sqrt();
-                    let cos_out = ((e_normal - barrier) / e_out).sqrt();
-                    let dir = [p.dir[0] * scale, p.dir[1] * scale, -cos_out];
-                    out.deposited_ev += barrier;
-                    if is_ion {
-                        out.reflected_ev = Some(e_out);
-                    } else {
-                        out.sputtered_ev += e_out;
-                        out.sputtered.push(super::SputteredAtom {
-                            species: p.kind,
-                            energy_ev: e_out,
-                            dir,
-                            x_nm: p.pos[0],
-                            y_nm: p.pos[1],
-                        });
-                    }
+                    self.leave(&p, barrier, e_normal, is_ion, out);
                     return;
                 }
                 // Reflected specularly back into the target by the barrier; it flies the rest

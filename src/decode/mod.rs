@@ -733,25 +733,14 @@ pub(crate) mod test_render {
     /// Grey level of dark modules in decoders.md.
     pub const DARK_GREY: u8 = 28;
 
-    /// Renders a `side`-module symbol whose module (x, y) is dark if `is_dark(x, y)`, with a
-    /// quiet zone of `quiet_modules` and `module_px` pixels per module; the symbol's top-left
-    /// corner is at `quiet_modules · module_px`.
-    pub fn render(
-        side: usize,
-        is_dark: impl Fn(usize, usize) -> bool,
-        module_px: f64,
-        quiet_modules: usize,
+    /// A square `field_px` image whose pixels are the light/dark mix of `dark_at` over 4 × 4
+    /// subsamples.
+    fn supersampled(
+        field_px: u32,
+        dark_at: impl Fn(f64, f64) -> bool,
         (light, dark): (u8, u8),
     ) -> GrayImage {
         const SUBSAMPLES: usize = 4;
-        let field_px = ((side + 2 * quiet_modules) as f64 * module_px).ceil() as u32;
-        let origin_px = quiet_modules as f64 * module_px;
-        let dark_at = |px: f64, py: f64| -> bool {
-            let mx = ((px - origin_px) / module_px).floor();
-            let my = ((py - origin_px) / module_px).floor();
-            let inside = |m: f64| m >= 0.0 && (m as usize) < side;
-            inside(mx) && inside(my) && is_dark(mx as usize, my as usize)
-        };
         GrayImage::from_fn(field_px, field_px, |x, y| {
             let mut dark_count = 0;
             for sy in 0..SUBSAMPLES {
@@ -766,6 +755,27 @@ pub(crate) mod test_render {
             Luma([grey.round() as u8])
         })
     }
+
+    /// Renders a `side`-module symbol whose module (x, y) is dark if `is_dark(x, y)`, with a
+    /// quiet zone of `quiet_modules` and `module_px` pixels per module; the symbol's top-left
+    /// corner is at `quiet_modules · module_px`.
+    pub fn render(
+        side: usize,
+        is_dark: impl Fn(usize, usize) -> bool,
+        module_px: f64,
+        quiet_modules: usize,
+        (light, dark): (u8, u8),
+    ) -> GrayImage {
+        let field_px = ((side + 2 * quiet_modules) as f64 * module_px).ceil() as u32;
+        let origin_px = quiet_modules as f64 * module_px;
+        let dark_at = |px: f64, py: f64| -> bool {
+            let mx = ((px - origin_px) / module_px).floor();
+            let my = ((py - origin_px) / module_px).floor();
+            let inside = |m: f64| m >= 0.0 && (m as usize) < side;
+            inside(mx) && inside(my) && is_dark(mx as usize, my as usize)
+        };
+        supersampled(field_px, dark_at, (light, dark))
+    }
     /// Renders the symbol rotated counter-clockwise (as seen in the image, y down) by
     /// `rotation_deg` about the field centre, `module_px` pixels per module, quiet zone
     /// `quiet_modules`, on a square field large enough for any angle; 4 × 4 supersampling.
@@ -778,7 +788,6 @@ pub(crate) mod test_render {
         rotation_deg: f64,
         (light, dark): (u8, u8),
     ) -> (GrayImage, (f64, f64)) {
-        const SUBSAMPLES: usize = 4;
         let extent = (side + 2 * quiet_modules) as f64 * module_px;
         let field_px = (extent * std::f64::consts::SQRT_2).ceil() as u32 + 2;
         let centre = 0.5 * f64::from(field_px);
@@ -793,19 +802,7 @@ pub(crate) mod test_render {
             let inside = |m: f64| m >= 0.0 && m < side as f64;
             inside(u) && inside(v) && is_dark(u as usize, v as usize)
         };
-        let image = GrayImage::from_fn(field_px, field_px, |x, y| {
-            let mut dark_count = 0;
-            for sy in 0..SUBSAMPLES {
-                for sx in 0..SUBSAMPLES {
-                    let px = f64::from(x) + (sx as f64 + 0.5) / SUBSAMPLES as f64;
-                    let py = f64::from(y) + (sy as f64 + 0.5) / SUBSAMPLES as f64;
-                    dark_count += usize::from(dark_at(px, py));
-                }
-            }
-            let dark_fraction = dark_count as f64 / (SUBSAMPLES * SUBSAMPLES) as f64;
-            let grey = f64::from(light) + (f64::from(dark) - f64::from(light)) * dark_fraction;
-            Luma([grey.round() as u8])
-        });
+        let image = supersampled(field_px, dark_at, (light, dark));
         let corner = (
             centre - half * module_px * (u_hat.0 + v_hat.0),
             centre - half * module_px * (u_hat.1 + v_hat.1),
