@@ -6,9 +6,9 @@
 //! Biersack & Littmark 1985):
 //! - screened-Coulomb potentials ([`Potential`]) and the scattering integral
 //!   ([`ScatteringIntegral`]: universal table, Gauss–Mehler quadrature, MAGIC);
-//! - electronic stopping ([`ElectronicStopping`]: equipartition (default), valence-electron
-//!   friction + local Oen–Robinson ([`slow_recoil`], the physically argued model, not yet the
-//!   default), Lindhard–Scharff, Oen–Robinson; why is in [`stopping`]); the nonlocal loss is
+//! - electronic stopping ([`ElectronicStopping`]: valence-electron friction + local
+//!   Oen–Robinson ([`slow_recoil`], the physically argued model, default), equipartition,
+//!   Lindhard–Scharff, Oen–Robinson; why is in [`stopping`]); the nonlocal loss is
 //!   integrated exactly over each free path;
 //! - amorphous free flight ([`FreeFlight`]): constant path n^(−1/3) or exponential (gas), with
 //!   optional weak simultaneous collisions beyond p_max ([`Options::weak_collisions`]);
@@ -313,7 +313,7 @@ pub struct Options {
     pub follow_recoils: bool,
     /// Number K of weak simultaneous collisions per free path, in the annuli
     /// p_max √k … p_max √(k+1), k = 1…K, besides the strong one (TRIM.SP/SDTrimSP; Eckstein 1991
-    /// §7.2). Default 0 (as before); [`slow_recoil::DEFAULT_WEAK_COLLISIONS`] = 2, the SDTrimSP
+    /// §7.2). Default [`slow_recoil::DEFAULT_WEAK_COLLISIONS`] = 2 (0 before issue 20), the SDTrimSP
     /// default that goes with [`ElectronicStopping::ValenceLocal`], keeps 86–99 % of the
     /// untruncated nuclear stopping at 5–50 eV instead of 45–73 % ([`slow_recoil`] table). (With full LS friction it lowered Ga → Au, 7.0 → 5.3;
     /// that was measured with the old friction and did not enter the choice.)
@@ -329,7 +329,7 @@ impl Default for Options {
         Options {
             potential: Potential::Zbl,
             scattering: ScatteringIntegral::Table,
-            stopping: ElectronicStopping::Equipartition,
+            stopping: ElectronicStopping::ValenceLocal,
             free_flight: FreeFlight::Constant,
             surface_binding: SurfaceBinding::Individual,
             cutoff_override_ev: None,
@@ -337,7 +337,7 @@ impl Default for Options {
             ion_cutoff_ev: 1.0,
             count_recoils_above_ev: 25.0,
             follow_recoils: true,
-            weak_collisions: 0,
+            weak_collisions: slow_recoil::DEFAULT_WEAK_COLLISIONS,
             convention: Convention::Millage,
         }
     }

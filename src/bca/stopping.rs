@@ -5,10 +5,9 @@
 //! Oen–Robinson loss (model, equations and sources in [`super::slow_recoil`]; chosen from the
 //! literature before any yield comparison). It replaces the full-atom LS friction on 1–100 eV
 //! recoils that the audit (../shared/reviews/bca_mill.md §1.2) found outside LS's domain. It is
-//! not yet the default: with it (and K = 2 weak collisions) Ga → CrN falls from 3.97 to 2.87
-//! atoms/ion and the record's 1,300 passes no longer mill through the 15 nm film, so the switch
-//! waits for the record's dose to be re-derived (issue 20 item 4). The default is still
-//! equipartition, explained below.
+//! the default since issue 20 item 4 (with K = 2 weak collisions,
+//! [`super::slow_recoil::DEFAULT_WEAK_COLLISIONS`]): Ga → CrN falls from 3.97 to 2.87 atoms/ion,
+//! so the record's dose was re-derived (sims/record.toml `passes`).
 //!
 //! **Previous default: equipartition** (half nonlocal Lindhard–Scharff, half local Oen–Robinson; Eckstein
 //! 1991 §5.2; the default inelastic-loss model of TRIM.SP/SDTrimSP, INEL0 = 3, per the SDTrimSP
@@ -61,14 +60,13 @@ pub enum ElectronicStopping {
     /// approach (Oen & Robinson, NIM 132 (1976) 647).
     OenRobinson,
     /// Equipartition: half nonlocal (Lindhard–Scharff), half local (Oen–Robinson)
-    /// (Eckstein 1991 §5.2). Default.
+    /// (Eckstein 1991 §5.2). The default before issue 20.
     Equipartition,
     /// Valence-electron friction on every free path plus the rest of Lindhard–Scharff as local
     /// Oen–Robinson loss: dE/dx = min(c_val, c_LS)·√E, c_val from the electron-gas friction
     /// Q(Z₁, r_s) of the layer's valence electrons (Echenique, Nieminen & Ritchie 1981; DFT
     /// values of Gerrits, Juaristi & Meyer, PRB 102 (2020) 155130), and local weight 1 − w,
-    /// w = nonlocal/c_LS. Equations, provenance and limits in [`super::slow_recoil`]; not yet the
-    /// default (module docs).
+    /// w = nonlocal/c_LS. Equations, provenance and limits in [`super::slow_recoil`]. Default.
     ValenceLocal,
 }
 
@@ -86,10 +84,10 @@ impl ElectronicStopping {
             ElectronicStopping::LindhardScharff => "Lindhard–Scharff nonlocal",
             ElectronicStopping::OenRobinson => "Oen–Robinson local",
             ElectronicStopping::Equipartition => {
-                "Half nonlocal, half local (default; Eckstein 1991 §5.2)"
+                "Half nonlocal, half local (Eckstein 1991 §5.2; the default before issue 20)"
             }
             ElectronicStopping::ValenceLocal => {
-                "Valence-electron friction per path + local Oen–Robinson rest (see `millage::bca::slow_recoil`)"
+                "Valence-electron friction per path + local Oen–Robinson rest (default; see `millage::bca::slow_recoil`)"
             }
         }
     }

@@ -72,7 +72,7 @@ pub struct CommonArgs {
     #[arg(
         long,
         value_parser = choice_parser(ElectronicStopping::summary),
-        default_value = "equipartition"
+        default_value = "valence-local"
     )]
     pub stopping: ElectronicStopping,
     /// Exponential (gas) free paths instead of the constant n^(-1/3).
@@ -88,8 +88,8 @@ pub struct CommonArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub surface_binding_ev: Option<f64>,
     /// Weak simultaneous collisions per free path, in the annuli beyond p_max (TRIM.SP).
-    /// Default 0 (RustBCA's order too); 2 is SDTrimSP's default and goes with
-    /// `--stopping valence-local` (`millage::bca::slow_recoil`).
+    /// Default 2 (SDTrimSP's default, which goes with the default `--stopping valence-local`;
+    /// `millage::bca::slow_recoil`); 0 under `--convention rustbca` (RustBCA has none).
     #[arg(long)]
     pub weak_collisions: Option<u32>,
     /// Ordering of free flight, collision, electronic loss and surface crossing: the engine's
