@@ -44,7 +44,7 @@ pub struct RobustnessArgs {
     )]
     pub rotation_deg: Vec<f64>,
     /// Drift speeds [nm/s] during the frame, comma-separated, ≥ 0 (the scenario's direction).
-    #[arg(long, value_delimiter = ',', default_value = "0,0.033,0.1,0.3,1,3,10")]
+    #[arg(long, value_delimiter = ',', default_value = "0,0.033,0.1,0.3,1,3,10,30,100,300")]
     pub drift_nm_per_s: Vec<f64>,
     /// Primary electrons per pixel, comma-separated, > 0 (default: the scenario's dose × 1,
     /// 1/3, 1/10, 1/30, 1/100, 1/300).

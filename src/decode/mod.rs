@@ -194,6 +194,8 @@ pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
                     prepared = next;
                 }
                 _ => {
+                    // Kept only as the fallback below: the re-smoothed image, as before.
+                    prepared = next;
                     confirmed = false;
                     break;
                 }
