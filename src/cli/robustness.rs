@@ -44,7 +44,11 @@ pub struct RobustnessArgs {
     )]
     pub rotation_deg: Vec<f64>,
     /// Drift speeds [nm/s] during the frame, comma-separated, ≥ 0 (the scenario's direction).
-    #[arg(long, value_delimiter = ',', default_value = "0,0.033,0.1,0.3,1,3,10,30,100,300")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0,0.033,0.1,0.3,1,3,10,30,100,300"
+    )]
     pub drift_nm_per_s: Vec<f64>,
     /// Primary electrons per pixel, comma-separated, > 0 (default: the scenario's dose × 1,
     /// 1/3, 1/10, 1/30, 1/100, 1/300).
@@ -68,7 +72,12 @@ fn check(flag: &str, values: &[f64], ok: impl Fn(f64) -> bool, rule: &str) -> Re
 
 /// Runs `millage robustness`.
 pub fn run(args: &RobustnessArgs) -> Result<()> {
-    check("--rotation-deg", &args.rotation_deg, |_| true, "a finite angle in degrees")?;
+    check(
+        "--rotation-deg",
+        &args.rotation_deg,
+        |_| true,
+        "a finite angle in degrees",
+    )?;
     check(
         "--drift-nm-per-s",
         &args.drift_nm_per_s,
@@ -76,7 +85,12 @@ pub fn run(args: &RobustnessArgs) -> Result<()> {
         "drift speed ≥ 0 nm/s (the direction is readout.drift_direction_deg)",
     )?;
     if let Some(dose) = &args.dose_electrons_per_px {
-        check("--dose-electrons-per-px", dose, |v| v > 0.0, "dose > 0 electrons per pixel")?;
+        check(
+            "--dose-electrons-per-px",
+            dose,
+            |v| v > 0.0,
+            "dose > 0 electrons per pixel",
+        )?;
     }
     if args.realizations == 0 {
         return Err(Error::input(

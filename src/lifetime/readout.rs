@@ -686,17 +686,29 @@ mod tests {
                 calls += 1;
                 readable(x)
             });
-            assert!(readable(ok), "{margin:?}: worst decoded {ok} does not decode");
-            assert!(!readable(bad), "{margin:?}: one step beyond ({bad}) decodes");
+            assert!(
+                readable(ok),
+                "{margin:?}: worst decoded {ok} does not decode"
+            );
+            assert!(
+                !readable(bad),
+                "{margin:?}: one step beyond ({bad}) decodes"
+            );
             assert_eq!(calls, 1 + MARGIN_STEPS);
             let width = match margin {
                 Margin::MinDose => (ok / bad).ln().abs() / (bracket.0 / bracket.1).ln().abs(),
                 _ => (ok - bad).abs() / (bracket.1 - bracket.0).abs(),
             };
-            assert!((width - 0.5f64.powi(MARGIN_STEPS as i32)).abs() < 1e-9, "{width}");
+            assert!(
+                (width - 0.5f64.powi(MARGIN_STEPS as i32)).abs() < 1e-9,
+                "{width}"
+            );
         }
         // A far end that still reads is reported as a bound.
-        assert_eq!(bisect_margin(Margin::MaxNoise, (0.0, 255.0), |_, _| true), (255.0, 255.0));
+        assert_eq!(
+            bisect_margin(Margin::MaxNoise, (0.0, 255.0), |_, _| true),
+            (255.0, 255.0)
+        );
     }
 
     #[test]

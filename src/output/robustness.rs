@@ -107,7 +107,10 @@ fn draw_titled(tables_dir: &Path, figures_dir: &Path, title: &str) -> Result<Vec
         let stem = figures_dir.join(format!("robustness_{word}"));
         figures::line_chart(
             &stem,
-            &format!("{title}: decode probability vs {} ({n} frames per point)", label(axis)),
+            &format!(
+                "{title}: decode probability vs {} ({n} frames per point)",
+                label(axis)
+            ),
             (&axis_label(axis), "P(decode)"),
             &series,
             false,
