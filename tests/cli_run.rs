@@ -265,7 +265,7 @@ mod robustness {
         for angle in ["0", "45", "90", "137", "180", "270", "333"] {
             let read = csv.lines().any(|l| {
                 let f: Vec<&str> = l.split(',').collect();
-                f[0] == "rotation_deg" && f[1] == angle && f[3] == "1"
+                f[1] == "rotation_deg" && f[2] == angle && f[4] == "1"
             });
             assert!(read, "no decoder read the record at {angle}°:\n{csv}");
         }

@@ -15,7 +15,8 @@ use crate::lifetime::readout::{RobustnessAxis, RobustnessRow};
 pub const ROBUSTNESS_CSV: &str = "robustness.csv";
 
 /// Column names of [`ROBUSTNESS_CSV`].
-const HEADER: [&str; 8] = [
+const HEADER: [&str; 9] = [
+    "scenario",
     "axis",
     "value",
     "decoder",
@@ -26,13 +27,15 @@ const HEADER: [&str; 8] = [
     "probability_high_95",
 ];
 
-/// The rows as CSV text (axis and decoder by their scenario words).
-pub fn csv_text(rows: &[RobustnessRow]) -> String {
+/// The rows as CSV text (axis and decoder by their scenario words; the scenario name, which
+/// titles the figures, in the first column of every row, commas replaced).
+pub fn csv_text(scenario: &str, rows: &[RobustnessRow]) -> String {
+    let scenario = scenario.replace([',', '"', '\n'], " ");
     let mut out = HEADER.join(",");
     out.push('\n');
     for r in rows {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
+            "{scenario},{},{},{},{},{},{},{},{}\n",
             r.axis,
             r.value,
             r.decoder,
@@ -53,20 +56,23 @@ pub fn save(dir: &Path, rows: &[RobustnessRow], title: &str) -> Result<Vec<PathB
         path: dir.to_path_buf(),
         source,
     })?;
-    super::write_atomic(&dir.join(ROBUSTNESS_CSV), csv_text(rows).as_bytes())?;
-    draw_titled(dir, dir, title)
+    super::write_atomic(&dir.join(ROBUSTNESS_CSV), csv_text(title, rows).as_bytes())?;
+    draw(dir, dir)
 }
 
-/// Redraws `robustness_<axis>.{png,svg}` into `figures_dir` from `tables_dir/robustness.csv`
-/// (nothing without the file).
+/// Draws `robustness_<axis>.{png,svg}` into `figures_dir` from `tables_dir/robustness.csv`
+/// (nothing without the file), titled with the CSV's scenario column: the figures of
+/// `millage robustness` and of `millage plot` are the same.
 pub fn draw(tables_dir: &Path, figures_dir: &Path) -> Result<Vec<PathBuf>> {
-    draw_titled(tables_dir, figures_dir, "read robustness")
-}
-
-fn draw_titled(tables_dir: &Path, figures_dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
     let Some(t) = Table::read_if_present(&tables_dir.join(ROBUSTNESS_CSV))? else {
         return Ok(Vec::new());
     };
+    let title = t
+        .rows
+        .first()
+        .and_then(|r| t.text(r, "scenario"))
+        .unwrap_or("read robustness")
+        .to_string();
     let mut drawn = Vec::new();
     for &axis in RobustnessAxis::VARIANTS {
         let word = axis.to_string();
