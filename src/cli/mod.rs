@@ -14,6 +14,7 @@ mod calibrate;
 mod compare;
 mod plot;
 mod progress;
+mod robustness;
 mod run;
 mod sweep;
 
@@ -43,6 +44,8 @@ enum Command {
     Age(age::AgeArgs),
     /// List every scenario key with its type, unit, default and meaning.
     Explain,
+    /// Decode probability at t = 0 vs scan rotation, drift and dose per pixel (CSV + figures).
+    Robustness(robustness::RobustnessArgs),
     /// Binary-collision Monte Carlo: sputtering, reflection, range of N ions.
     Bca(bca::BcaArgs),
     /// BCA angular table Y(θ), reflection, kernels and ranges (cached in results/cache/bca/).
@@ -81,6 +84,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             print!("{}", crate::config::keys::explain_markdown());
             Ok(())
         }
+        Command::Robustness(args) => robustness::run(&args),
         Command::Bca(args) => bca::run_bca(args),
         Command::BcaTable(args) => bca::run_bca_table(args),
     }

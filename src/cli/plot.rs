@@ -75,6 +75,7 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         dir,
         &figures_dir,
     )?);
+    drawn.extend(crate::output::robustness::draw(dir, &figures_dir)?);
     let cross_section_title = titles
         .map(|t| t.cross_section())
         .unwrap_or_else(|| format!("{title}: surface through the centre of the middle symbol row"));

@@ -90,8 +90,9 @@ pub const LOCATE_SIGMAS_PX: [f64; 4] = [0.0, 1.0, 2.0, 4.0];
 pub struct PreparedImage {
     /// The smoothed and stretched image the decoders read.
     pub grey: GrayImage,
-    /// Where a detector located the symbol ([`locate::locate`] on `grey`, else the last
-    /// locating pass's grid); `None` if no detector located it.
+    /// Where a detector located the symbol ([`locate::locate`] on `grey`, confirmed by the
+    /// smoothing fixed point, else the first unconfirmed location); `None` if no detector
+    /// located it.
     pub located: Option<LocatedGrid>,
     /// Smoothing σ applied [px] (0 when skipped).
     pub smoothing_sigma_px: f64,
@@ -154,9 +155,14 @@ pub fn smooth_and_stretch(image: &GrayImage, sigma_px: f64) -> (GrayImage, f64) 
 ///    smoothing σ = [`READER_BLUR_SIGMA_MODULES`] · m of decoders.md (0.2 module); the image
 ///    is smoothed and stretched with it and the symbol located again on that image (the
 ///    decoders' view), repeated until σ changes by less than 15 % (at most 3 passes); if the
-///    re-location fails, the last grid found is kept with the re-smoothed image;
+///    re-location fails or finds another symbol size, the location is rejected as spurious
+///    and the next σ of the ladder is tried (issue 19: a noisy bare-silica frame located a
+///    33-module symbol at σ = 0 that no smoothed view confirmed); if no σ confirms a
+///    location, the first unconfirmed one is kept (grid and image), as before;
 /// 3. if no σ locates the symbol, the image is only stretched and `located` is `None`.
 pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
+    // The first location no smoothed view confirmed, kept in case no σ confirms one.
+    let mut unconfirmed: Option<PreparedImage> = None;
     for sigma_px in LOCATE_SIGMAS_PX {
         let (candidate, applied) = smooth_and_stretch(image, sigma_px);
         let Some(mut grid) = locate::locate(&candidate) else {
@@ -165,7 +171,10 @@ pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
         let mut prepared = (candidate, applied);
         // Fixed point of σ = 0.2 · located pitch: re-smooth and re-locate until the pitch
         // agrees with the one that set σ (a locating pass on a noisy image can find a
-        // spurious finder at another scale).
+        // spurious finder at another scale). A location the re-smoothed image does not
+        // confirm (no symbol, or another size) is rejected and the next σ of the ladder is
+        // tried, as a user who sees the reader lock onto noise refocuses the search.
+        let mut confirmed = true;
         for _ in 0..MAX_SMOOTHING_ITERATIONS {
             let sigma_px = READER_BLUR_SIGMA_MODULES * grid.module_px();
             let target_applied = if sigma_px >= MIN_READER_BLUR_SIGMA_PX {
@@ -180,15 +189,28 @@ pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
             }
             let next = smooth_and_stretch(image, sigma_px);
             match locate::locate(&next.0) {
-                Some(next_grid) => {
+                Some(next_grid) if next_grid.modules_per_side == grid.modules_per_side => {
                     grid = next_grid;
                     prepared = next;
                 }
-                None => {
+                _ => {
+                    // Kept only as the fallback below: the re-smoothed image, as before.
                     prepared = next;
+                    confirmed = false;
                     break;
                 }
             }
+        }
+        if !confirmed {
+            if unconfirmed.is_none() {
+                unconfirmed = Some(PreparedImage {
+                    located: Some(grid),
+                    grey: prepared.0,
+                    smoothing_sigma_px: prepared.1,
+                    pixel_nm,
+                });
+            }
+            continue;
         }
         let (grey, smoothing_sigma_px) = prepared;
         return PreparedImage {
@@ -197,6 +219,9 @@ pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
             smoothing_sigma_px,
             pixel_nm,
         };
+    }
+    if let Some(first) = unconfirmed {
+        return first;
     }
     let (grey, smoothing_sigma_px) = smooth_and_stretch(image, 0.0);
     PreparedImage {

@@ -390,7 +390,7 @@ impl Margin {
 
     /// The searched parameter x ∈ [low, high] (the easy end first: the t = 0 read), in the
     /// margin's own unit: dose factor of the scenario's dwell, blur σ [px], noise σ [grey].
-    fn bracket(self, module_px: f64) -> (f64, f64) {
+    pub fn bracket(self, module_px: f64) -> (f64, f64) {
         match self {
             Margin::MinDose => (1.0, 1.0e-4),
             Margin::MaxBlur => (0.0, module_px),
@@ -402,6 +402,33 @@ impl Margin {
 /// Bisection steps per margin (the bracket shrinks by 2⁻¹⁰; the dose bracket is bisected in
 /// log space).
 const MARGIN_STEPS: usize = 10;
+
+/// Bisection of one margin on `bracket` = (easy end, far end): `reads(x, step)` says whether
+/// the decoder reads the image transformed by x (step 0 is the far end, 1.. the bisection
+/// points). Returns (last readable x, first unreadable x); if the far end reads, both are the
+/// far end (a bound, not a limit). The dose margin is bisected in log space.
+pub fn bisect_margin(
+    margin: Margin,
+    bracket: (f64, f64),
+    mut reads: impl FnMut(f64, u64) -> bool,
+) -> (f64, f64) {
+    let (mut ok, mut bad) = bracket;
+    if reads(bad, 0) {
+        return (bad, bad);
+    }
+    for step in 1..=MARGIN_STEPS as u64 {
+        let mid = match margin {
+            Margin::MinDose => (ok * bad).sqrt(),
+            _ => 0.5 * (ok + bad),
+        };
+        if reads(mid, step) {
+            ok = mid;
+        } else {
+            bad = mid;
+        }
+    }
+    (ok, bad)
+}
 
 /// Read margins of one decoder: margin key → value (unit in the key). A decoder that does
 /// not read the t = 0 image has no margins; a margin whose far end still reads reports that
@@ -477,24 +504,12 @@ pub fn read_margins(
                     }
                 }
             };
-            let (mut ok, mut bad) = margin.bracket(module_px);
-            let Some(far) = transformed(bad, 0) else {
+            if transformed(margin.bracket(module_px).1, 0).is_none() {
                 continue;
-            };
-            if !reads(&far) {
-                for step in 1..=MARGIN_STEPS as u64 {
-                    let mid = match margin {
-                        Margin::MinDose => (ok * bad).sqrt(),
-                        _ => 0.5 * (ok + bad),
-                    };
-                    match transformed(mid, step) {
-                        Some(img) if reads(&img) => ok = mid,
-                        _ => bad = mid,
-                    }
-                }
-            } else {
-                ok = bad;
             }
+            let (ok, _) = bisect_margin(margin, margin.bracket(module_px), |x, step| {
+                transformed(x, step).is_some_and(|img| reads(&img))
+            });
             let value = match margin {
                 Margin::MinDose => {
                     let (_, s) = sem.as_ref().expect("dose margin needs the SEM");
@@ -508,4 +523,201 @@ pub fn read_margins(
         margins.0.insert(decoder, entry);
     }
     margins
+}
+
+/// The quantity one axis of the robustness sweep varies ([`robustness`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RobustnessAxis {
+    /// Scan rotation of the raster about the field centre [deg]
+    /// (`readout.rotation_deg` replaced).
+    RotationDeg,
+    /// Stage/beam drift speed during the frame [nm/s] (`readout.drift_nm_per_s` replaced,
+    /// direction as the scenario's).
+    DriftNmPerS,
+    /// Primary electrons per pixel (the probe current scaled at the scenario's dwell, so the
+    /// frame time and the drift per frame stay): a new shot-noise realization of the same
+    /// noise-free signal.
+    DoseElectronsPerPx,
+}
+crate::choices!(RobustnessAxis {
+    RobustnessAxis::RotationDeg => "rotation_deg",
+    RobustnessAxis::DriftNmPerS => "drift_nm_per_s",
+    RobustnessAxis::DoseElectronsPerPx => "dose_electrons_per_px",
+});
+
+/// One point of the robustness sweep for one decoder: the decode probability over
+/// `realizations` noise realizations, with its 95 % Wilson score interval (a binomial
+/// proportion from a finite Monte Carlo sample).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RobustnessRow {
+    /// Which setting was varied.
+    pub axis: RobustnessAxis,
+    /// Its value, in the unit of the axis name.
+    pub value: f64,
+    /// The decoder.
+    pub decoder: Decoder,
+    /// Realizations that decoded to the expected payload.
+    pub decoded: usize,
+    /// Realizations tried.
+    pub realizations: usize,
+    /// decoded / realizations.
+    pub probability: f64,
+    /// Lower end of the 95 % Wilson interval.
+    pub probability_low: f64,
+    /// Upper end of the 95 % Wilson interval.
+    pub probability_high: f64,
+}
+
+/// 95 % Wilson score interval of a binomial proportion k/n (Wilson, JASA 22 (1927) 209):
+/// (p̂ + z²/2n ± z √(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n), z = 1.96.
+pub fn wilson_interval(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let denom = 1.0 + z * z / n;
+    let centre = p + z * z / (2.0 * n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    (
+        ((centre - half) / denom).max(0.0),
+        ((centre + half) / denom).min(1.0),
+    )
+}
+
+/// First realization index of the robustness sweep (distinct from the t = 0 read, index 0,
+/// and the read margins, 1000.. and 2000..).
+const ROBUSTNESS_REALIZATION_BASE: u64 = 10_000;
+
+/// Decode probability of the t = 0 specimen against each `(axis, values)`: per value, the
+/// scenario's SEM with that one setting replaced, `realizations` frames (seeded: realization
+/// `10000 + point · realizations + r` of the scan and noise streams), each read by the blind
+/// reader and every decoder of the plan. The noise-free signal is computed once (rotation,
+/// drift and dose act in the scan, [`image::sem::sem_realize`]). SEM only: a height readout
+/// gives no rows.
+pub fn robustness(
+    plan: &ReadoutPlan,
+    symbol: &QrSymbol,
+    specimen: &Specimen,
+    seed: u64,
+    axes: &[(RobustnessAxis, Vec<f64>)],
+    realizations: usize,
+) -> Vec<RobustnessRow> {
+    use rayon::prelude::*;
+    let Readout::Sem(sem) = &plan.readout else {
+        return Vec::new();
+    };
+    let expected = image::sem::sem_expected(specimen, sem);
+    let primaries = sem.probe_current_a * sem.dwell_s / crate::units::ELEMENTARY_CHARGE_C;
+    let points: Vec<(RobustnessAxis, f64)> = axes
+        .iter()
+        .flat_map(|(axis, values)| values.iter().map(move |v| (*axis, *v)))
+        .collect();
+    let jobs: Vec<(usize, u64)> = (0..points.len())
+        .flat_map(|p| (0..realizations as u64).map(move |r| (p, r)))
+        .collect();
+    let outcomes: Vec<(usize, Vec<bool>)> = jobs
+        .par_iter()
+        .map(|&(p, r)| {
+            let (axis, value) = points[p];
+            let mut s = sem.clone();
+            match axis {
+                RobustnessAxis::RotationDeg => s.microscope.rotation_deg = value,
+                RobustnessAxis::DriftNmPerS => s.microscope.drift_nm_per_s = value,
+                RobustnessAxis::DoseElectronsPerPx => s.probe_current_a *= value / primaries,
+            }
+            let realization = ROBUSTNESS_REALIZATION_BASE + (p * realizations) as u64 + r;
+            let (m, _) = image::sem::sem_realize(&expected, &s, seed, realization);
+            let prepared = decode::reader_preprocess(&m.grey, m.pixel_nm);
+            let reads = plan
+                .decoders
+                .iter()
+                .map(|d| d.read_prepared(&prepared).payload.as_deref() == Some(symbol.payload()))
+                .collect();
+            (p, reads)
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for (p, &(axis, value)) in points.iter().enumerate() {
+        for (k, &decoder) in plan.decoders.iter().enumerate() {
+            let decoded = outcomes
+                .iter()
+                .filter(|(q, reads)| *q == p && reads[k])
+                .count();
+            let (low, high) = wilson_interval(decoded, realizations);
+            rows.push(RobustnessRow {
+                axis,
+                value,
+                decoder,
+                decoded,
+                realizations,
+                probability: decoded as f64 / realizations.max(1) as f64,
+                probability_low: low,
+                probability_high: high,
+            });
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A decoder that reads up to a sharp threshold: the bisection's last readable setting
+    /// reads, the first unreadable one (one bracket step beyond) does not, and the two are one
+    /// final bracket width apart.
+    #[test]
+    fn margins_are_ordered_around_the_threshold() {
+        for margin in Margin::ALL {
+            let bracket = margin.bracket(8.0);
+            // Threshold inside the bracket (geometric for the dose, linear otherwise).
+            let limit = match margin {
+                Margin::MinDose => 0.0137,
+                _ => bracket.0 + 0.371 * (bracket.1 - bracket.0),
+            };
+            let readable = |x: f64| match margin {
+                Margin::MinDose => x >= limit,
+                _ => x <= limit,
+            };
+            let mut calls = 0;
+            let (ok, bad) = bisect_margin(margin, bracket, |x, _| {
+                calls += 1;
+                readable(x)
+            });
+            assert!(
+                readable(ok),
+                "{margin:?}: worst decoded {ok} does not decode"
+            );
+            assert!(
+                !readable(bad),
+                "{margin:?}: one step beyond ({bad}) decodes"
+            );
+            assert_eq!(calls, 1 + MARGIN_STEPS);
+            let width = match margin {
+                Margin::MinDose => (ok / bad).ln().abs() / (bracket.0 / bracket.1).ln().abs(),
+                _ => (ok - bad).abs() / (bracket.1 - bracket.0).abs(),
+            };
+            assert!(
+                (width - 0.5f64.powi(MARGIN_STEPS as i32)).abs() < 1e-9,
+                "{width}"
+            );
+        }
+        // A far end that still reads is reported as a bound.
+        assert_eq!(
+            bisect_margin(Margin::MaxNoise, (0.0, 255.0), |_, _| true),
+            (255.0, 255.0)
+        );
+    }
+
+    #[test]
+    fn wilson_interval_brackets_the_proportion() {
+        let (lo, hi) = wilson_interval(8, 8);
+        assert!(hi == 1.0 && lo > 0.6 && lo < 0.7, "{lo}"); // 8/8: [0.676, 1]
+        let (lo, hi) = wilson_interval(0, 8);
+        assert!(lo == 0.0 && hi > 0.3 && hi < 0.33, "{hi}");
+        let (lo, hi) = wilson_interval(5, 10);
+        assert!((0.5 - lo - (hi - 0.5)).abs() < 1e-12 && lo > 0.23 && lo < 0.24);
+    }
 }

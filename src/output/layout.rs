@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Every table a figure is drawn from, in any results directory (run, sweep, compare,
 /// `bca-table --out`, the BCA validation): `millage plot` refuses a directory with none.
-pub const PLOTTABLE_TABLES: [&str; 9] = [
+pub const PLOTTABLE_TABLES: [&str; 10] = [
     "points.csv",
     PROFILE_CSV,
     DEGRADATION_CSV,
@@ -19,6 +19,7 @@ pub const PLOTTABLE_TABLES: [&str; 9] = [
     "compare.csv",
     "yield_vs_angle.csv",
     "bca_yields.csv",
+    super::robustness::ROBUSTNESS_CSV,
 ];
 
 const PROFILE_CSV: &str = "profile.csv";

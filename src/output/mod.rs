@@ -20,6 +20,7 @@ pub mod lifetime;
 pub mod lifetime_figures;
 pub mod manifest;
 pub mod report;
+pub mod robustness;
 pub mod run;
 pub mod sweep;
 pub mod table;
