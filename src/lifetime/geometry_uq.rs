@@ -580,8 +580,20 @@ impl LifetimeStage<'_> {
     /// The primary lifetime per temperature [yr] of a perturbed specimen, by the stage's own
     /// searches (surface, oxidation, real time) with the primary criterion only, and the probes
     /// that took.
-    fn design_lifetimes(&self, specimen: &Specimen) -> Result<(Vec<Option<f64>>, usize)> {
+    fn design_lifetimes(
+        &self,
+        specimen: &Specimen,
+        searched: &[bool],
+    ) -> Result<(Vec<Option<f64>>, usize)> {
         let mut settings = self.settings.clone();
+        settings.temperatures_k = self
+            .settings
+            .temperatures_k
+            .iter()
+            .zip(searched)
+            .filter(|(_, s)| **s)
+            .map(|(t, _)| *t)
+            .collect();
         settings.criteria = vec![self.primary];
         settings.uq_samples = 0;
         settings.frontier_pitches_nm.clear();
@@ -605,10 +617,20 @@ impl LifetimeStage<'_> {
         };
         searches.real_time = stage.real_time_searches(&searches)?;
         let rows = stage.rows(&searches);
-        Ok((
-            primary_years(&rows, self.primary),
-            stage.prober.unique_probes(),
-        ))
+        let found = primary_years(&rows, self.primary);
+        let mut k = 0;
+        let lifetime_yr = searched
+            .iter()
+            .map(|&s| {
+                if s {
+                    k += 1;
+                    found[k - 1]
+                } else {
+                    None
+                }
+            })
+            .collect();
+        Ok((lifetime_yr, stage.prober.unique_probes()))
     }
 
     /// The geometry design (module documentation), `None` when `lifetime.geometry_design_points`
@@ -621,13 +643,18 @@ impl LifetimeStage<'_> {
         let write = measure_write(self.specimen, self.map);
         let factors = factor_spreads(&gs, &write);
         let central = gs.central();
+        let nominal = primary_years(rows, self.primary);
+        // Only temperatures whose nominal lifetime is found within the horizon are searched:
+        // elsewhere the response is not determined (a censored nominal), whatever the points.
+        let searched: Vec<bool> = nominal.iter().map(Option::is_some).collect();
         let mut points = Vec::new();
-        for f in factors.iter().filter(|f| f.evaluated) {
+        let any = searched.iter().any(|s| *s);
+        for f in factors.iter().filter(|f| f.evaluated && any) {
             let steps: &[f64] = if central { &[1.0, -1.0] } else { &[1.0] };
             for &sign in steps {
                 let delta = sign * f.sigma;
                 let specimen = perturbed(self.specimen, &write, f.factor, delta);
-                let (lifetime_yr, probes) = self.design_lifetimes(&specimen)?;
+                let (lifetime_yr, probes) = self.design_lifetimes(&specimen, &searched)?;
                 points.push(DesignPoint {
                     factor: f.factor,
                     delta,
@@ -636,7 +663,6 @@ impl LifetimeStage<'_> {
                 });
             }
         }
-        let nominal = primary_years(rows, self.primary);
         let responses = responses(
             &self.settings.temperatures_k,
             &factors,

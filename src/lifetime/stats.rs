@@ -795,7 +795,19 @@ pub fn propagate_with_geometry(
                     }
                 })
                 .collect();
-            distribution_of(t_k, &ln_t, times, &inputs)
+            match coef {
+                // A factor without a determined response here (β·σ = 0) has no entry.
+                Some(c) => {
+                    let kept: Vec<(&str, Vec<f64>)> = inputs
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| *k < n_sources || c[*k - n_sources] != 0.0)
+                        .map(|(_, x)| x.clone())
+                        .collect();
+                    distribution_of(t_k, &ln_t, times, &kept)
+                }
+                None => distribution_of(t_k, &ln_t, times, &inputs),
+            }
         })
         .collect()
 }
