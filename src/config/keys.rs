@@ -824,7 +824,7 @@ pub const KEYS: &[KeyDef] = &[
         kind: KeyKind::Int { min: 0, max: 6 },
         unit: "",
         default: KeyDefault::Value("3"),
-        doc: "Geometry uncertainty (over-mill depth, wall angle, film thickness): design points, each a whole failure search on a perturbed copy of the milled specimen — 3: +1σ per factor (forward differences), 6: ±1σ (central), 0: off (no geometry in the uncertainty, no specimen population, no B-lives). The response d ln t / d factor widens the credible interval, adds over_mill_depth / wall_angle / film_thickness to the sensitivity and gives the geometry population's B-lives (uncertainty[i].population).",
+        doc: "Geometry uncertainty (over-mill depth, wall angle, film thickness): design points, each a whole failure search on a perturbed copy of the milled specimen — 3: +1σ per factor (forward differences against the unperturbed specimen searched the same way: one more search), 6: ±1σ (central), 0: off (no geometry in the uncertainty, no specimen population, no B-lives). The response d ln t / d factor widens the credible interval, adds over_mill_depth / wall_angle / film_thickness to the sensitivity and gives the geometry population's B-lives (uncertainty[i].population).",
     },
     KeyDef {
         path: "lifetime.over_mill_sigma_nm",

@@ -479,6 +479,16 @@ pub struct DesignPoint {
     pub probes: usize,
 }
 
+/// The unperturbed specimen searched like a design point.
+#[derive(Debug, Clone, Serialize)]
+pub struct CentrePoint {
+    /// Per storage temperature (scenario order), the primary lifetime [yr], `null` unless
+    /// searched and found within the horizon.
+    pub lifetime_yr: Vec<Option<f64>>,
+    /// Age + image + decode probes.
+    pub probes: usize,
+}
+
 /// The response of ln t to one factor at one temperature.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FactorResponse {
@@ -514,6 +524,11 @@ pub struct GeometryRecord {
     pub factors: Vec<FactorSpread>,
     /// The design points run.
     pub points: Vec<DesignPoint>,
+    /// Forward differences: the unperturbed specimen searched as the design points are (the
+    /// reference of the differences); its ratio to the stage's nominal lifetime shows how much
+    /// the search path alone moves the failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub centre: Option<CentrePoint>,
     /// Per storage temperature, the responses.
     pub responses: Vec<TemperatureResponse>,
     /// Probes run by all design points.
@@ -521,7 +536,7 @@ pub struct GeometryRecord {
 }
 
 /// Per temperature, the responses from the design points (module documentation). `nominal_yr`
-/// per temperature is the stage's own primary lifetime.
+/// per temperature is the reference of forward differences (the centre point).
 pub fn responses(
     temperatures_k: &[f64],
     factors: &[FactorSpread],
@@ -643,7 +658,8 @@ impl LifetimeStage<'_> {
         let write = measure_write(self.specimen, self.map);
         let factors = factor_spreads(&gs, &write);
         let central = gs.central();
-        let nominal = primary_years(rows, self.primary);
+        let nominal_yr = primary_years(rows, self.primary);
+        let nominal = &nominal_yr;
         // Only temperatures whose nominal lifetime is found within the horizon are searched:
         // elsewhere the response is not determined (a censored nominal), whatever the points.
         let searched: Vec<bool> = nominal.iter().map(Option::is_some).collect();
@@ -663,11 +679,27 @@ impl LifetimeStage<'_> {
                 });
             }
         }
+        // Forward differences need the centre searched the same way as the perturbed points
+        // (same temperatures, primary criterion only): the found failure depends on the search
+        // path by more than the tolerance where readability is not monotone near the failure.
+        let centre = if !central && !points.is_empty() {
+            let (lifetime_yr, probes) = self.design_lifetimes(self.specimen, &searched)?;
+            Some(CentrePoint {
+                lifetime_yr,
+                probes,
+            })
+        } else {
+            None
+        };
+        let reference = centre
+            .as_ref()
+            .map(|c| c.lifetime_yr.clone())
+            .unwrap_or_else(|| nominal_yr.clone());
         let responses = responses(
             &self.settings.temperatures_k,
             &factors,
             &points,
-            &nominal,
+            &reference,
             central,
         );
         Ok(Some(GeometryRecord {
@@ -675,8 +707,10 @@ impl LifetimeStage<'_> {
             differences: if central { "central" } else { "forward" },
             write,
             factors,
-            probes: points.iter().map(|p| p.probes).sum(),
+            probes: points.iter().map(|p| p.probes).sum::<usize>()
+                + centre.as_ref().map(|c| c.probes).unwrap_or(0),
             points,
+            centre,
             responses,
         }))
     }

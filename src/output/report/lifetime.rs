@@ -585,6 +585,29 @@ fn geometry_bullets(life: &LifetimeProducts) -> String {
             }
         );
     }
+    if let Some(c) = &g.centre {
+        let pairs: Vec<String> = c
+            .lifetime_yr
+            .iter()
+            .zip(&life.rows)
+            .filter_map(|(t, r)| {
+                let t = (*t)?;
+                let n = match life.uncertainty.first().map(|u| u.criterion) {
+                    Some(Criterion::InformationFailure) => r.information_failure_yr,
+                    _ => r.decoder_failure_yr,
+                }?;
+                Some(format!("{:.1} °C {:.3e} yr (nominal {:.3e} yr)", r.temperature_c, t, n))
+            })
+            .collect();
+        s += &format!(
+            "- geometry centre (unperturbed, searched like the design points; reference of the forward differences): {}\n",
+            if pairs.is_empty() {
+                "no lifetime found".to_string()
+            } else {
+                pairs.join(", ")
+            }
+        );
+    }
     for r in &g.responses {
         let per: Vec<String> = r
             .factors
