@@ -834,7 +834,9 @@ pub const KEYS: &[KeyDef] = &[
             min_exclusive: false,
         },
         unit: "nm",
-        default: KeyDefault::Auto("the write's module-to-module spread of the milled depth (0 for the ideal mill)"),
+        default: KeyDefault::Auto(
+            "the write's module-to-module spread of the milled depth (0 for the ideal mill)",
+        ),
         doc: "1σ specimen-to-specimen spread of the pit depth at a fixed film (the dose's spread) for the geometry uncertainty.",
     },
     KeyDef {
@@ -845,7 +847,9 @@ pub const KEYS: &[KeyDef] = &[
             min_exclusive: false,
         },
         unit: "deg",
-        default: KeyDefault::Auto("the write's module-to-module spread of the mean wall slope (0 for the ideal mill)"),
+        default: KeyDefault::Auto(
+            "the write's module-to-module spread of the mean wall slope (0 for the ideal mill)",
+        ),
         doc: "1σ specimen-to-specimen spread of the wall angle for the geometry uncertainty.",
     },
     KeyDef {
@@ -856,7 +860,9 @@ pub const KEYS: &[KeyDef] = &[
             min_exclusive: false,
         },
         unit: "nm",
-        default: KeyDefault::Auto("5 % of the film thickness (estimated magnetron-sputter thickness tolerance)"),
+        default: KeyDefault::Auto(
+            "5 % of the film thickness (estimated magnetron-sputter thickness tolerance)",
+        ),
         doc: "1σ specimen-to-specimen spread of the film thickness (deposition tolerance) for the geometry uncertainty; the pit stays, the interfaces move.",
     },
     KeyDef {

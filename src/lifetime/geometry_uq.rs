@@ -766,7 +766,10 @@ mod tests {
         let n = 4000;
         let plain = propagate_competing(&m, None, 0.0, None, &spec, times, n, 7);
         let none = propagate_with_geometry(&m, None, 0.0, None, &spec, times, n, 7, None);
-        assert_eq!(plain, none, "no geometry: bit-identical to the parameter propagation");
+        assert_eq!(
+            plain, none,
+            "no geometry: bit-identical to the parameter propagation"
+        );
         let g = GeometryTerms {
             labels: vec!["over_mill_depth".into()],
             coefficients: vec![vec![1.0]],
@@ -774,17 +777,33 @@ mod tests {
         let with = &propagate_with_geometry(&m, None, 0.0, None, &spec, times, n, 7, Some(&g))[0];
         let plain = &plain[0];
         let s0 = 0.02 / (crate::units::BOLTZMANN_EV_PER_K * 600.0);
-        assert!((plain.sigma_ln / s0 - 1.0).abs() < 0.06, "{}", plain.sigma_ln);
+        assert!(
+            (plain.sigma_ln / s0 - 1.0).abs() < 0.06,
+            "{}",
+            plain.sigma_ln
+        );
         let expect = (s0 * s0 + 1.0).sqrt();
-        assert!((with.sigma_ln / expect - 1.0).abs() < 0.06, "{}", with.sigma_ln);
+        assert!(
+            (with.sigma_ln / expect - 1.0).abs() < 0.06,
+            "{}",
+            with.sigma_ln
+        );
         let width = |d: &super::super::stats::LifetimeDistribution| d.q95.ln_s - d.q05.ln_s;
-        assert!(width(with) > 2.0 * width(plain), "{} vs {}", width(with), width(plain));
+        assert!(
+            width(with) > 2.0 * width(plain),
+            "{} vs {}",
+            width(with),
+            width(plain)
+        );
         let share = with
             .sensitivity
             .iter()
             .find(|e| e.parameter == "over_mill_depth")
             .expect("geometry factor in the sensitivity");
-        assert!((share.share - 1.0 / (1.0 + s0 * s0)).abs() < 0.05, "{share:?}");
+        assert!(
+            (share.share - 1.0 / (1.0 + s0 * s0)).abs() < 0.05,
+            "{share:?}"
+        );
         assert!(share.rank_correlation > 0.9);
     }
 

@@ -52,13 +52,13 @@ pub use design::{
     AccelerationModel, ArrheniusBasis, ArrheniusRecord, AssumedEa, TestDesign, TestMetric,
 };
 pub use frontier_stage::{DensityClaim, FrontierNote, FrontierRecord, FrontierSearchRecord};
+pub use geometry_uq::{GeometryFactor, GeometryRecord, GeometryUqSettings};
 pub use readout::ReadoutPlan;
 pub use rows::{LifetimeRow, LifetimeStatus};
 pub use search::{OxidationSearchRecord, RealTimeSearchRecord, SearchRecord};
 pub use stage::{
     CurvePoint, LifetimeAnalysis, LifetimeProducts, LifetimeStage, MethodFacts, RealTimePoint,
 };
-pub use geometry_uq::{GeometryFactor, GeometryRecord, GeometryUqSettings};
 pub use uncertainty::{
     GeometryPopulation, PopulationModel, UncertaintyBasis, UncertaintyKind, UncertaintyMethod,
     UncertaintyRow, Years,

@@ -274,7 +274,11 @@ fn deeper_over_mill_lengthens_the_life_and_the_geometry_population_has_b_lives()
     let down = g.points[1].lifetime_yr[0].unwrap();
     assert!(up > down, "{up} vs {down}");
     let u = &on.uncertainty[0];
-    assert!(u.sensitivity.contains_key("over_mill_depth"), "{:?}", u.sensitivity);
+    assert!(
+        u.sensitivity.contains_key("over_mill_depth"),
+        "{:?}",
+        u.sensitivity
+    );
     assert!(u.rank_correlation["over_mill_depth"] > 0.0);
     let nominal = on.rows[0].decoder_failure_yr.unwrap();
     assert_eq!(Some(nominal), off.rows[0].decoder_failure_yr);
@@ -306,5 +310,8 @@ fn geometry_design_points_other_than_0_3_6_are_refused() {
     let text = "[pattern]\npayload = \"x\"\nversion = 1\nmodule_pitch_nm = 48.485\n[film]\nsubstrate = \"SiO2\"\n[[film.layers]]\nmaterial = \"CrN\"\nthickness_nm = 15.0\n[mill]\ndepth_nm = 20.0\n[lifetime]\ngeometry_design_points = 4\n";
     let e = parse_scenario(text, Path::new("g.toml"), &lib).unwrap_err();
     let msg = e.to_string();
-    assert!(msg.contains("geometry_design_points") && msg.contains("0 (off)"), "{msg}");
+    assert!(
+        msg.contains("geometry_design_points") && msg.contains("0 (off)"),
+        "{msg}"
+    );
 }

@@ -596,7 +596,10 @@ fn geometry_bullets(life: &LifetimeProducts) -> String {
                     Some(Criterion::InformationFailure) => r.information_failure_yr,
                     _ => r.decoder_failure_yr,
                 }?;
-                Some(format!("{:.1} °C {:.3e} yr (nominal {:.3e} yr)", r.temperature_c, t, n))
+                Some(format!(
+                    "{:.1} °C {:.3e} yr (nominal {:.3e} yr)",
+                    r.temperature_c, t, n
+                ))
             })
             .collect();
         s += &format!(
@@ -613,7 +616,10 @@ fn geometry_bullets(life: &LifetimeProducts) -> String {
             .factors
             .iter()
             .map(|f| match f.d_ln_t_per_unit {
-                Some(b) => format!("{} {:+.4}/unit ({:+.3} per σ)", f.factor, b, f.ln_t_per_sigma),
+                Some(b) => format!(
+                    "{} {:+.4}/unit ({:+.3} per σ)",
+                    f.factor, b, f.ln_t_per_sigma
+                ),
                 None => format!("{} not determined", f.factor),
             })
             .collect();
