@@ -366,10 +366,10 @@ fn compress_walls(s: &mut Specimen, mean_depth_nm: f64, r: f64) {
     let bin_of = |d: f64| ((d + reach) / c).floor();
     let mut sum = vec![0.0; bins];
     let mut count = vec![0usize; bins];
-    for k in 0..nx * ny {
-        let b = bin_of(signed[k]);
+    for (&d, &z) in signed.iter().zip(&g.surface_nm) {
+        let b = bin_of(d);
         if b >= 0.0 && (b as usize) < bins {
-            sum[b as usize] += g.surface_nm[k];
+            sum[b as usize] += z;
             count[b as usize] += 1;
         }
     }
