@@ -820,6 +820,52 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Monte Carlo samples of the kinetic parameters (surface diffusion Ea and ln D0 correlated, γ; oxidation Ea and prefactor where oxidation acts) → B50, B5, 95 % lower bound; 0 switches the uncertainty analysis off (≥ 59 needed for the bound).",
     },
     KeyDef {
+        path: "lifetime.geometry_design_points",
+        kind: KeyKind::Int { min: 0, max: 6 },
+        unit: "",
+        default: KeyDefault::Value("3"),
+        doc: "Geometry uncertainty (over-mill depth, wall angle, film thickness): design points, each a whole failure search on a perturbed copy of the milled specimen — 3: +1σ per factor (forward differences against the unperturbed specimen searched the same way: one more search), 6: ±1σ (central), 0: off (no geometry in the uncertainty, no specimen population, no B-lives). The response d ln t / d factor widens the credible interval, adds over_mill_depth / wall_angle / film_thickness to the sensitivity and gives the geometry population's B-lives (uncertainty[i].population).",
+    },
+    KeyDef {
+        path: "lifetime.over_mill_sigma_nm",
+        kind: KeyKind::Float {
+            min: 0.0,
+            max: 1.0e3,
+            min_exclusive: false,
+        },
+        unit: "nm",
+        default: KeyDefault::Auto(
+            "the write's module-to-module spread of the milled depth (0 for the ideal mill)",
+        ),
+        doc: "1σ specimen-to-specimen spread of the pit depth at a fixed film (the dose's spread) for the geometry uncertainty.",
+    },
+    KeyDef {
+        path: "lifetime.wall_angle_sigma_deg",
+        kind: KeyKind::Float {
+            min: 0.0,
+            max: 45.0,
+            min_exclusive: false,
+        },
+        unit: "deg",
+        default: KeyDefault::Auto(
+            "the write's module-to-module spread of the mean wall slope (0 for the ideal mill)",
+        ),
+        doc: "1σ specimen-to-specimen spread of the wall angle for the geometry uncertainty.",
+    },
+    KeyDef {
+        path: "lifetime.film_thickness_sigma_nm",
+        kind: KeyKind::Float {
+            min: 0.0,
+            max: 1.0e3,
+            min_exclusive: false,
+        },
+        unit: "nm",
+        default: KeyDefault::Auto(
+            "5 % of the film thickness (estimated magnetron-sputter thickness tolerance)",
+        ),
+        doc: "1σ specimen-to-specimen spread of the film thickness (deposition tolerance) for the geometry uncertainty; the pit stays, the interfaces move.",
+    },
+    KeyDef {
         path: "lifetime.criteria",
         kind: KeyKind::ChoiceList(Criterion::NAMES),
         unit: "",

@@ -24,8 +24,12 @@
 //!   error shared by every material using the rule), to a credible median, a 90 % credible
 //!   interval, P(fail before the target life) and the variance share per source, each quantile
 //!   with its Monte Carlo error (exact rescaling for one mechanism, an anchored competing-risks
-//!   surrogate for several: [`stats::propagate_competing`]). No specimen population is
-//!   modelled, so no B-lives are reported.
+//!   surrogate for several: [`stats::propagate_competing`]). Without a geometry design no
+//!   specimen population is modelled, so no B-lives are reported.
+//! - **Geometry** ([`geometry_uq`]): over-mill depth, wall angle and film thickness evaluated
+//!   at a few perturbed geometries with the same search; their response d ln t / d factor
+//!   enters the credible interval and the sensitivity, and defines a specimen population
+//!   (geometry only, nominal kinetic parameters) whose B-lives are reported as such.
 //! - **Frontier** ([`frontier`]): bits per area and TB per A4 sheet against module pitch, with
 //!   the lifetime from a failure search per (simulated) pitch.
 
@@ -33,6 +37,7 @@ pub mod classify;
 pub mod design;
 pub mod frontier;
 pub mod frontier_stage;
+pub mod geometry_uq;
 pub(crate) mod probe;
 pub mod rate;
 pub mod readout;
@@ -47,6 +52,7 @@ pub use design::{
     AccelerationModel, ArrheniusBasis, ArrheniusRecord, AssumedEa, TestDesign, TestMetric,
 };
 pub use frontier_stage::{DensityClaim, FrontierNote, FrontierRecord, FrontierSearchRecord};
+pub use geometry_uq::{GeometryFactor, GeometryRecord, GeometryUqSettings};
 pub use readout::ReadoutPlan;
 pub use rows::{LifetimeRow, LifetimeStatus};
 pub use search::{OxidationSearchRecord, RealTimeSearchRecord, SearchRecord};
@@ -54,7 +60,8 @@ pub use stage::{
     CurvePoint, LifetimeAnalysis, LifetimeProducts, LifetimeStage, MethodFacts, RealTimePoint,
 };
 pub use uncertainty::{
-    PopulationModel, UncertaintyBasis, UncertaintyKind, UncertaintyMethod, UncertaintyRow, Years,
+    GeometryPopulation, PopulationModel, UncertaintyBasis, UncertaintyKind, UncertaintyMethod,
+    UncertaintyRow, Years,
 };
 
 use serde::Serialize;
@@ -293,6 +300,8 @@ pub struct LifetimeSettings {
     /// The aging model the probes age with: the scenario's `[aging]` mechanism switches, or
     /// the `[aging]` key defaults when the scenario has no `[aging]` section.
     pub aging_model: ProbeAgingModel,
+    /// The geometry design of the uncertainty ([`geometry_uq`]; off with 0 design points).
+    pub geometry: geometry_uq::GeometryUqSettings,
 }
 
 /// Which mechanisms age a lifetime probe, and how they are coupled (design §2.4).

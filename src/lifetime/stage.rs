@@ -26,6 +26,7 @@ use serde::Serialize;
 use super::classify::{self, TemperaturePath};
 use super::design::{ArrheniusRecord, TestDesign};
 use super::frontier_stage::FrontierRecord;
+use super::geometry_uq::GeometryRecord;
 use super::probe::{Clock, ProbeRates, Prober, Reader};
 use super::rate::{OxidationRateModel, SurfaceRateModel};
 use super::readout::ReadoutPlan;
@@ -107,6 +108,9 @@ pub struct LifetimeAnalysis {
     pub real_time_searches: Vec<RealTimeSearchRecord>,
     /// Per temperature: how the Monte Carlo lifetimes were computed.
     pub uncertainty_basis: Vec<UncertaintyBasis>,
+    /// The geometry design and its responses (absent with `lifetime.geometry_design_points` = 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<GeometryRecord>,
     /// Age + image + decode probes actually run (searches and curve, after caching; without
     /// the frontier's, see `frontier.probes`).
     pub unique_probes: usize,
@@ -151,6 +155,8 @@ pub struct LifetimeStage<'a> {
     pub(super) layout: &'a ModuleLayout,
     /// The specimen as written.
     pub(super) specimen: &'a Specimen,
+    /// Which modules are milled.
+    pub(super) map: &'a ModuleMap,
     /// As written plus the native oxide where the model grows one.
     pub(super) oxidized: Specimen,
     pub(super) pitch_nm: f64,
@@ -223,6 +229,7 @@ impl<'a> LifetimeStage<'a> {
             symbol,
             layout,
             specimen,
+            map,
             oxidized,
             pitch_nm,
             seed,
@@ -273,7 +280,8 @@ impl<'a> LifetimeStage<'a> {
         let (curve, strip) = self.curve(&searches)?;
         let arrhenius = self.arrhenius(&rows, &searches);
         let test_design = self.test_design(&arrhenius, &searches);
-        let (uncertainty_basis, uncertainty) = self.uncertainty(&searches);
+        let geometry = self.geometry(&rows)?;
+        let (uncertainty_basis, uncertainty) = self.uncertainty(&searches, geometry.as_ref());
         let frontier = match searches.s_primary(self.primary) {
             Some(s) if !self.settings.frontier_pitches_nm.is_empty() => Some(self.frontier(s)?),
             _ => None,
@@ -307,6 +315,7 @@ impl<'a> LifetimeStage<'a> {
             paths: self.paths.clone(),
             real_time_searches: searches.real_time,
             uncertainty_basis,
+            geometry,
             unique_probes: self.prober.unique_probes(),
             real_time_probes: self.prober.runs[2],
             realizations: settings.realizations,

@@ -696,8 +696,44 @@ pub fn propagate_competing(
     samples: usize,
     seed: u64,
 ) -> Vec<LifetimeDistribution> {
+    propagate_with_geometry(
+        model, oxidation, ln_s_fail, ln_u_fail, specs, times, samples, seed, None,
+    )
+}
+
+/// The geometry terms of a propagation ([`super::geometry_uq`]): per factor a label and, per
+/// spec (temperature, in spec order), the shift of ln t per unit z, β_g(T)·σ_g.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeometryTerms {
+    /// Factor labels (the sensitivity keys: "over_mill_depth", "wall_angle", "film_thickness").
+    pub labels: Vec<String>,
+    /// Per spec, per factor: β·σ [ln s per unit z].
+    pub coefficients: Vec<Vec<f64>>,
+}
+
+/// [`propagate_competing`] with geometry: each sample draws, after its error-source z values
+/// and from the same stream, one z_g ~ N(0, 1) per geometry factor, and
+///
+///   ln t_i(T) = ln A(T) + min(…) + Σ_g β_g(T) σ_g z_g,
+///
+/// the linear response of the lifetime to the specimen's geometry (design points of
+/// [`super::geometry_uq`]). The factors enter the sensitivity like the error sources. With
+/// `geometry` = `None` no extra number is drawn: identical to [`propagate_competing`].
+#[allow(clippy::too_many_arguments)]
+pub fn propagate_with_geometry(
+    model: &SurfaceRateModel,
+    oxidation: Option<&OxidationRateModel>,
+    ln_s_fail: f64,
+    ln_u_fail: Option<f64>,
+    specs: &[CompetingSpec],
+    times: Times,
+    samples: usize,
+    seed: u64,
+    geometry: Option<&GeometryTerms>,
+) -> Vec<LifetimeDistribution> {
     let sources = ErrorSources::of(model, oxidation);
     let ids = &sources.ids;
+    let n_geometry = geometry.map(|g| g.labels.len()).unwrap_or(0);
     #[allow(clippy::type_complexity)]
     let draws: Vec<(Vec<f64>, SurfaceRateModel, Option<OxidationRateModel>)> = (0..samples)
         .into_par_iter()
@@ -707,34 +743,71 @@ pub fn propagate_competing(
                 .iter()
                 .map(|_| StandardNormal.sample(&mut rng))
                 .collect();
-            let draw = Draw { ids, z };
+            let mut draw = Draw { ids, z };
             let m = model.sample(&draw);
             let o = oxidation.map(|o| o.sample(&draw));
+            // Geometry z values after the sources' (the sources' draws are unchanged).
+            for _ in 0..n_geometry {
+                draw.z.push(StandardNormal.sample(&mut rng));
+            }
             (draw.z, m, o)
         })
         .collect();
-    let inputs: Vec<(&str, Vec<f64>)> = sources
+    let mut inputs: Vec<(&str, Vec<f64>)> = sources
         .labels
         .iter()
         .enumerate()
         .map(|(k, label)| (label.as_str(), draws.iter().map(|d| d.0[k]).collect()))
         .collect();
+    let n_sources = ids.len();
+    if let Some(g) = geometry {
+        for (k, label) in g.labels.iter().enumerate() {
+            inputs.push((
+                label.as_str(),
+                draws.iter().map(|d| d.0[n_sources + k]).collect(),
+            ));
+        }
+    }
     specs
         .iter()
-        .map(|spec| {
+        .enumerate()
+        .map(|(si, spec)| {
             let t_k = spec.temperature_k;
+            let coef = geometry.map(|g| g.coefficients[si].as_slice());
             let ln_t: Vec<f64> = draws
                 .iter()
-                .map(|(_, m, o)| {
+                .map(|(z, m, o)| {
                     let d = ln_s_fail - m.ln_b(t_k);
                     let ox = match (spec.with_oxidation, o, ln_u_fail) {
                         (true, Some(o), Some(u)) => u - o.ln_rate(t_k),
                         _ => f64::INFINITY,
                     };
-                    spec.ln_anchor + d.min(ox)
+                    let ln_t = spec.ln_anchor + d.min(ox);
+                    match coef {
+                        Some(c) => {
+                            ln_t + c
+                                .iter()
+                                .zip(&z[n_sources..])
+                                .map(|(b, zg)| b * zg)
+                                .sum::<f64>()
+                        }
+                        None => ln_t,
+                    }
                 })
                 .collect();
-            distribution_of(t_k, &ln_t, times, &inputs)
+            match coef {
+                // A factor without a determined response here (β·σ = 0) has no entry.
+                Some(c) => {
+                    let kept: Vec<(&str, Vec<f64>)> = inputs
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| *k < n_sources || c[*k - n_sources] != 0.0)
+                        .map(|(_, x)| x.clone())
+                        .collect();
+                    distribution_of(t_k, &ln_t, times, &kept)
+                }
+                None => distribution_of(t_k, &ln_t, times, &inputs),
+            }
         })
         .collect()
 }

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::Criterion;
 use super::classify::Mechanism;
+use super::geometry_uq::GeometryRecord;
 use super::rows::LifetimeStatus;
 use super::search::Searches;
 use super::stage::LifetimeStage;
@@ -93,15 +94,71 @@ pub enum UncertaintyKind {
     /// error source), the same specimen in every sample. Quantiles are credible quantiles
     /// (prior, not conditioned on data), not fractions of a specimen population.
     EpistemicParameters,
+    /// The kinetic parameters as [`UncertaintyKind::EpistemicParameters`] and, in every
+    /// sample, a specimen geometry (over-mill depth, wall angle, film thickness) drawn from its
+    /// spread through the linear design-point response ([`super::geometry_uq`]): a credible
+    /// interval for one specimen of unknown parameters and unknown geometry.
+    EpistemicParametersAndGeometry,
 }
 
 /// Whether a specimen-to-specimen (aleatory) population is modelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PopulationModel {
     /// Not modelled: write noise, over-mill depth and readout are those of the one simulated
     /// specimen (the readout realizations enter the failure criterion only), so no B-lives
     /// (ISO/IEC 10995: fraction of specimens failed) are reported.
     NotModelled,
+    /// Specimens differing in geometry only ([`super::geometry_uq`]) at the nominal kinetic
+    /// parameters: B-lives of that population.
+    Geometry(GeometryPopulation),
+}
+
+/// The geometry population at one temperature: ln t ~ N(ln t₀, s²), s² = Σ (β_g σ_g)², t₀ the
+/// nominal lifetime; B_p = t₀·exp(z_p·s) is the time by which a fraction p of such specimens
+/// has failed (ISO/IEC 10995 meaning, for this population only).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GeometryPopulation {
+    /// s = σ(ln t) over the population.
+    pub sigma_ln: f64,
+    /// B1 [yr] (1 % failed), `None` when the nominal lifetime is not a number.
+    pub b1_yr: Option<Years>,
+    /// B10 [yr] (10 % failed).
+    pub b10_yr: Option<Years>,
+    /// B50 [yr] (= the nominal lifetime: the population is symmetric in ln t).
+    pub b50_yr: Option<Years>,
+    /// Geometry factors in the population (those with a determined response here).
+    pub factors: usize,
+}
+
+impl GeometryPopulation {
+    /// The population at nominal lifetime `nominal_yr` (status `status`) with responses `r`.
+    fn of(
+        nominal_yr: Option<f64>,
+        status: LifetimeStatus,
+        r: &super::geometry_uq::TemperatureResponse,
+        horizon_s: f64,
+    ) -> Self {
+        let s = r.population_sigma_ln;
+        let b = |z: f64| {
+            nominal_yr.map(|t| Years::of_ln_s((t * SECONDS_PER_YEAR).ln() + z * s, horizon_s))
+        };
+        let beyond = status == LifetimeStatus::BeyondHorizon;
+        GeometryPopulation {
+            sigma_ln: s,
+            b1_yr: b(super::geometry_uq::Z_B1),
+            b10_yr: b(super::geometry_uq::Z_B10),
+            b50_yr: if beyond {
+                Some(Years::BeyondHorizon)
+            } else {
+                b(0.0)
+            },
+            factors: r
+                .factors
+                .iter()
+                .filter(|f| f.d_ln_t_per_unit.is_some())
+                .count(),
+        }
+    }
 }
 
 /// The contract row of `summary.json` → `uncertainty` (one per storage temperature).
@@ -115,7 +172,9 @@ pub struct UncertaintyRow {
     pub criterion: Criterion,
     /// Which uncertainty the distribution describes (serialized as its statement).
     pub kind: UncertaintyKind,
-    /// The specimen population (serialized as its statement): none is modelled, so no B-lives.
+    /// The specimen population: without a geometry design none is modelled, so no B-lives
+    /// (serialized as that statement); with one, the geometry population's B-lives (an object
+    /// stating its model, `b1_yr`, `b10_yr`, `b50_yr`, `sigma_ln`).
     pub population: PopulationModel,
     /// The nominal lifetime (the search at the library's nominal constants) [yr], `null`
     /// unless found within the horizon (see `nominal_status`).
@@ -217,6 +276,7 @@ impl LifetimeStage<'_> {
     pub(super) fn uncertainty(
         &self,
         searches: &Searches,
+        geometry: Option<&GeometryRecord>,
     ) -> (Vec<UncertaintyBasis>, Vec<UncertaintyRow>) {
         let settings = self.settings;
         let (bases, specs) = self.uncertainty_specs(searches);
@@ -227,8 +287,34 @@ impl LifetimeStage<'_> {
             target_s: settings.target_s,
         };
         let nominal = self.rows(searches);
+        // Geometry terms: the evaluated factors, β·σ per temperature (spec order).
+        let terms = geometry.and_then(|g| {
+            let labels: Vec<String> = g
+                .factors
+                .iter()
+                .filter(|f| f.evaluated)
+                .map(|f| f.factor.to_string())
+                .collect();
+            if labels.is_empty() {
+                return None;
+            }
+            let coefficients = specs
+                .iter()
+                .map(|spec| {
+                    g.responses
+                        .iter()
+                        .find(|r| r.temperature_k == spec.temperature_k)
+                        .map(|r| r.factors.iter().map(|f| f.ln_t_per_sigma).collect())
+                        .unwrap_or_else(|| vec![0.0; labels.len()])
+                })
+                .collect();
+            Some(stats::GeometryTerms {
+                labels,
+                coefficients,
+            })
+        });
         let rows = match searches.s_primary(self.primary) {
-            Some(s) if settings.uq_samples > 0 => stats::propagate_competing(
+            Some(s) if settings.uq_samples > 0 => stats::propagate_with_geometry(
                 &self.rate_model,
                 self.ox_model.as_ref(),
                 s.ln(),
@@ -237,6 +323,7 @@ impl LifetimeStage<'_> {
                 times,
                 settings.uq_samples,
                 self.seed,
+                terms.as_ref(),
             )
             .into_iter()
             .map(|d| {
@@ -250,14 +337,35 @@ impl LifetimeStage<'_> {
                     }
                     (None, _) => (None, LifetimeStatus::NotSearched),
                 };
+                let population = match (terms.as_ref(), geometry) {
+                    (Some(_), Some(g)) => g
+                        .responses
+                        .iter()
+                        .find(|r| r.temperature_k == d.temperature_k)
+                        .map(|r| {
+                            PopulationModel::Geometry(GeometryPopulation::of(
+                                nominal_yr,
+                                nominal_status,
+                                r,
+                                h,
+                            ))
+                        })
+                        .unwrap_or(PopulationModel::NotModelled),
+                    _ => PopulationModel::NotModelled,
+                };
+                let kind = if terms.is_some() {
+                    UncertaintyKind::EpistemicParametersAndGeometry
+                } else {
+                    UncertaintyKind::EpistemicParameters
+                };
                 let y = |ln_s: f64| Years::of_ln_s(ln_s, h);
                 let pair = |q: &stats::QuantileEstimate| [y(q.mc95_ln_s[0]), y(q.mc95_ln_s[1])];
                 UncertaintyRow {
                     temperature_k: d.temperature_k,
                     temperature_c: kelvin_to_celsius(d.temperature_k),
                     criterion: self.primary,
-                    kind: UncertaintyKind::EpistemicParameters,
-                    population: PopulationModel::NotModelled,
+                    kind,
+                    population,
                     nominal_yr,
                     nominal_status,
                     lifetime_median_yr: y(d.median.ln_s),

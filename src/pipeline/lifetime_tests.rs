@@ -194,3 +194,124 @@ fn two_mechanisms_are_searched_in_real_time_and_do_not_outlive_diffusion_alone()
     let ox = a.oxidation_search.as_ref().expect("oxidation-alone search");
     assert_eq!(ox.material, "CrN");
 }
+
+#[test]
+fn geometry_perturbations_move_the_factor_they_name() {
+    use crate::lifetime::geometry_uq::{GeometryFactor, measure_write, perturbed};
+    let w = written("oxidation = false");
+    let g = measure_write(&w.specimen, &w.map);
+    assert!((g.mean_depth_nm - 20.0).abs() < 0.05, "{g:?}");
+    assert!(g.module_depth_sigma_nm < 1e-9, "ideal pits: {g:?}");
+    assert!((g.film_thickness_nm - 15.0).abs() < 1e-12);
+    let deeper = perturbed(&w.specimen, &g, GeometryFactor::OverMillDepth, 2.0);
+    let gd = measure_write(&deeper, &w.map);
+    assert!((gd.mean_depth_nm - 22.0).abs() < 0.05, "{gd:?}");
+    let thicker = perturbed(&w.specimen, &g, GeometryFactor::FilmThickness, 1.5);
+    assert!((thicker.stack.film_thickness_nm() - 16.5).abs() < 1e-12);
+    assert_eq!(thicker.grid.surface_nm, w.specimen.grid.surface_nm);
+    // Steeper and shallower walls: the measured mean wall slope moves the way asked, the pit
+    // depth stays.
+    for delta in [-5.0, 5.0] {
+        let p = perturbed(&w.specimen, &g, GeometryFactor::WallAngle, delta);
+        let gp = measure_write(&p, &w.map);
+        assert!(
+            (gp.wall_angle_deg - g.wall_angle_deg) * delta > 0.0,
+            "{delta}: {} → {}",
+            g.wall_angle_deg,
+            gp.wall_angle_deg
+        );
+        assert!((gp.wall_angle_deg - g.wall_angle_deg - delta).abs() < 0.6 * delta.abs());
+        assert!((gp.mean_depth_nm - g.mean_depth_nm).abs() < 0.1, "{gp:?}");
+    }
+}
+
+#[test]
+fn deeper_over_mill_lengthens_the_life_and_the_geometry_population_has_b_lives() {
+    use crate::lifetime::{GeometryFactor, GeometryUqSettings, PopulationModel};
+    let w = written("oxidation = false");
+    let mut settings = w.sc.lifetime.clone().unwrap();
+    settings.frontier_pitches_nm.clear();
+    settings.uq_samples = 400;
+    let run = |settings: &crate::lifetime::LifetimeSettings| {
+        lifetime_stage(
+            &w.sc,
+            settings,
+            &w.symbol,
+            &w.layout,
+            &w.specimen,
+            &w.map,
+            w.sc.seed,
+        )
+        .unwrap()
+    };
+    settings.geometry = GeometryUqSettings::off();
+    let off = run(&settings);
+    assert!(off.analysis.geometry.is_none());
+    // Every σ zero: the design is empty and the rows are those without geometry, bit for bit.
+    settings.geometry = GeometryUqSettings {
+        design_points: 6,
+        over_mill_sigma_nm: Some(0.0),
+        wall_angle_sigma_deg: Some(0.0),
+        film_thickness_sigma_nm: Some(0.0),
+    };
+    let empty = run(&settings);
+    assert_eq!(
+        serde_json::to_string(&empty.uncertainty).unwrap(),
+        serde_json::to_string(&off.uncertainty).unwrap()
+    );
+    assert!(empty.analysis.geometry.as_ref().unwrap().points.is_empty());
+    // Over-mill ±2 nm (central differences): the deeper pit keeps its contrast longer.
+    settings.geometry.over_mill_sigma_nm = Some(2.0);
+    let on = run(&settings);
+    let g = on.analysis.geometry.as_ref().unwrap();
+    assert_eq!(g.points.len(), 2);
+    let r = &g.responses[0];
+    let f = &r.factors[0];
+    assert_eq!(f.factor, GeometryFactor::OverMillDepth);
+    let beta = f.d_ln_t_per_unit.expect("both design lifetimes found");
+    assert!(beta > 0.0, "d ln t / d depth = {beta}");
+    let up = g.points[0].lifetime_yr[0].unwrap();
+    let down = g.points[1].lifetime_yr[0].unwrap();
+    assert!(up > down, "{up} vs {down}");
+    let u = &on.uncertainty[0];
+    assert!(
+        u.sensitivity.contains_key("over_mill_depth"),
+        "{:?}",
+        u.sensitivity
+    );
+    assert!(u.rank_correlation["over_mill_depth"] > 0.0);
+    let nominal = on.rows[0].decoder_failure_yr.unwrap();
+    assert_eq!(Some(nominal), off.rows[0].decoder_failure_yr);
+    let PopulationModel::Geometry(p) = u.population else {
+        panic!("geometry population expected: {:?}", u.population);
+    };
+    let b10 = p.b10_yr.unwrap().value().unwrap();
+    let b1 = p.b1_yr.unwrap().value().unwrap();
+    assert!(b1 < b10 && b10 < nominal, "{b1} {b10} {nominal}");
+    assert!((p.sigma_ln - beta * 2.0).abs() < 1e-12);
+    // The credible interval gains the geometry's variance (same parameter draws).
+    let width = |u: &crate::lifetime::UncertaintyRow| {
+        u.lifetime_ci90_yr[1].value().unwrap().ln() - u.lifetime_ci90_yr[0].value().unwrap().ln()
+    };
+    let var = |w: f64| (w / (2.0 * 1.645)).powi(2);
+    // Expected widening of a normal interval; allow the sampling noise of 400 samples.
+    let widened = (var(width(&off.uncertainty[0])) + p.sigma_ln.powi(2)).sqrt() * 2.0 * 1.645;
+    assert!(
+        width(u) > width(&off.uncertainty[0]) || (width(u) - widened).abs() < 0.2 * widened,
+        "{} vs {} (expected ≈ {widened})",
+        width(u),
+        width(&off.uncertainty[0])
+    );
+}
+
+#[test]
+fn geometry_design_points_other_than_0_3_6_are_refused() {
+    let lib = MaterialLibrary::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("sims/materials"));
+    let text = "[pattern]\npayload = \"x\"\nversion = 1\nmodule_pitch_nm = 48.485\n[film]\nsubstrate = \"SiO2\"\n[[film.layers]]\nmaterial = \"CrN\"\nthickness_nm = 15.0\n[mill]\ndepth_nm = 20.0\n[lifetime]\ngeometry_design_points = 4\n";
+    let e = parse_scenario(text, Path::new("g.toml"), &lib).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("geometry_design_points") && msg.contains("0 (off)"),
+        "{msg}"
+    );
+}

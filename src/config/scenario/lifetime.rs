@@ -6,7 +6,7 @@ use crate::config::MaterialLibrary;
 use crate::config::engine::{self, Parsed};
 use crate::error::Result;
 use crate::grid::FilmStack;
-use crate::lifetime::{Criterion, LifetimeSettings, ProbeAgingModel};
+use crate::lifetime::{Criterion, GeometryUqSettings, LifetimeSettings, ProbeAgingModel};
 use crate::material::Material;
 use crate::units;
 
@@ -37,6 +37,20 @@ pub(super) fn resolve(
     let curve_points = p.int("lifetime.curve_points")? as usize;
     let rel_tolerance = p.float("lifetime.tolerance")?;
     let max_probes = p.int("lifetime.max_probes")? as usize;
+    let design_points = p.int("lifetime.geometry_design_points")? as usize;
+    if !matches!(design_points, 0 | 3 | 6) {
+        return Err(p.err_at(
+            "lifetime.geometry_design_points",
+            format!("{design_points} design points: the geometry design is one factor at a time"),
+            "use 0 (off), 3 (+1σ per factor) or 6 (±1σ per factor)",
+        ));
+    }
+    let geometry = GeometryUqSettings {
+        design_points,
+        over_mill_sigma_nm: p.float_opt("lifetime.over_mill_sigma_nm")?,
+        wall_angle_sigma_deg: p.float_opt("lifetime.wall_angle_sigma_deg")?,
+        film_thickness_sigma_nm: p.float_opt("lifetime.film_thickness_sigma_nm")?,
+    };
     if let Some(m) = stack_materials(stack, materials)
         .iter()
         .find(|m| !m.has_capillary_transport())
@@ -79,6 +93,7 @@ pub(super) fn resolve(
         max_probes,
         frontier_materials,
         aging_model: probe_aging_model(aging),
+        geometry,
     })
 }
 

@@ -178,6 +178,9 @@ pub fn uncertainty_kind(k: UncertaintyKind) -> &'static str {
         UncertaintyKind::EpistemicParameters => {
             "epistemic: the materials library's kinetic-parameter uncertainty, one random variable per error source (a rule's error shared by every material the rule gave a constant), the same specimen in every sample; credible quantiles of an unconditioned prior, not fractions of a specimen population"
         }
+        UncertaintyKind::EpistemicParametersAndGeometry => {
+            "epistemic and geometry: the materials library's kinetic-parameter uncertainty, one random variable per error source (a rule's error shared by every material the rule gave a constant), and in every sample a specimen geometry (over-mill depth, wall angle, film thickness, normal with the spreads of lifetime_analysis.geometry) through the linear design-point response of ln t; credible quantiles for one specimen of unknown parameters and geometry, not fractions of a specimen population (see population for those)"
+        }
     }
 }
 
@@ -187,8 +190,12 @@ pub fn population(p: PopulationModel) -> &'static str {
         PopulationModel::NotModelled => {
             "not modelled: write noise, over-mill depth and readout are those of the one simulated specimen (its readout realizations enter the failure criterion only), so no B-lives (fraction of specimens failed, ISO/IEC 10995) are reported"
         }
+        PopulationModel::Geometry(_) => GEOMETRY_POPULATION,
     }
 }
+
+/// The statement of the geometry population (`uncertainty[i].population.model`).
+const GEOMETRY_POPULATION: &str = "specimens differing in geometry only: over-mill depth, wall angle and film thickness independent normal with the spreads of lifetime_analysis.geometry.factors, at the library's nominal kinetic parameters, ln t linear in each factor (the design-point response); B-lives are the times by which 1 %, 10 %, 50 % of such specimens have failed (ISO/IEC 10995 meaning, for this population only: other write noise and the readout are not in it)";
 
 impl Serialize for UncertaintyKind {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -198,7 +205,20 @@ impl Serialize for UncertaintyKind {
 
 impl Serialize for PopulationModel {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(population(*self))
+        use serde::ser::SerializeStruct;
+        match self {
+            PopulationModel::NotModelled => s.serialize_str(population(*self)),
+            PopulationModel::Geometry(g) => {
+                let mut st = s.serialize_struct("GeometryPopulation", 6)?;
+                st.serialize_field("model", GEOMETRY_POPULATION)?;
+                st.serialize_field("factors", &g.factors)?;
+                st.serialize_field("sigma_ln", &g.sigma_ln)?;
+                st.serialize_field("b1_yr", &g.b1_yr)?;
+                st.serialize_field("b10_yr", &g.b10_yr)?;
+                st.serialize_field("b50_yr", &g.b50_yr)?;
+                st.end()
+            }
+        }
     }
 }
 
@@ -300,8 +320,14 @@ pub fn stdout_lines(life: &LifetimeProducts) -> Vec<String> {
             .iter()
             .find(|u| u.temperature_k == r.temperature_k)
             .map(|u| {
+                let population = match u.population {
+                    PopulationModel::Geometry(p) => {
+                        format!("; geometry population B10 {}", opt_years(p.b10_yr))
+                    }
+                    PopulationModel::NotModelled => String::new(),
+                };
                 format!(
-                    "; 90 % credible {}, P(fail < {} yr) = {:.3}",
+                    "; 90 % credible {}, P(fail < {} yr) = {:.3}{population}",
                     interval(u.lifetime_ci90_yr),
                     u.target_life_yr,
                     u.p_fail_before_target
@@ -512,9 +538,120 @@ pub fn markdown(life: &LifetimeProducts) -> String {
     s += &format!(
         "\nHorizon {} yr: later failures are reported as beyond the horizon, not as numbers; a search whose probe budget ran out says budget exhausted. Uncertainty: {}. Specimen population: {}. The bracket after each median is the Monte Carlo 95 % interval of that estimate (sampling noise only); P(fail before target) is the fraction of samples failing before the target life. Error-source shares are normalized squared Spearman rank correlations of ln t with each source (a first-order measure for a monotone response; not Sobol indices).\n\n",
         time_label(life.rows.first().map(|r| r.horizon_yr).unwrap_or(0.0)),
-        uncertainty_kind(UncertaintyKind::EpistemicParameters),
-        population(PopulationModel::NotModelled)
+        uncertainty_kind(
+            life.uncertainty
+                .first()
+                .map(|u| u.kind)
+                .unwrap_or(UncertaintyKind::EpistemicParameters)
+        ),
+        population(
+            life.uncertainty
+                .first()
+                .map(|u| u.population)
+                .unwrap_or(PopulationModel::NotModelled)
+        )
     );
     s += &markdown_bullets(a);
+    s += &geometry_bullets(life);
     s
+}
+
+/// The geometry-design bullets of the markdown section (none without a design).
+fn geometry_bullets(life: &LifetimeProducts) -> String {
+    let Some(g) = &life.analysis.geometry else {
+        return String::new();
+    };
+    let mut s = format!(
+        "- geometry design: {} points ({} differences), {} probes; write as measured: mean depth {:.2} nm, wall {:.1}°, film {:.2} nm ({} milled modules)\n",
+        g.points.len(),
+        g.differences,
+        g.probes,
+        g.write.mean_depth_nm,
+        g.write.wall_angle_deg,
+        g.write.film_thickness_nm,
+        g.write.modules
+    );
+    for f in &g.factors {
+        s += &format!(
+            "- geometry factor {}: σ = {:.3} {} ({}){}\n",
+            f.factor,
+            f.sigma,
+            f.unit,
+            f.sigma_source,
+            if f.evaluated {
+                ""
+            } else {
+                "; not evaluated (σ = 0 or the perturbation undefined)"
+            }
+        );
+    }
+    if let Some(c) = &g.centre {
+        let pairs: Vec<String> = c
+            .lifetime_yr
+            .iter()
+            .zip(&life.rows)
+            .filter_map(|(t, r)| {
+                let t = (*t)?;
+                let n = match life.uncertainty.first().map(|u| u.criterion) {
+                    Some(Criterion::InformationFailure) => r.information_failure_yr,
+                    _ => r.decoder_failure_yr,
+                }?;
+                Some(format!(
+                    "{:.1} °C {:.3e} yr (nominal {:.3e} yr)",
+                    r.temperature_c, t, n
+                ))
+            })
+            .collect();
+        s += &format!(
+            "- geometry centre (unperturbed, searched like the design points; reference of the forward differences): {}\n",
+            if pairs.is_empty() {
+                "no lifetime found".to_string()
+            } else {
+                pairs.join(", ")
+            }
+        );
+    }
+    for r in &g.responses {
+        let per: Vec<String> = r
+            .factors
+            .iter()
+            .map(|f| match f.d_ln_t_per_unit {
+                Some(b) => format!(
+                    "{} {:+.4}/unit ({:+.3} per σ)",
+                    f.factor, b, f.ln_t_per_sigma
+                ),
+                None => format!("{} not determined", f.factor),
+            })
+            .collect();
+        let pop = life
+            .uncertainty
+            .iter()
+            .find(|u| u.temperature_k == r.temperature_k)
+            .and_then(|u| match u.population {
+                PopulationModel::Geometry(p) => Some(format!(
+                    "; geometry population B1 {}, B10 {}, B50 {}",
+                    opt_years(p.b1_yr),
+                    opt_years(p.b10_yr),
+                    opt_years(p.b50_yr)
+                )),
+                PopulationModel::NotModelled => None,
+            })
+            .unwrap_or_default();
+        s += &format!(
+            "- d ln t / d factor at {:.1} °C: {}; σ(ln t) over geometry {:.3}{}\n",
+            kelvin_to_celsius(r.temperature_k),
+            if per.is_empty() {
+                "no factor evaluated".to_string()
+            } else {
+                per.join(", ")
+            },
+            r.population_sigma_ln,
+            pop
+        );
+    }
+    s
+}
+
+fn opt_years(y: Option<Years>) -> String {
+    y.map(years).unwrap_or_else(|| "–".into())
 }
