@@ -43,7 +43,7 @@ use crate::grid::{Specimen, Stratum};
 pub const MAX_PASS_LAYER_NM: f64 = 1.0;
 
 /// Most advection passes per transport step (bounds the cost; beyond it passes are thicker).
-pub const MAX_PASSES: usize = 256;
+pub const MAX_PASSES: usize = 64;
 
 /// Stratum kinds of a specimen, indexed by [`kind_slot`]: material m at m, its oxide at n + m.
 fn kind_of_slot(slot: usize, n_materials: usize) -> Stratum {
@@ -87,14 +87,24 @@ fn top_composition(specimen: &Specimen, k: usize, amount_nm: f64, out: &mut [f64
         left -= take;
     }
     if left > 0.0 {
-        for (m, t) in specimen.stack.remaining_below(g.in_situ_top_nm(k)) {
-            let take = t.min(left);
-            out[m] += take;
-            left -= take;
-            if left <= 0.0 {
-                break;
+        // The in-situ strata from the top (as `FilmStack::remaining_below`, without allocating).
+        let base = g.in_situ_top_nm(k);
+        let mut top = f64::INFINITY;
+        let mut bottom = 0.0;
+        for layer in &specimen.stack.layers {
+            bottom -= layer.thickness_nm;
+            let t = base.min(top) - bottom;
+            if t > 0.0 {
+                let take = t.min(left);
+                out[layer.material] += take;
+                left -= take;
+                if left <= 0.0 {
+                    return;
+                }
             }
+            top = bottom;
         }
+        out[specimen.stack.substrate] += left;
     }
 }
 
@@ -202,8 +212,9 @@ pub fn carry(specimen: &mut Specimen, spectral: &Spectral2d, before: &[f64], aft
     for _ in 0..passes {
         advect_pass(specimen, &east, &south, &outflow, &slots);
     }
-    for k in 0..cells {
-        // The mean change (round-off of a conserving solver) at the top of the column.
+    // The mean change (round-off of a conserving solver, applied only above 1e-12 nm) at the
+    // top of every column.
+    for k in (0..cells).filter(|_| mean.abs() > 1e-12) {
         if mean < 0.0 {
             peel(specimen, k, -mean);
         } else if mean > 0.0 {
@@ -261,18 +272,53 @@ fn advect_pass(
                 }
             }
         });
-    for k in 0..cells {
-        peel(specimen, k, outflow[k]);
-        let g = &mut specimen.grid;
-        let mut gained = 0.0;
-        for (s, &slot) in slots.iter().enumerate() {
-            let x = received[k * nk + s];
-            if x > 0.0 {
-                g.cover_nm[slot].1[k] += x;
-                gained += x;
+    // New (surface, oxide, cover by slot) of every column that changes, in parallel; then
+    // written back.
+    let spec: &Specimen = specimen;
+    let updates: Vec<Option<(f64, f64, Vec<f64>)>> = (0..cells)
+        .into_par_iter()
+        .map(|k| {
+            let inc = &received[k * nk..(k + 1) * nk];
+            if outflow[k] <= 0.0 && inc.iter().all(|x| *x <= 0.0) {
+                return None;
+            }
+            let g = &spec.grid;
+            let mut surface = g.surface_nm[k];
+            let mut oxide = g.oxide_nm[k];
+            let mut cover: Vec<f64> = slots.iter().map(|&sl| g.cover_nm[sl].1[k]).collect();
+            // Peel: skin, then the cover in proportion, then the in-situ strata.
+            let mut left = outflow[k];
+            let take = oxide.min(left);
+            oxide -= take;
+            left -= take;
+            let total: f64 = cover.iter().sum();
+            if left > 0.0 && total > 0.0 {
+                let take = total.min(left);
+                let keep = 1.0 - take / total;
+                cover.iter_mut().for_each(|c| *c *= keep);
+                surface -= take;
+                left -= take;
+            }
+            surface -= left.max(0.0);
+            // Deposit what arrives as cover.
+            for (c, x) in cover.iter_mut().zip(inc) {
+                if *x > 0.0 {
+                    *c += x;
+                    surface += x;
+                }
+            }
+            Some((surface, oxide, cover))
+        })
+        .collect();
+    let g = &mut specimen.grid;
+    for (k, u) in updates.into_iter().enumerate() {
+        if let Some((surface, oxide, cover)) = u {
+            g.surface_nm[k] = surface;
+            g.oxide_nm[k] = oxide;
+            for (&sl, c) in slots.iter().zip(cover) {
+                g.cover_nm[sl].1[k] = c;
             }
         }
-        g.surface_nm[k] += gained;
     }
 }
 
