@@ -109,7 +109,30 @@ pub struct FilmGrid {
     pub oxide_nm: Vec<f64>,
     /// Areal density of implanted atoms (Ga) in the near-surface layer [atoms/nm²].
     pub implanted_per_nm2: Vec<f64>,
+    /// Material carried onto each column by surface transport (issue 17 item 4): per kind of
+    /// material, its thickness [nm] in a covering layer between the column's in-situ strata and
+    /// its oxide skin. It is part of the column below `surface_nm`, so the in-situ strata end at
+    /// `surface_nm − Σ cover` ([`FilmGrid::in_situ_top_nm`]). The covering layer is treated as
+    /// well mixed (one layer of volume-fraction composition). Empty until transport moves
+    /// material (`age::composition`).
+    pub cover_nm: Vec<(Stratum, Vec<f64>)>,
 }
+
+/// What a stratum of a column is made of: a palette material, or the oxide grown on one
+/// (the oxide's library record where it has one, [`crate::material::Material::oxide_or_self`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stratum {
+    /// A palette material.
+    Material(MaterialIndex),
+    /// The oxide of a palette material.
+    OxideOf(MaterialIndex),
+}
+
+/// Thickness of one monolayer [nm], below which a covering layer or a conductor left in a
+/// column is not counted as the column's surface material or as a conducting path: estimated
+/// as the interlayer spacing of the library's ceramics, 0.2–0.4 nm (CrN (200) spacing
+/// a/2 = 0.207 nm for a = 4.148 Å; Cr2O3 and SiO2 cation–anion layers ≈ 0.2–0.3 nm), upper end.
+pub const MONOLAYER_NM: f64 = 0.3;
 
 impl FilmGrid {
     /// A pristine grid of `nx × ny` cells of side `cell_nm`.
@@ -126,7 +149,30 @@ impl FilmGrid {
             surface_nm: vec![0.0; n],
             oxide_nm: vec![0.0; n],
             implanted_per_nm2: vec![0.0; n],
+            cover_nm: Vec::new(),
         }
+    }
+
+    /// Total thickness of transported cover on column k [nm].
+    #[inline]
+    pub fn cover_total_nm(&self, k: usize) -> f64 {
+        self.cover_nm.iter().map(|(_, v)| v[k]).sum()
+    }
+
+    /// Height of the top of column k's in-situ strata (the film and substrate as deposited and
+    /// milled, below any transported cover) [nm].
+    #[inline]
+    pub fn in_situ_top_nm(&self, k: usize) -> f64 {
+        self.surface_nm[k] - self.cover_total_nm(k)
+    }
+
+    /// Position of `kind` in `cover_nm`, allocating a zero field for it if absent.
+    pub fn cover_slot(&mut self, kind: Stratum) -> usize {
+        if let Some(i) = self.cover_nm.iter().position(|(s, _)| *s == kind) {
+            return i;
+        }
+        self.cover_nm.push((kind, vec![0.0; self.nx * self.ny]));
+        self.cover_nm.len() - 1
     }
 
     /// Number of columns in x.
@@ -201,7 +247,7 @@ impl FilmGrid {
 
     /// Bytes of memory the grid's fields occupy.
     pub fn memory_bytes(&self) -> usize {
-        3 * self.nx * self.ny * std::mem::size_of::<f64>()
+        (3 + self.cover_nm.len()) * self.nx * self.ny * std::mem::size_of::<f64>()
     }
 }
 
@@ -235,10 +281,81 @@ pub struct Specimen {
 }
 
 impl Specimen {
-    /// Material at the surface of column k (the oxide's host if an oxide skin is present is
-    /// still reported as the host: the oxide is a property of the column, see `oxide_nm`).
+    /// The in-situ host of column k: the material at the top of its in-situ strata (below any
+    /// transported cover; the host an oxide skin grows on and reports as, see `oxide_nm`).
     pub fn surface_material(&self, k: usize) -> MaterialIndex {
-        self.stack.top_material(self.grid.surface_nm[k])
+        self.stack.top_material(self.grid.in_situ_top_nm(k))
+    }
+
+    /// The library record of a stratum kind.
+    pub fn record(&self, kind: Stratum) -> &crate::material::Material {
+        match kind {
+            Stratum::Material(m) => &self.materials[m],
+            Stratum::OxideOf(m) => self.materials[m].oxide_or_self(),
+        }
+    }
+
+    /// Index of a stratum kind among `2 × materials.len()` kinds: m for material m, n + m for
+    /// the oxide of m when the library holds that oxide as a material (else m: the oxide is
+    /// given its host's properties).
+    pub fn kind_index(&self, kind: Stratum) -> usize {
+        match kind {
+            Stratum::Material(m) => m,
+            Stratum::OxideOf(m) => {
+                let own = self.materials[m]
+                    .oxidation
+                    .as_ref()
+                    .is_some_and(|o| o.oxide_material.is_some());
+                if own { self.materials.len() + m } else { m }
+            }
+        }
+    }
+
+    /// The strata of column k from the outer surface down, as (kind, thickness [nm]): the
+    /// oxide skin (oxide of the in-situ host), the transported cover (one entry per kind,
+    /// together a mixed layer), then the in-situ strata ending with the semi-infinite
+    /// substrate. Entries of zero thickness are left out.
+    pub fn strata(&self, k: usize) -> Vec<(Stratum, f64)> {
+        let g = &self.grid;
+        let base = g.in_situ_top_nm(k);
+        let below = self.stack.remaining_below(base);
+        let mut out = Vec::with_capacity(below.len() + 1 + g.cover_nm.len());
+        if g.oxide_nm[k] > 0.0 {
+            out.push((Stratum::OxideOf(below[0].0), g.oxide_nm[k]));
+        }
+        for (kind, v) in &g.cover_nm {
+            if v[k] > 0.0 {
+                out.push((*kind, v[k]));
+            }
+        }
+        out.extend(below.into_iter().map(|(m, t)| (Stratum::Material(m), t)));
+        out
+    }
+
+    /// The kind of material at the outer surface of column k, the one surface transport and the
+    /// insulating flag see: the oxide where the column carries a skin, else the most abundant
+    /// kind of a cover of at least [`MONOLAYER_NM`], else the in-situ host.
+    pub fn surface_stratum(&self, k: usize) -> Stratum {
+        let host = self.surface_material(k);
+        let g = &self.grid;
+        if g.oxide_nm[k] > 0.0 {
+            return Stratum::OxideOf(host);
+        }
+        if g.cover_total_nm(k) >= MONOLAYER_NM
+            && let Some((kind, _)) = g.cover_nm.iter().max_by(|a, b| a.1[k].total_cmp(&b.1[k]))
+        {
+            return *kind;
+        }
+        Stratum::Material(host)
+    }
+
+    /// Whether column k offers a conducting path to ground: some stratum of a non-insulating
+    /// material at least [`MONOLAYER_NM`] thick (a consumed film's sliver, or a sub-monolayer
+    /// cover, does not count).
+    pub fn conducts(&self, k: usize) -> bool {
+        self.strata(k)
+            .iter()
+            .any(|&(kind, t)| t >= MONOLAYER_NM && !self.record(kind).is_insulating())
     }
 }
 

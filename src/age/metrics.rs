@@ -49,15 +49,11 @@ pub struct SnapshotMetrics {
     pub insulating_surface_fraction: f64,
 }
 
-/// The material at the surface of column `k`: its host's oxide where the column carries an
-/// oxide skin (and the library has the oxide as a material), else the host.
+/// The material at the surface of column `k` ([`Specimen::surface_stratum`]): its host's oxide
+/// where the column carries an oxide skin (and the library has the oxide as a material), else a
+/// transported cover of at least a monolayer, else the host.
 pub fn surface_record(specimen: &Specimen, k: usize) -> &crate::material::Material {
-    let host = &specimen.materials[specimen.surface_material(k)];
-    if specimen.grid.oxide_nm[k] > 0.0 {
-        host.oxide_or_self()
-    } else {
-        host
-    }
+    specimen.record(specimen.surface_stratum(k))
 }
 
 /// The outer surface z = surface + oxide [nm] per column.

@@ -25,12 +25,15 @@
 //! ([`viscous`]), area-weighted like B in the linear propagator and applied as a split step after
 //! the graph equation in the nonlinear one; glasses have no surface diffusion (no measurement).
 //!
-//! Composition on the 2.5-D grid: the material that surface diffusion carries is the surface
-//! material, so an oxide skin thickens where material arrives and thins where it leaves; in
-//! columns without a skin the carried material takes the label of the stratum at its new height
-//! (the grid stores no voxel composition).
+//! Composition on the 2.5-D grid ([`composition`], issue 17 item 4): surface transport moves
+//! material, not labels. Each step's height change is carried by a curl-free flux; donor columns
+//! give away the top of their strata (oxide skin, transported cover, in-situ film or substrate)
+//! and receivers keep what arrives as a covering layer of finite thickness per kind
+//! (`FilmGrid::cover_nm`), each kind's volume conserved. A transported cover of an oxidizable
+//! material oxidizes with its own law ([`oxidize`]).
 
 pub mod bulk;
+pub mod composition;
 pub mod history;
 pub mod metrics;
 pub mod oxidation;
@@ -568,6 +571,7 @@ pub fn grow_native_oxide(specimen: &mut Specimen) {
         .par_iter_mut()
         .zip(grid.oxide_nm.par_iter_mut())
         .for_each(|(surface, oxide)| {
+            // At writing no column carries a transported cover: the in-situ top is the surface.
             let below = stack.remaining_below(*surface);
             let (host, available) = below[0];
             if let Some(ox) = &materials[host].oxidation {
@@ -605,19 +609,74 @@ fn oxidize(
     let stack = &specimen.stack;
     let materials = &specimen.materials;
     let grid = &mut specimen.grid;
+    let cover: Vec<f64> = (0..grid.surface_nm.len())
+        .map(|k| grid.cover_total_nm(k))
+        .collect();
+    // The in-situ host oxidizes at its top below any cover (oxygen taken to reach it through a
+    // cover of nm thickness: a stated simplification); the consumed host lowers the in-situ top.
     grid.surface_nm
         .par_iter_mut()
         .zip(grid.oxide_nm.par_iter_mut())
-        .for_each(|(surface, oxide)| {
-            let below = stack.remaining_below(*surface);
+        .zip(cover.par_iter())
+        .for_each(|((surface, oxide), c)| {
+            let base = *surface - c;
+            let below = stack.remaining_below(base);
             let (host, available) = below[0];
             if let Some(ox) = &materials[host].oxidation {
-                let r =
-                    oxidation::oxidize_column(ox, *surface, *oxide, available, per_material[host]);
-                *surface = r.surface_nm;
+                let r = oxidation::oxidize_column(ox, base, *oxide, available, per_material[host]);
+                *surface += r.surface_nm - base;
                 *oxide = r.oxide_nm;
             }
         });
+    oxidize_cover(specimen, &per_material);
+}
+
+/// Oxidation of transported cover: a cover of oxidizable material m (e.g. CrN carried onto a
+/// glass floor) grows its oxide with m's law from the oxide already in the same cover,
+/// x² = x₀² + ∫k_p dt (or the logarithmic analogue, [`oxidation::grow_oxide_nm`]), consuming
+/// Δx/PBR of m and swelling the column by Δx(1 − 1/PBR), as for an in-situ column.
+#[cfg(test)]
+pub(crate) fn oxidize_cover_for_test(specimen: &mut Specimen, per_material: &[f64]) {
+    oxidize_cover(specimen, per_material);
+}
+
+fn oxidize_cover(specimen: &mut Specimen, per_material: &[f64]) {
+    use crate::grid::Stratum;
+    let kinds: Vec<(usize, Stratum)> = specimen
+        .grid
+        .cover_nm
+        .iter()
+        .enumerate()
+        .map(|(i, (kind, _))| (i, *kind))
+        .collect();
+    for (slot, kind) in kinds {
+        let Stratum::Material(m) = kind else { continue };
+        let Some(ox) = specimen.materials[m].oxidation.clone() else {
+            continue;
+        };
+        if matches!(ox.law, OxidationLaw::Inert) || per_material[m] <= 0.0 {
+            continue;
+        }
+        let pbr = ox.pilling_bedworth_ratio.value;
+        let oxide_slot = specimen.grid.cover_slot(Stratum::OxideOf(m));
+        let g = &mut specimen.grid;
+        for k in 0..g.surface_nm.len() {
+            let film = g.cover_nm[slot].1[k];
+            if film <= 0.0 {
+                continue;
+            }
+            let x0 = g.cover_nm[oxide_slot].1[k];
+            let grown = oxidation::grow_oxide_nm(&ox.law, x0, per_material[m]);
+            let consumed = ((grown - x0) / pbr).min(film);
+            g.cover_nm[slot].1[k] -= consumed;
+            g.cover_nm[oxide_slot].1[k] += consumed * pbr;
+            g.surface_nm[k] += consumed * (pbr - 1.0);
+        }
+    }
+    specimen
+        .grid
+        .cover_nm
+        .retain(|(_, v)| v.iter().any(|x| *x > 0.0));
 }
 
 /// Surface-area weight of each material among the columns' hosts: w_m = A_m / Σ A with the
@@ -673,20 +732,11 @@ fn diffuse(
     let nmat = specimen.materials.len();
     // Surface kind of each column: m for a bare host m, nmat + m for an oxide skin on host m
     // when the library has that oxide as a material (its own surface transport).
+    // A transported cover of at least a monolayer is the column's surface material
+    // (`Specimen::surface_stratum`).
     let hosts: Vec<usize> = (0..nx * ny)
         .into_par_iter()
-        .map(|k| {
-            let m = specimen.surface_material(k);
-            let own_oxide = specimen.materials[m]
-                .oxidation
-                .as_ref()
-                .is_some_and(|o| o.oxide_material.is_some());
-            if own_oxide && specimen.grid.oxide_nm[k] > 0.0 {
-                nmat + m
-            } else {
-                m
-            }
-        })
+        .map(|k| specimen.kind_index(specimen.surface_stratum(k)))
         .collect();
     let record = |kind: usize| {
         if kind >= nmat {
@@ -789,28 +839,9 @@ fn diffuse(
             }
         }
     }
-    // The material that moves is the surface material: an oxide skin first takes the change
-    // (thickens where material arrives, thins where it leaves); only what a skin cannot supply
-    // comes from the column below it.
-    let grid = &mut specimen.grid;
-    grid.surface_nm
-        .par_iter_mut()
-        .zip(grid.oxide_nm.par_iter_mut())
-        .zip(h.par_iter().zip(before.par_iter()))
-        .for_each(|((s, ox), (new, old))| {
-            let change = new - old;
-            if *ox > 0.0 {
-                let skin = *ox + change;
-                if skin >= 0.0 {
-                    *ox = skin;
-                } else {
-                    *ox = 0.0;
-                    *s += skin;
-                }
-            } else {
-                *s += change;
-            }
-        });
+    // The material that moves: donors give the top of their strata, receivers keep it as a
+    // covering layer ([`composition::carry`]).
+    composition::carry(specimen, spectral, &before, &h);
     Ok(())
 }
 

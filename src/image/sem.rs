@@ -7,8 +7,10 @@
 //! - **SE yield of the surface material** δ_m(E₀) at normal incidence from its δ_max and E_max
 //!   by the universal curve of Lin & Joy (Surf. Interface Anal. 37 (2005) 895), see
 //!   [`Material::se_yield`]. This carries most of the material contrast at low kV: insulators
-//!   (glass, δ_max ≈ 2–3) emit two to three times more than metals and nitrides (≈ 1). An
-//!   oxide skin is given its host's yield (no oxide data in the library).
+//!   (glass, δ_max ≈ 2–3) emit two to three times more than metals and nitrides (≈ 1). Every
+//!   stratum of a column (oxide skin, transported cover, remaining film, substrate) is weighted
+//!   by its thickness against its SE escape depth, exp(−z/λ) ([`strata_se_yield`]), so a thinning
+//!   film or a growing cover changes the yield continuously.
 //! - **Tilt contrast** sec^n θ: SE1 yield grows with the local incidence angle θ (the surface
 //!   slope). n = 1 is the constant-energy-loss result δ(θ) ∝ ∫₀^R exp(−s cos θ/λ) ds ∝
 //!   λ/cos θ for a primary range R ≫ escape depth λ (Bruining 1954; Seiler, J. Appl. Phys. 54
@@ -65,7 +67,7 @@ use rayon::prelude::*;
 
 use super::microscope::{self, Microscope};
 use super::{Micrograph, ReadoutMode, auto_contrast, gaussian_blur};
-use crate::grid::Specimen;
+use crate::grid::{Specimen, Stratum};
 use crate::material::{Element, Material, mass_fractions_of};
 use crate::rng::{self, Stream};
 use crate::units;
@@ -280,26 +282,11 @@ pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
         })
         .collect();
 
-    let se_yield: Vec<f64> = specimen
-        .materials
-        .iter()
-        .map(|m| m.se_yield(s.beam_energy_ev))
-        .collect();
-    // The oxide's own SE yield and escape depth where the library holds the oxide as a material.
-    let oxide_se: Vec<(f64, f64)> = specimen
-        .materials
-        .iter()
-        .map(|m| {
-            let o = m.oxide_or_self();
-            (o.se_yield(s.beam_energy_ev), o.se_escape_depth_nm.value)
-        })
-        .collect();
     // Column-wise η_eff, range, SE escape depth and SE yield of the surface material.
     let palette = Palette {
+        beam_energy_ev: s.beam_energy_ev,
         material_optics: &material_optics,
         oxide_optics: &oxide_optics,
-        se_yield: &se_yield,
-        oxide_se: &oxide_se,
     };
     let column = |k: usize| column_response(specimen, &palette, s, k);
     let columns: Vec<(f64, f64, f64, f64)> = (0..nx * ny).into_par_iter().map(column).collect();
@@ -427,10 +414,11 @@ fn surface_response(
     let m = &s.microscope;
     let frame_dose = microscope::frame_dose_c_per_cm2(s.probe_current_a, s.dwell_s, s.pixel_nm);
     let dose = m.prior_dose_c_per_cm2 + 0.5 * frame_dose;
-    let grid = &specimen.grid;
-    let stack_top = |k: usize| specimen.stack.remaining_below(grid.surface_nm[k])[0].0;
+    // A column charges unless it holds a conducting stratum of at least a monolayer
+    // (`Specimen::conducts`): a fully oxidized film (its host consumed to a sliver) charges.
     let insulating: Vec<bool> = (0..nx * ny)
-        .map(|k| specimen.materials[stack_top(k)].is_insulating())
+        .into_par_iter()
+        .map(|k| !specimen.conducts(k))
         .collect();
     let distance_nm = if m.charging == microscope::Charging::SteadyState {
         let conducting: Vec<bool> = insulating.iter().map(|i| !i).collect();
@@ -467,15 +455,16 @@ fn surface_response(
 
 /// Per material of the palette: optics of the material and of its oxide, and SE yield.
 struct Palette<'a> {
+    beam_energy_ev: f64,
     material_optics: &'a [Optics],
     oxide_optics: &'a [Option<Optics>],
-    se_yield: &'a [f64],
-    /// (SE yield, escape depth [nm]) of each material's oxide (the material itself if none).
-    oxide_se: &'a [(f64, f64)],
 }
 
-/// (η_eff, range, SE escape depth, SE yield) of column `k`: its oxide skin, the implant mixed
-/// into the top of its host, and the strata below.
+/// (η_eff, range, SE escape depth, SE yield) of column `k`: its oxide skin, the transported
+/// cover ([`crate::grid::FilmGrid::cover_nm`]), the implant mixed into the top of its in-situ
+/// host, and the in-situ strata below. The SE yield weights every stratum by its thickness
+/// against its SE escape depth ([`strata_se_yield`]); the escape depth returned (for the edge
+/// kernel) is the in-situ host's.
 fn column_response(
     specimen: &Specimen,
     palette: &Palette,
@@ -483,15 +472,26 @@ fn column_response(
     k: usize,
 ) -> (f64, f64, f64, f64) {
     let grid = &specimen.grid;
-    let surface = grid.surface_nm[k];
-    let stack = specimen.stack.remaining_below(surface);
-    let mut layers: Vec<(Optics, f64)> = Vec::with_capacity(stack.len() + 2);
+    let base = grid.in_situ_top_nm(k);
+    let stack = specimen.stack.remaining_below(base);
+    let mut layers: Vec<(Optics, f64)> = Vec::with_capacity(stack.len() + 4);
     let top = stack[0].0;
+    let kind_optics = |kind: Stratum| match kind {
+        Stratum::Material(m) => palette.material_optics[m],
+        Stratum::OxideOf(m) => palette.oxide_optics[m].unwrap_or(palette.material_optics[m]),
+    };
     let oxide = grid.oxide_nm[k];
     if oxide > 0.0
         && let Some(o) = palette.oxide_optics[top]
     {
         layers.push((o, oxide));
+    }
+    // The cover: one sub-layer per kind for the backscatter (thin against κR, so their order
+    // is immaterial).
+    for (kind, v) in &grid.cover_nm {
+        if v[k] > 0.0 {
+            layers.push((kind_optics(*kind), v[k]));
+        }
     }
     let implanted = grid.implanted_per_nm2[k];
     for (idx, (m, t)) in stack.iter().enumerate() {
@@ -519,21 +519,69 @@ fn column_response(
         }
     }
     let (eta, range) = column_eta(&layers);
-    // An oxide skin of thickness x emits with the oxide's yield from its depth and with the
-    // host's from below: δ = δ_ox (1 − e^{−x/λ_ox}) + δ_host e^{−x/λ_ox} (SE escape
-    // probability decaying as exp(−z/λ); Seiler, J. Appl. Phys. 54 (1983) R1).
-    let (d_ox, l_ox) = palette.oxide_se[top];
-    let skin = if oxide > 0.0 {
-        1.0 - (-oxide / l_ox).exp()
-    } else {
-        0.0
-    };
     (
         eta,
         range,
         specimen.materials[top].se_escape_depth_nm.value,
-        d_ox * skin + palette.se_yield[top] * (1.0 - skin),
+        column_se_yield(specimen, palette.beam_energy_ev, k),
     )
+}
+
+/// SE yield δ of column k at primary energy `beam_energy_ev` from its strata
+/// ([`Specimen::strata`]: oxide skin, transported cover, in-situ strata) by
+/// [`strata_se_yield`]. The cover is one mixed layer: volume-fraction mean δ, and optical depth
+/// additive, 1/λ = Σ f_i/λ_i.
+pub fn column_se_yield(specimen: &Specimen, beam_energy_ev: f64, k: usize) -> f64 {
+    let g = &specimen.grid;
+    let of = |r: &Material| (r.se_yield(beam_energy_ev), r.se_escape_depth_nm.value);
+    let mut layers: Vec<(f64, f64, f64)> = Vec::with_capacity(4);
+    let host = specimen.surface_material(k);
+    if g.oxide_nm[k] > 0.0 {
+        let (d, l) = of(specimen.record(Stratum::OxideOf(host)));
+        layers.push((d, l, g.oxide_nm[k]));
+    }
+    let cover = g.cover_total_nm(k);
+    if cover > 0.0 {
+        let (mut d_mix, mut inv_l) = (0.0, 0.0);
+        for (kind, v) in &g.cover_nm {
+            let (d, l) = of(specimen.record(*kind));
+            d_mix += v[k] / cover * d;
+            inv_l += v[k] / cover / l;
+        }
+        layers.push((d_mix, 1.0 / inv_l, cover));
+    }
+    for (m, t) in specimen.stack.remaining_below(g.in_situ_top_nm(k)) {
+        let (d, l) = of(&specimen.materials[m]);
+        layers.push((d, l, t));
+    }
+    strata_se_yield(&layers)
+}
+
+/// SE yield of a column of strata (δ_j, λ_j, t_j) from the surface down: SE generated at depth z
+/// escape with probability exp(−z/λ) (Seiler, J. Appl. Phys. 54 (1983) R1, eq. for the escape
+/// probability; λ the SE escape depth of each material, library `se_escape_depth_nm`), so a
+/// stratum between optical depths τ_j and τ_{j+1} = τ_j + t_j/λ_j contributes
+///
+///   δ = Σ_j δ_j (e^{−τ_j} − e^{−τ_{j+1}}),
+///
+/// continuous in every thickness (a cover of thickness c over a substrate gives
+/// δ_c (1 − e^{−c/λ_c}) + δ_s e^{−c/λ_c}). The last stratum is taken semi-infinite.
+pub fn strata_se_yield(strata: &[(f64, f64, f64)]) -> f64 {
+    let mut tau = 0.0;
+    let mut delta = 0.0;
+    for (j, &(d, l, t)) in strata.iter().enumerate() {
+        let next = if j + 1 == strata.len() || t.is_infinite() {
+            f64::INFINITY
+        } else {
+            tau + t / l
+        };
+        delta += d * ((-tau).exp() - (-next).exp());
+        if next.is_infinite() {
+            break;
+        }
+        tau = next;
+    }
+    delta
 }
 
 /// Gaussian weights w(r) = exp(−r²/2σ_e²) per distinct escape depth σ_e of `columns`,
@@ -823,6 +871,76 @@ mod tests {
                 "{e_kev} keV: {r} nm vs {r_nm}"
             );
         }
+    }
+
+    /// A glass pit floor (milled 20 nm into 15 nm CrN on SiO2) carrying a cover of c nm of
+    /// transported CrN: the SE yield lies between glass and CrN, tends to each limit, and is
+    /// continuous and monotone in c (issue 17 item 4).
+    #[test]
+    fn partially_covered_floor_reads_between_the_materials_continuously() {
+        let e = 2000.0;
+        let mut sp = crate::testkit::crn_on_glass(4, 2.0);
+        sp.grid.surface_nm.iter_mut().for_each(|z| *z = -20.0);
+        let (d_crn, d_glass) = (sp.materials[0].se_yield(e), sp.materials[1].se_yield(e));
+        assert!(d_glass > d_crn);
+        let slot = sp.grid.cover_slot(Stratum::Material(0));
+        let at = |sp: &mut Specimen, c: f64| {
+            sp.grid.cover_nm[slot].1[0] = c;
+            sp.grid.surface_nm[0] = -20.0 + c;
+            column_se_yield(sp, e, 0)
+        };
+        assert!((at(&mut sp, 0.0) - d_glass).abs() < 1e-12);
+        assert!((at(&mut sp, 50.0) - d_crn).abs() < 1e-9);
+        let mut last = at(&mut sp, 0.0);
+        for i in 1..=400 {
+            let c = i as f64 * 0.01;
+            let d = at(&mut sp, c);
+            assert!(d < last && d > d_crn, "c = {c}: {d} after {last}");
+            // Lipschitz bound of δ_c(1 − e^{−c/λ}) + δ_s e^{−c/λ}: |dδ/dc| ≤ |δ_s − δ_c|/λ.
+            assert!(
+                last - d <= (d_glass - d_crn) / 1.0 * 0.01 + 1e-12,
+                "step at c = {c}"
+            );
+            last = d;
+        }
+        // Half-way by optical depth: c = λ ln 2 of CrN (λ = 1 nm).
+        let half = at(&mut sp, std::f64::consts::LN_2);
+        assert!((half - 0.5 * (d_crn + d_glass)).abs() < 1e-9, "{half}");
+    }
+
+    /// No step at one height: an in-situ floor rising through the CrN/glass interface (the
+    /// remaining film thinning to zero) changes the yield continuously, so the read no longer
+    /// switches at z = −15 nm.
+    #[test]
+    fn floor_height_through_the_interface_changes_the_yield_continuously() {
+        let e = 2000.0;
+        let mut sp = crate::testkit::crn_on_glass(4, 2.0);
+        let mut last = None;
+        for i in 0..=400 {
+            let z = -17.0 + i as f64 * 0.01;
+            sp.grid.surface_nm[0] = z;
+            let d = column_se_yield(&sp, e, 0);
+            if let Some(l) = last {
+                let jump: f64 = d - l;
+                assert!(jump.abs() < 0.02, "jump {jump} at z = {z}");
+            }
+            last = Some(d);
+        }
+    }
+
+    #[test]
+    fn a_consumed_film_does_not_conduct() {
+        let mut sp = crate::testkit::crn_on_glass(4, 2.0);
+        assert!(sp.conducts(0));
+        // Fully oxidized: the host keeps only the 1e-6 nm sliver under its Cr2O3.
+        sp.grid.surface_nm[0] = -15.0 + 1e-6;
+        sp.grid.oxide_nm[0] = 20.0;
+        assert!(!sp.conducts(0));
+        // A glass floor with a 2 nm cover of transported CrN conducts again.
+        sp.grid.surface_nm[1] = -20.0 + 2.0;
+        let slot = sp.grid.cover_slot(Stratum::Material(0));
+        sp.grid.cover_nm[slot].1[1] = 2.0;
+        assert!(sp.conducts(1));
     }
 
     #[test]

@@ -139,6 +139,7 @@ impl LifetimeStage<'_> {
         grid.surface_nm = g.surface_nm.clone();
         grid.oxide_nm = g.oxide_nm.clone();
         grid.implanted_per_nm2 = g.implanted_per_nm2.clone();
+        grid.cover_nm = g.cover_nm.clone();
         let spec_p = Specimen {
             grid,
             ..self.oxidized.clone()

@@ -170,13 +170,8 @@ impl SurfaceRateModel {
                 let k = j * nx + i;
                 let sx = (h[j * nx + ie] - h[k]) / cell;
                 let sy = (h[js * nx + i] - h[k]) / cell;
-                let m = specimen.surface_material(k);
-                let skin = g.oxide_nm[k] > 0.0
-                    && specimen.materials[m]
-                        .oxidation
-                        .as_ref()
-                        .is_some_and(|o| o.oxide_material.is_some());
-                area[if skin { nmat + m } else { m }] += (1.0 + sx * sx + sy * sy).sqrt();
+                area[specimen.kind_index(specimen.surface_stratum(k))] +=
+                    (1.0 + sx * sx + sy * sy).sqrt();
             }
         }
         let with_data: f64 = area
