@@ -588,6 +588,9 @@ pub fn calibrate(
     Ok(CalibrationOutcome { record, samples })
 }
 
+/// What [`records::LifetimePrediction`] computes, for the record.
+pub const LIFETIME_PHYSICS: &str = "surface diffusion alone (linear small-slope Mullins, area-weighted B_eff of the surface after the native oxide), one decoder-failure search in s = ∫B dt at the posterior mean, t = s_fail / B_eff(T; θ) per sample; oxidation is not in the prediction (millage run's lifetime has it)";
+
 /// The lifetime prediction (see [`records::LifetimePrediction`]).
 #[allow(clippy::too_many_arguments)]
 fn predict_lifetimes(
@@ -696,6 +699,13 @@ fn predict_lifetimes(
         reference_temperature_c: crate::units::kelvin_to_celsius(reference_k),
         search_probes: result.probes,
         search_converged: result.converged,
+        physics: LIFETIME_PHYSICS,
+        parameters_not_propagated: settings
+            .parameters
+            .iter()
+            .filter(|p| p.parameter.key.table() == "oxidation")
+            .map(|p| p.parameter.label())
+            .collect(),
     })
 }
 

@@ -141,6 +141,12 @@ pub struct LifetimePrediction {
     pub search_probes: usize,
     /// Whether the search bracket reached its tolerance.
     pub search_converged: bool,
+    /// The physics of the prediction, in words (it is not yet `millage run`'s: no oxidation).
+    pub physics: &'static str,
+    /// Calibrated parameters that do not enter this prediction (oxidation constants): their
+    /// posterior is not propagated to the lifetime, whose interval then reflects the other
+    /// parameters only (a point when there are none).
+    pub parameters_not_propagated: Vec<String>,
 }
 
 /// One observation with the prediction at the posterior mean.

@@ -412,7 +412,12 @@ mod tests {
             0.5 * (v.transpose() * &p * &v)[(0, 0)]
         };
         let h = hessian(f, &[0.0, 0.0], 0.0, &[0.1, 0.1]);
-        assert!((hessian_par(f, &[0.0, 0.0], 0.0, &[0.1, 0.1]) - &h).abs().max() < 1e-12);
+        assert!(
+            (hessian_par(f, &[0.0, 0.0], 0.0, &[0.1, 0.1]) - &h)
+                .abs()
+                .max()
+                < 1e-12
+        );
         let (cov, pd) = laplace_covariance(&h, &[1.0, 1.0]);
         assert!(pd);
         assert!((cov - s).abs().max() < 1e-6);
@@ -466,7 +471,10 @@ mod tests {
         assert!((pts[0][0] - 1.16).abs() < 1e-12 && (pts[12][0] - 4.16).abs() < 1e-12);
         let pts2 = scan_points(&[(0.0, 1.0), (10.0, 2.0)]);
         assert_eq!(pts2.len(), 25);
-        assert!(pts2.iter().all(|p| p[0].abs() <= 3.0 && (p[1] - 10.0).abs() <= 6.0));
+        assert!(
+            pts2.iter()
+                .all(|p| p[0].abs() <= 3.0 && (p[1] - 10.0).abs() <= 6.0)
+        );
         // Two equal modes at ±1 of width 0.1: from the mode at +1, the scan point at −1 competes;
         // a single mode has no competitor.
         let two = |x: f64| {
@@ -478,7 +486,10 @@ mod tests {
         let cov = DMatrix::from_element(1, 1, 0.01);
         let lp: Vec<f64> = pts.iter().map(|p| two(p[0])).collect();
         assert_eq!(distant_competitors(&pts, &lp, &[1.0], 0.0, &cov), 1);
-        let one: Vec<f64> = pts.iter().map(|p| -0.5 * ((p[0] - 1.0) / 0.1f64).powi(2)).collect();
+        let one: Vec<f64> = pts
+            .iter()
+            .map(|p| -0.5 * ((p[0] - 1.0) / 0.1f64).powi(2))
+            .collect();
         assert_eq!(distant_competitors(&pts, &one, &[1.0], 0.0, &cov), 0);
         // The second start lies in the other basin.
         let starts = two_starts(&pts, &lp, &[(0.0, 2.0 / 3.0)]);
