@@ -47,7 +47,7 @@ pub struct ForwardModel<'a> {
     pub plan: &'a ReadoutPlan,
     /// Aging mechanisms and splitting.
     pub model: ProbeAgingModel,
-    /// Surface solver settings (the scenario's `[aging]`, else the probes' linear solver).
+    /// Surface solver (the lifetime probes': the scenario's `[aging]`, else the key default).
     pub solver: age::SurfaceSolver,
     /// Multi-material rule of the linear solver.
     pub surface_rule: age::SurfaceRule,
@@ -182,7 +182,7 @@ impl ForwardModel<'_> {
             solver: self.solver,
             surface_rule: self.surface_rule,
             splitting_steps: self.model.splitting_steps,
-            nonlinear: age::NonlinearSettings::default(),
+            nonlinear: self.model.nonlinear,
             native_oxide: self.model.native_oxide,
         })
     }

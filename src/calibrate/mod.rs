@@ -163,6 +163,8 @@ pub struct CalibrationSettings {
 /// Stage of a calibration, for progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// Scan of the prior's ±3 sd box (parallel evaluations).
+    Scan,
     /// Posterior mode (sequential evaluations).
     Mode,
     /// Curvature at the mode.
@@ -173,6 +175,7 @@ pub enum Stage {
     Prediction,
 }
 crate::choices!(Stage {
+    Stage::Scan => "prior scan",
     Stage::Mode => "posterior mode",
     Stage::Curvature => "curvature",
     Stage::Sampling => "importance samples",
@@ -198,6 +201,11 @@ pub struct CalibrationOutcome {
     /// The importance samples (`posterior.csv`).
     pub samples: Vec<PosteriorSample>,
 }
+
+/// Stopping tolerance of the mode search on ln posterior: the simplex stops once its values
+/// agree within 0.01, i.e. the mode is located within ≈ 0.14 posterior sd (√(2·0.01) in a
+/// Gaussian), far inside the proposal's scale; the importance weights correct the rest.
+pub const MODE_F_TOL: f64 = 1.0e-2;
 
 /// The owned inputs of a [`ForwardModel`]: the scenario written once, its reader and aging.
 #[derive(Debug, Clone)]
@@ -228,14 +236,9 @@ impl Setup {
         model: crate::lifetime::ProbeAgingModel,
         realizations: usize,
     ) -> Self {
-        let (solver, surface_rule) = sc
-            .aging
-            .as_ref()
-            .map(|a| (a.solver, a.surface_rule))
-            .unwrap_or((
-                crate::age::SurfaceSolver::Linear,
-                crate::age::SurfaceRule::AreaWeighted,
-            ));
+        // The solver of the lifetime probes (`model`, from the scenario's `[aging]` or the key
+        // defaults): the forward runs are the probes' physics.
+        let (solver, surface_rule) = (model.solver, model.surface_rule);
         Setup {
             map: crate::pipeline::module_map(sc, &written.symbol, &written.layout),
             plan: crate::pipeline::readout_plan(sc),
@@ -347,37 +350,74 @@ pub fn calibrate(
         .map(|p| p.prior.moments_u())
         .collect();
 
-    // 1. Mode: Nelder–Mead on −ln posterior from the prior mean, steps of one prior sd.
-    let mut error = None;
-    let mut mode_done = 0usize;
-    let neg = |u: &[f64], error: &mut Option<Error>| match post.ln_posterior(u) {
+    // 1. Mode. First a parallel scan of the prior's ±3 sd box (sampler::scan_points): over a
+    //    bake design where the metric saturates (nothing happens yet, or the pits are gone) the
+    //    likelihood has plateaus and a local search from the prior mean can stop on one; the
+    //    scan finds the basin of the highest mode, and says whether distant points compete.
+    //    Then Nelder–Mead on −ln posterior from the best scan point, steps of ¼ prior sd.
+    let error: std::sync::Mutex<Option<Error>> = std::sync::Mutex::new(None);
+    let neg = |u: &[f64]| match post.ln_posterior(u) {
         Ok(v) => -v,
         Err(e) => {
-            error.get_or_insert(e);
+            error.lock().expect("not poisoned").get_or_insert(e);
             f64::INFINITY
         }
     };
-    let x0: Vec<f64> = moments.iter().map(|m| m.0).collect();
-    let step: Vec<f64> = moments.iter().map(|m| m.1).collect();
-    let (mode, f_mode, mode_evals) = sampler::nelder_mead(
-        |u| {
-            let v = neg(u, &mut error);
-            mode_done += 1;
+    let take_error = || error.lock().expect("not poisoned").take();
+    let scan = sampler::scan_points(&moments);
+    let scan_done = AtomicUsize::new(0);
+    let scanned: Vec<f64> = scan
+        .par_iter()
+        .map(|u| {
+            let v = -neg(u);
+            let k = scan_done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(Progress {
-                stage: Stage::Mode,
-                done: mode_done,
-                total: settings.mode_evaluations,
+                stage: Stage::Scan,
+                done: k,
+                total: scan.len(),
             });
             v
-        },
-        &x0,
-        &step,
-        1e-3,
-        settings.mode_evaluations,
-    );
-    if let Some(e) = error.take() {
+        })
+        .collect();
+    if let Some(e) = take_error() {
         return Err(e);
     }
+    // Two starts, run in parallel: the best scan point and the best one outside its
+    // neighbourhood (farther than one prior sd in every coordinate's units), so that a second
+    // basin the scan saw is searched too; the better end point is the mode.
+    let starts = sampler::two_starts(&scan, &scanned, &moments);
+    let mode_done = AtomicUsize::new(0);
+    let step: Vec<f64> = moments.iter().map(|m| 0.25 * m.1).collect();
+    let budget = settings.mode_evaluations.max(2 * d + 2);
+    let searched: Vec<(Vec<f64>, f64, usize)> = starts
+        .par_iter()
+        .map(|&k| {
+            sampler::nelder_mead(
+                |u| {
+                    let v = neg(u);
+                    let done = mode_done.fetch_add(1, Ordering::Relaxed) + 1;
+                    progress(Progress {
+                        stage: Stage::Mode,
+                        done,
+                        total: budget * starts.len(),
+                    });
+                    v
+                },
+                &scan[k],
+                &step,
+                MODE_F_TOL,
+                budget,
+            )
+        })
+        .collect();
+    if let Some(e) = take_error() {
+        return Err(e);
+    }
+    let mode_evals: usize = searched.iter().map(|r| r.2).sum();
+    let (mode, f_mode, _) = searched
+        .into_iter()
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("one start at least");
     if !f_mode.is_finite() {
         return Err(Error::Numerical(
             "the posterior is zero everywhere the mode search looked: check the priors' ranges"
@@ -386,14 +426,14 @@ pub fn calibrate(
     }
 
     // 2. Curvature: diagonal pass at 5 % of a prior sd, then the full Hessian at half the
-    //    posterior sd that pass suggests.
+    //    posterior sd that pass suggests (each pair of points in parallel).
     let total_curv = 2 * d + 2 * d * d;
-    let mut curv_done = 0usize;
-    let mut tick = || {
-        curv_done += 1;
+    let curv_done = AtomicUsize::new(0);
+    let tick = || {
+        let done = curv_done.fetch_add(1, Ordering::Relaxed) + 1;
         progress(Progress {
             stage: Stage::Curvature,
-            done: curv_done,
+            done,
             total: total_curv,
         });
     };
@@ -403,27 +443,29 @@ pub fn calibrate(
         up[i] += h[i];
         let mut dn = mode.clone();
         dn[i] -= h[i];
-        let c = (neg(&up, &mut error) + neg(&dn, &mut error) - 2.0 * f_mode) / (h[i] * h[i]);
+        let (fu, fd) = rayon::join(|| neg(&up), || neg(&dn));
+        let c = (fu + fd - 2.0 * f_mode) / (h[i] * h[i]);
         tick();
         tick();
         if c.is_finite() && c > 0.0 {
             h[i] = (0.5 / c.sqrt()).min(moments[i].1);
         }
     }
-    let hess = sampler::hessian(
+    let hess = sampler::hessian_par(
         |u| {
             tick();
-            neg(u, &mut error)
+            neg(u)
         },
         &mode,
         f_mode,
         &h,
     );
-    if let Some(e) = error.take() {
+    if let Some(e) = take_error() {
         return Err(e);
     }
     let prior_var: Vec<f64> = moments.iter().map(|m| m.1 * m.1).collect();
     let (cov, positive_definite) = sampler::laplace_covariance(&hess, &prior_var);
+    let distant_modes = sampler::distant_competitors(&scan, &scanned, &mode, -f_mode, &cov);
     let scale = cov * (sampler::PROPOSAL_INFLATION * sampler::PROPOSAL_INFLATION);
     let proposal = sampler::StudentT::new(
         DVector::from_column_slice(&mode),
@@ -535,7 +577,9 @@ pub fn calibrate(
             proposal_inflation: sampler::PROPOSAL_INFLATION,
             samples: n,
             effective_sample_size: ess,
+            scan_evaluations: scan.len(),
             mode_evaluations: mode_evals,
+            distant_scan_points: distant_modes,
             laplace_positive_definite: positive_definite,
             evaluations,
             seed: settings.seed,
@@ -543,6 +587,9 @@ pub fn calibrate(
     });
     Ok(CalibrationOutcome { record, samples })
 }
+
+/// What [`records::LifetimePrediction`] computes, for the record.
+pub const LIFETIME_PHYSICS: &str = "surface diffusion alone (linear small-slope Mullins, area-weighted B_eff of the surface after the native oxide), one decoder-failure search in s = ∫B dt at the posterior mean, t = s_fail / B_eff(T; θ) per sample; oxidation is not in the prediction (millage run's lifetime has it)";
 
 /// The lifetime prediction (see [`records::LifetimePrediction`]).
 #[allow(clippy::too_many_arguments)]
@@ -652,6 +699,13 @@ fn predict_lifetimes(
         reference_temperature_c: crate::units::kelvin_to_celsius(reference_k),
         search_probes: result.probes,
         search_converged: result.converged,
+        physics: LIFETIME_PHYSICS,
+        parameters_not_propagated: settings
+            .parameters
+            .iter()
+            .filter(|p| p.parameter.key.table() == "oxidation")
+            .map(|p| p.parameter.label())
+            .collect(),
     })
 }
 

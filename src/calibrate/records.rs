@@ -95,8 +95,14 @@ pub struct SamplerRecord {
     pub samples: usize,
     /// Kish's ESS = (Σw)²/Σw² (N for a perfect proposal; ≪ N: the intervals are unreliable).
     pub effective_sample_size: f64,
+    /// Evaluations of the prior scan that starts the mode search.
+    pub scan_evaluations: usize,
     /// Evaluations of the mode search.
     pub mode_evaluations: usize,
+    /// Scan points more than 3 Laplace standard deviations from the mode whose posterior
+    /// density is within a factor 100 of the mode's: > 0 means a second mode or a plateau
+    /// that the unimodal proposal may not cover (the intervals are then not to be trusted).
+    pub distant_scan_points: usize,
     /// Whether the Hessian at the mode was positive definite (else a diagonal fallback).
     pub laplace_positive_definite: bool,
     /// Forward-model evaluations in all (mode, curvature, samples; not the predictions).
@@ -135,6 +141,12 @@ pub struct LifetimePrediction {
     pub search_probes: usize,
     /// Whether the search bracket reached its tolerance.
     pub search_converged: bool,
+    /// The physics of the prediction, in words (it is not yet `millage run`'s: no oxidation).
+    pub physics: &'static str,
+    /// Calibrated parameters that do not enter this prediction (oxidation constants): their
+    /// posterior is not propagated to the lifetime, whose interval then reflects the other
+    /// parameters only (a point when there are none).
+    pub parameters_not_propagated: Vec<String>,
 }
 
 /// One observation with the prediction at the posterior mean.

@@ -98,6 +98,89 @@ pub fn nelder_mead(
     (x, v, evals)
 }
 
+/// Points of the prior scan that starts the mode search, in the sampler coordinate u, from
+/// the prior's (mean, sd) per coordinate: for one parameter the 13-point grid mean + sd·k/2,
+/// k = −6…6 (the ±3 sd range in steps of half a prior sd); for d > 1 the prior mean and 12·d
+/// Halton points (bases 2, 3, 5, …; Halton, Numer. Math. 2 (1960) 84) filling the ±3 sd box.
+pub fn scan_points(moments: &[(f64, f64)]) -> Vec<Vec<f64>> {
+    let d = moments.len();
+    if d == 1 {
+        let (m, s) = moments[0];
+        return (-6..=6).map(|k| vec![m + s * k as f64 / 2.0]).collect();
+    }
+    const PRIMES: [u64; 12] = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37];
+    let radical_inverse = |mut i: u64, b: u64| {
+        let (mut f, mut r) = (1.0, 0.0);
+        while i > 0 {
+            f /= b as f64;
+            r += f * (i % b) as f64;
+            i /= b;
+        }
+        r
+    };
+    let mut pts = vec![moments.iter().map(|m| m.0).collect::<Vec<f64>>()];
+    for i in 1..=(12 * d) as u64 {
+        pts.push(
+            moments
+                .iter()
+                .enumerate()
+                .map(|(j, &(m, s))| {
+                    let b = PRIMES[j % PRIMES.len()] + 2 * (j / PRIMES.len()) as u64 * 41;
+                    m + s * (6.0 * radical_inverse(i, b) - 3.0)
+                })
+                .collect(),
+        );
+    }
+    pts
+}
+
+/// The starts of the mode search among scan points with log posteriors `ln_post`: the best
+/// point, and the best point farther than one prior sd (in some coordinate) from it, if any
+/// has a finite posterior.
+pub fn two_starts(points: &[Vec<f64>], ln_post: &[f64], moments: &[(f64, f64)]) -> Vec<usize> {
+    let by = |a: &usize, b: &usize| ln_post[*a].total_cmp(&ln_post[*b]);
+    let Some(best) = (0..points.len()).max_by(by) else {
+        return Vec::new();
+    };
+    let far = |k: usize| {
+        points[k]
+            .iter()
+            .zip(&points[best])
+            .zip(moments)
+            .any(|((a, b), m)| (a - b).abs() > 1.0001 * m.1)
+    };
+    let second = (0..points.len())
+        .filter(|&k| far(k) && ln_post[k].is_finite())
+        .max_by(by);
+    std::iter::once(best).chain(second).collect()
+}
+
+/// How many scan points lie more than 3 standard deviations (Mahalanobis, covariance `cov`)
+/// from `mode` and have a log posterior within ln 100 of the mode's `ln_post_mode`.
+pub fn distant_competitors(
+    points: &[Vec<f64>],
+    ln_post: &[f64],
+    mode: &[f64],
+    ln_post_mode: f64,
+    cov: &DMatrix<f64>,
+) -> usize {
+    let Some(chol) = cov.clone().cholesky() else {
+        return 0;
+    };
+    points
+        .iter()
+        .zip(ln_post)
+        .filter(|(u, lp)| {
+            let dx = DVector::from_iterator(mode.len(), u.iter().zip(mode).map(|(a, b)| a - b));
+            let m2 = chol
+                .l()
+                .solve_lower_triangular(&dx)
+                .map_or(0.0, |y| y.norm_squared());
+            m2 > 9.0 && **lp >= ln_post_mode - 100f64.ln()
+        })
+        .count()
+}
+
 /// Hessian of `f` at `x` by central differences with steps `h` (2d² + 1 evaluations at most;
 /// the value at `x` is `fx`). Symmetric by construction.
 pub fn hessian(mut f: impl FnMut(&[f64]) -> f64, x: &[f64], fx: f64, h: &[f64]) -> DMatrix<f64> {
@@ -119,6 +202,56 @@ pub fn hessian(mut f: impl FnMut(&[f64]) -> f64, x: &[f64], fx: f64, h: &[f64]) 
             let fpm = at(&[(i, h[i]), (j, -h[j])]);
             let fmp = at(&[(i, -h[i]), (j, h[j])]);
             let fmm = at(&[(i, -h[i]), (j, -h[j])]);
+            let v = (fpp - fpm - fmp + fmm) / (4.0 * h[i] * h[j]);
+            hm[(i, j)] = v;
+            hm[(j, i)] = v;
+        }
+    }
+    hm
+}
+
+/// [`hessian`] with the evaluations run in parallel (`f` must be `Sync`); same points, same
+/// result.
+pub fn hessian_par(
+    f: impl Fn(&[f64]) -> f64 + Sync,
+    x: &[f64],
+    fx: f64,
+    h: &[f64],
+) -> DMatrix<f64> {
+    use rayon::prelude::*;
+    let d = x.len();
+    let mut shifts: Vec<Vec<(usize, f64)>> = Vec::new();
+    for i in 0..d {
+        shifts.push(vec![(i, h[i])]);
+        shifts.push(vec![(i, -h[i])]);
+        for j in 0..i {
+            for (si, sj) in [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)] {
+                shifts.push(vec![(i, si * h[i]), (j, sj * h[j])]);
+            }
+        }
+    }
+    let values: Vec<f64> = shifts
+        .par_iter()
+        .map(|dx| {
+            let mut y = x.to_vec();
+            for &(i, s) in dx {
+                y[i] += s;
+            }
+            f(&y)
+        })
+        .collect();
+    let mut k = 0;
+    let mut next = || {
+        k += 1;
+        values[k - 1]
+    };
+    let mut hm = DMatrix::zeros(d, d);
+    for i in 0..d {
+        let fp = next();
+        let fm = next();
+        hm[(i, i)] = (fp - 2.0 * fx + fm) / (h[i] * h[i]);
+        for j in 0..i {
+            let (fpp, fpm, fmp, fmm) = (next(), next(), next(), next());
             let v = (fpp - fpm - fmp + fmm) / (4.0 * h[i] * h[j]);
             hm[(i, j)] = v;
             hm[(j, i)] = v;
@@ -279,6 +412,12 @@ mod tests {
             0.5 * (v.transpose() * &p * &v)[(0, 0)]
         };
         let h = hessian(f, &[0.0, 0.0], 0.0, &[0.1, 0.1]);
+        assert!(
+            (hessian_par(f, &[0.0, 0.0], 0.0, &[0.1, 0.1]) - &h)
+                .abs()
+                .max()
+                < 1e-12
+        );
         let (cov, pd) = laplace_covariance(&h, &[1.0, 1.0]);
         assert!(pd);
         assert!((cov - s).abs().max() < 1e-6);
@@ -323,6 +462,39 @@ mod tests {
             .map(|i| q.ln_pdf(&DVector::from_element(1, i as f64 * dx)).exp() * dx)
             .sum();
         assert!((total - 1.0).abs() < 2e-3, "{total}");
+    }
+
+    #[test]
+    fn the_scan_covers_three_prior_sd_and_flags_a_second_mode() {
+        let pts = scan_points(&[(2.66, 0.5)]);
+        assert_eq!(pts.len(), 13);
+        assert!((pts[0][0] - 1.16).abs() < 1e-12 && (pts[12][0] - 4.16).abs() < 1e-12);
+        let pts2 = scan_points(&[(0.0, 1.0), (10.0, 2.0)]);
+        assert_eq!(pts2.len(), 25);
+        assert!(
+            pts2.iter()
+                .all(|p| p[0].abs() <= 3.0 && (p[1] - 10.0).abs() <= 6.0)
+        );
+        // Two equal modes at ±1 of width 0.1: from the mode at +1, the scan point at −1 competes;
+        // a single mode has no competitor.
+        let two = |x: f64| {
+            let a = -0.5 * ((x - 1.0) / 0.1f64).powi(2);
+            let b = -0.5 * ((x + 1.0) / 0.1f64).powi(2);
+            a.max(b)
+        };
+        let pts = scan_points(&[(0.0, 2.0 / 3.0)]);
+        let cov = DMatrix::from_element(1, 1, 0.01);
+        let lp: Vec<f64> = pts.iter().map(|p| two(p[0])).collect();
+        assert_eq!(distant_competitors(&pts, &lp, &[1.0], 0.0, &cov), 1);
+        let one: Vec<f64> = pts
+            .iter()
+            .map(|p| -0.5 * ((p[0] - 1.0) / 0.1f64).powi(2))
+            .collect();
+        assert_eq!(distant_competitors(&pts, &one, &[1.0], 0.0, &cov), 0);
+        // The second start lies in the other basin.
+        let starts = two_starts(&pts, &lp, &[(0.0, 2.0 / 3.0)]);
+        assert_eq!(starts.len(), 2);
+        assert!(pts[starts[0]][0] * pts[starts[1]][0] < 0.0, "{starts:?}");
     }
 
     #[test]

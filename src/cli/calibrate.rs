@@ -157,6 +157,13 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
             years(&row.ci90[1])
         );
     }
+    let skipped = &r.lifetime_method.parameters_not_propagated;
+    if !skipped.is_empty() {
+        println!(
+            "  note: the lifetime prediction has no oxidation, so {} is not propagated to it",
+            skipped.join(", ")
+        );
+    }
     println!(
         "  results: {}  ({write_s:.1} s write, {calib_s:.1} s calibration)",
         dir.display()

@@ -13,7 +13,7 @@
 //! horizon_yr = 1.0e6              # optional
 //! [sampler]                       # optional
 //! samples = 96                    # importance samples
-//! mode_evaluations = 60           # budget of the mode search
+//! mode_evaluations = 24           # budget per start of the mode search (default 16 + 8·d)
 //! realizations = 3                # SEM noise realizations per read
 //! ```
 //! Every error names the file, the line and the key or column, and what to change.
@@ -258,7 +258,7 @@ pub fn load(
         observations,
         predict_temperatures_k: t_k,
         samples,
-        mode_evaluations: s.mode_evaluations.unwrap_or(20 + 20 * d),
+        mode_evaluations: s.mode_evaluations.unwrap_or(16 + 8 * d),
         horizon_s: horizon_yr * crate::units::SECONDS_PER_YEAR,
         seed: scenario.seed,
     };
