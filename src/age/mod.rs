@@ -288,6 +288,14 @@ pub fn age(
 ) -> crate::error::Result<AgingOutcome> {
     let grid_n = (specimen.grid.nx(), specimen.grid.ny());
     let spectral = Spectral2d::new(grid_n.0, grid_n.1);
+    // The coarse grid of the nonlinear solver (aging.nonlinear_coarsening), if it divides the
+    // grid; otherwise the solver runs on the write grid.
+    let c = settings.nonlinear.coarsening.max(1);
+    let coarse = (settings.solver == SurfaceSolver::Nonlinear
+        && c > 1
+        && grid_n.0 % c == 0
+        && grid_n.1 % c == 0)
+        .then(|| Spectral2d::new(grid_n.0 / c, grid_n.1 / c));
     let mats = stack_materials(specimen);
     let interface0 = specimen.grid.surface_nm.clone();
     let mech = settings.mechanisms;
@@ -302,6 +310,7 @@ pub fn age(
     let mut run = Run {
         settings,
         spectral,
+        coarse,
         acc: Accumulators {
             surface_nm4: vec![0.0; mats.len()],
             viscous_nm: vec![0.0; mats.len()],
@@ -358,6 +367,8 @@ pub fn age(
 struct Run<'a> {
     settings: &'a AgingSettings,
     spectral: Spectral2d,
+    /// The nonlinear solver's coarse grid, if any.
+    coarse: Option<Spectral2d>,
     mats: Vec<MaterialIndex>,
     /// Diffusivity of the implant in its host, if the library has one.
     ga_d: Option<Arrhenius>,
@@ -379,6 +390,7 @@ impl Run<'_> {
                 specimen,
                 settings,
                 &self.spectral,
+                self.coarse.as_ref(),
                 &self.mats,
                 &mut self.acc,
                 a,
@@ -661,6 +673,7 @@ fn diffuse(
     specimen: &mut Specimen,
     settings: &AgingSettings,
     spectral: &Spectral2d,
+    coarse: Option<&Spectral2d>,
     mats: &[MaterialIndex],
     acc: &mut Accumulators,
     a: f64,
@@ -764,8 +777,9 @@ fn diffuse(
                 let mobility: Vec<f64> = bs.iter().map(|x| x / b0).collect();
                 // The step carries over in units of τ; rescale when B₀ changes is unnecessary
                 // for correctness (the controller adapts), so it is kept as is.
-                let s = surface::integrate_nonlinear(
+                let s = surface::integrate_nonlinear_coarse(
                     spectral,
+                    coarse,
                     &mut h,
                     &mobility,
                     cell,
