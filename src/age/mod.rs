@@ -769,12 +769,13 @@ fn diffuse(
         }
         SurfaceSolver::Nonlinear => {
             for (tk, dt) in settings.history.pieces(a, b) {
-                let bs: Vec<f64> = hosts.iter().map(|&m| b_of(m, tk)).collect();
-                let b0 = bs.iter().cloned().fold(0.0, f64::max);
+                // B per surface kind (2·nmat of them), then per column.
+                let per_kind: Vec<f64> = (0..2 * nmat).map(|kind| b_of(kind, tk)).collect();
+                let b0 = hosts.iter().map(|&m| per_kind[m]).fold(0.0, f64::max);
                 if b0 <= 0.0 {
                     continue;
                 }
-                let mobility: Vec<f64> = bs.iter().map(|x| x / b0).collect();
+                let mobility: Vec<f64> = hosts.par_iter().map(|&m| per_kind[m] / b0).collect();
                 // The step carries over in units of τ; rescale when B₀ changes is unnecessary
                 // for correctness (the controller adapts), so it is kept as is.
                 let s = surface::integrate_nonlinear_coarse(
@@ -794,7 +795,10 @@ fn diffuse(
             }
             // Viscous flow as a second split step (Lie splitting with the graph equation);
             // its k¹ term is linear in the small-slope limit, where glass floors lie.
-            if f_int > 0.0 {
+            // Skipped when even the finest mode's decay exponent F̄·k_max (k_max = π√2/d)
+            // is below 1e-12, i.e. the step would change heights by less than round-off.
+            let k_max = std::f64::consts::PI * std::f64::consts::SQRT_2 / cell;
+            if f_int * k_max > 1e-12 {
                 let visc = Capillary {
                     viscous: f_int,
                     ..Default::default()
