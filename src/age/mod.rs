@@ -293,9 +293,9 @@ pub fn age(
     let c = settings.nonlinear.coarsening.max(1);
     let coarse = (settings.solver == SurfaceSolver::Nonlinear
         && c > 1
-        && grid_n.0 % c == 0
-        && grid_n.1 % c == 0)
-        .then(|| Spectral2d::new(grid_n.0 / c, grid_n.1 / c));
+        && grid_n.0.is_multiple_of(c)
+        && grid_n.1.is_multiple_of(c))
+    .then(|| Spectral2d::new(grid_n.0 / c, grid_n.1 / c));
     let mats = stack_materials(specimen);
     let interface0 = specimen.grid.surface_nm.clone();
     let mech = settings.mechanisms;

@@ -650,6 +650,7 @@ fn mode_index(m: i64, n: usize) -> usize {
 ///   the pit. Measured on the record's geometry (80° walls, 20 nm pits, 48.5 nm modules):
 ///   pit depth within 2 % of the fine grid at a 30× tighter tolerance (test
 ///   `coarse_grid_agrees_with_fine_grid`).
+///
 /// For τ → 0 the field is returned unchanged (band + rest = ĥ); volume: the k = 0 mode is in
 /// the band and the coarse solver carries it unchanged, the rest has none.
 ///
@@ -669,8 +670,8 @@ pub fn integrate_nonlinear_coarse(
     let (nx, ny) = (spectral.nx(), spectral.ny());
     let c = settings.coarsening.max(1);
     let usable = c > 1
-        && nx % c == 0
-        && ny % c == 0
+        && nx.is_multiple_of(c)
+        && ny.is_multiple_of(c)
         && coarse.is_some_and(|s| s.nx() == nx / c && s.ny() == ny / c);
     if !usable || max_slope(h, nx, ny, d) < settings.linear_below_slope {
         return integrate_nonlinear(spectral, h, mobility, d, tau_nm4, settings, first_step_nm4);
@@ -909,7 +910,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            *v = x % 2 == 0;
+            *v = x.is_multiple_of(2);
         }
         let wall = depth / angle_deg.to_radians().tan();
         let h = (0..n * n)
