@@ -291,6 +291,14 @@ pub fn age(
 ) -> crate::error::Result<AgingOutcome> {
     let grid_n = (specimen.grid.nx(), specimen.grid.ny());
     let spectral = Spectral2d::new(grid_n.0, grid_n.1);
+    // The coarse grid of the nonlinear solver (aging.nonlinear_coarsening), if it divides the
+    // grid; otherwise the solver runs on the write grid.
+    let c = settings.nonlinear.coarsening.max(1);
+    let coarse = (settings.solver == SurfaceSolver::Nonlinear
+        && c > 1
+        && grid_n.0.is_multiple_of(c)
+        && grid_n.1.is_multiple_of(c))
+    .then(|| Spectral2d::new(grid_n.0 / c, grid_n.1 / c));
     let mats = stack_materials(specimen);
     let interface0 = specimen.grid.surface_nm.clone();
     let mech = settings.mechanisms;
@@ -305,6 +313,7 @@ pub fn age(
     let mut run = Run {
         settings,
         spectral,
+        coarse,
         acc: Accumulators {
             surface_nm4: vec![0.0; mats.len()],
             viscous_nm: vec![0.0; mats.len()],
@@ -361,6 +370,8 @@ pub fn age(
 struct Run<'a> {
     settings: &'a AgingSettings,
     spectral: Spectral2d,
+    /// The nonlinear solver's coarse grid, if any.
+    coarse: Option<Spectral2d>,
     mats: Vec<MaterialIndex>,
     /// Diffusivity of the implant in its host, if the library has one.
     ga_d: Option<Arrhenius>,
@@ -382,6 +393,7 @@ impl Run<'_> {
                 specimen,
                 settings,
                 &self.spectral,
+                self.coarse.as_ref(),
                 &self.mats,
                 &mut self.acc,
                 a,
@@ -720,6 +732,7 @@ fn diffuse(
     specimen: &mut Specimen,
     settings: &AgingSettings,
     spectral: &Spectral2d,
+    coarse: Option<&Spectral2d>,
     mats: &[MaterialIndex],
     acc: &mut Accumulators,
     a: f64,
@@ -806,16 +819,18 @@ fn diffuse(
         }
         SurfaceSolver::Nonlinear => {
             for (tk, dt) in settings.history.pieces(a, b) {
-                let bs: Vec<f64> = hosts.iter().map(|&m| b_of(m, tk)).collect();
-                let b0 = bs.iter().cloned().fold(0.0, f64::max);
+                // B per surface kind (2·nmat of them), then per column.
+                let per_kind: Vec<f64> = (0..2 * nmat).map(|kind| b_of(kind, tk)).collect();
+                let b0 = hosts.iter().map(|&m| per_kind[m]).fold(0.0, f64::max);
                 if b0 <= 0.0 {
                     continue;
                 }
-                let mobility: Vec<f64> = bs.iter().map(|x| x / b0).collect();
+                let mobility: Vec<f64> = hosts.par_iter().map(|&m| per_kind[m] / b0).collect();
                 // The step carries over in units of τ; rescale when B₀ changes is unnecessary
                 // for correctness (the controller adapts), so it is kept as is.
-                let s = surface::integrate_nonlinear(
+                let s = surface::integrate_nonlinear_coarse(
                     spectral,
+                    coarse,
                     &mut h,
                     &mobility,
                     cell,
@@ -830,7 +845,10 @@ fn diffuse(
             }
             // Viscous flow as a second split step (Lie splitting with the graph equation);
             // its k¹ term is linear in the small-slope limit, where glass floors lie.
-            if f_int > 0.0 {
+            // Skipped when even the finest mode's decay exponent F̄·k_max (k_max = π√2/d)
+            // is below 1e-12, i.e. the step would change heights by less than round-off.
+            let k_max = std::f64::consts::PI * std::f64::consts::SQRT_2 / cell;
+            if f_int * k_max > 1e-12 {
                 let visc = Capillary {
                     viscous: f_int,
                     ..Default::default()

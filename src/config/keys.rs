@@ -726,7 +726,7 @@ pub const KEYS: &[KeyDef] = &[
         kind: KeyKind::Choice(SurfaceSolver::NAMES),
         unit: "",
         default: KeyDefault::Value("linear"),
-        doc: "linear: exact spectral small-slope Mullins propagator (any horizon, one FFT pair), the default of aging runs and of every lifetime probe; nonlinear: graph equation for steep walls (adaptive exponential integrator, aging.nonlinear_scheme), used by the lifetime probes too when [aging] selects it (about 100x slower: not yet the default).",
+        doc: "linear (default): exact spectral small-slope Mullins propagator (one FFT pair for any horizon; walls of 60–80° are outside its validity); nonlinear: graph equation for steep walls (adaptive exponential integrator aging.nonlinear_scheme on a grid aging.nonlinear_coarsening times coarser; exact small-slope propagator once slopes are below 0.05), used by aging runs and every lifetime probe when selected. Linear stays the default until the nonlinear lifetime search fits the test and 60 s budgets (BENCHMARKS.md, issue 17 item 5).",
     },
     KeyDef {
         path: "aging.surface_rule",
@@ -756,8 +756,15 @@ pub const KEYS: &[KeyDef] = &[
         path: "aging.nonlinear_tolerance_nm",
         kind: positive(100.0),
         unit: "nm",
-        default: KeyDefault::Value("0.01"),
-        doc: "Local error per step of the nonlinear solver (step-doubling estimate).",
+        default: KeyDefault::Value("0.2"),
+        doc: "Local error per step of the nonlinear solver (the embedded ETD1 estimate, an upper estimate of the kept second-order step's): 0.2 nm is 1/30 of the record's SEM pixel and 1 % of its pit depth; pit depth within 1 % of a 0.001 nm run on the record's geometry with aging.nonlinear_coarsening = 2 (src/age/surface.rs). On the write grid (coarsening 1) use ≤ 0.01 nm: its steeper walls defeat the estimate at larger tolerances.",
+    },
+    KeyDef {
+        path: "aging.nonlinear_coarsening",
+        kind: KeyKind::Int { min: 1, max: 8 },
+        unit: "",
+        default: KeyDefault::Value("2"),
+        doc: "The nonlinear solver integrates the modes a grid this many times coarser resolves (spectral restriction and prolongation, exact inverses); finer modes decay by the exact small-slope propagator. 1: the write grid. A factor that does not divide the grid falls back to 1. 2 keeps the record's pit depth within 2 % of the write grid at ~30× less work.",
     },
     // [lifetime]
     KeyDef {

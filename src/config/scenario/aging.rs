@@ -70,6 +70,7 @@ pub(super) fn resolve(
     let native_oxide = p.boolean("aging.native_oxide")?;
     let tolerance_nm = p.float("aging.nonlinear_tolerance_nm")?;
     let scheme = p.choice::<NonlinearScheme>("aging.nonlinear_scheme")?;
+    let coarsening = p.int("aging.nonlinear_coarsening")? as usize;
     if let Some(miss) =
         crate::age::missing_parameter(&stack_materials(stack, materials), &mechanisms)
     {
@@ -111,6 +112,7 @@ pub(super) fn resolve(
         nonlinear: NonlinearSettings {
             tolerance_nm,
             scheme,
+            coarsening,
             ..Default::default()
         },
         native_oxide,

@@ -125,6 +125,7 @@ pub fn probe_aging_model(aging: Option<&AgingSettings>) -> ProbeAgingModel {
             nonlinear: crate::age::NonlinearSettings {
                 tolerance_nm: engine::default_float("aging.nonlinear_tolerance_nm"),
                 scheme: engine::default_choice("aging.nonlinear_scheme"),
+                coarsening: engine::default_int("aging.nonlinear_coarsening") as usize,
                 ..Default::default()
             },
         },
