@@ -590,7 +590,9 @@ mod tests {
     #[test]
     fn ratio_stderr_counts_cascades_not_atoms() {
         // One atom per ion: the ratio error is the ordinary error of the mean (to O(1/n)).
-        let xs: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64 / 1000.0).collect();
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| ((i * 7919) % 1000) as f64 / 1000.0)
+            .collect();
         let (mut single, mut plain) = (RatioAcc::default(), Acc::default());
         for &x in &xs {
             single.push(x, 1.0);
