@@ -9,7 +9,9 @@ use std::process::{Command, Output};
 
 use crate::util::{BIN, summary};
 
-/// A small symbol (V1, 21 × 21 modules, ideal pits) on the record's film.
+/// A small symbol (V1, 21 × 21 modules, ideal pits) on the record's film, on the coarsest grid
+/// the scenario check allows (pitch/8 = 6.06 nm; the default pitch/24 has 9× the columns and
+/// made this file's tests take minutes).
 fn scenario(extra: &str) -> String {
     format!(
         r#"
@@ -25,6 +27,8 @@ substrate = "SiO2"
 [[film.layers]]
 material = "CrN"
 thickness_nm = 15.0
+[grid]
+cell_nm = 6.0
 [mill]
 depth_nm = 20.0
 {extra}
@@ -33,9 +37,13 @@ depth_nm = 20.0
 }
 
 fn run(dir: &Path, text: &str) -> (Output, std::path::PathBuf) {
+    run_with(dir, text, "out", "2")
+}
+
+fn run_with(dir: &Path, text: &str, name: &str, threads: &str) -> (Output, std::path::PathBuf) {
     let file = dir.join("s.toml");
     std::fs::write(&file, text).unwrap();
-    let out = dir.join("out");
+    let out = dir.join(name);
     let materials = Path::new(env!("CARGO_MANIFEST_DIR")).join("sims/materials");
     let o = Command::new(BIN)
         .args([
@@ -44,7 +52,7 @@ fn run(dir: &Path, text: &str) -> (Output, std::path::PathBuf) {
             "--out",
             out.to_str().unwrap(),
             "--threads",
-            "2",
+            threads,
             "--materials",
             materials.to_str().unwrap(),
         ])
@@ -221,6 +229,29 @@ fn lifetime_run_reports_contract_keys_tables_and_figures() {
             "{stem}.png differs after redraw"
         );
     }
+}
+
+/// The lifetime stage (real-time searches with oxidation, geometry design, uncertainty) gives a
+/// byte-identical summary.json at 1 and 2 threads.
+#[test]
+fn lifetime_summary_is_identical_for_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = scenario(
+        "[lifetime]\ntemperatures_c = [300.0, 450.0]\nhorizon_yr = 1.0e4\nrealizations = 1\nuq_samples = 300\ncurve_points = 3",
+    );
+    let summaries: Vec<Vec<u8>> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let (o, out) = run_with(tmp.path(), &text, &format!("t{threads}"), threads);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            std::fs::read(out.join("summary.json")).unwrap()
+        })
+        .collect();
+    assert!(summary(&tmp.path().join("t1"))["lifetime"].is_array());
+    assert_eq!(
+        summaries[0], summaries[1],
+        "summary.json differs between 1 and 2 threads"
+    );
 }
 
 #[test]

@@ -209,8 +209,9 @@ pub fn carry(specimen: &mut Specimen, spectral: &Spectral2d, before: &[f64], aft
     let slots: Vec<usize> = (0..nk)
         .map(|s| specimen.grid.cover_slot(kind_of_slot(s, n)))
         .collect();
+    let mut buffers = PassBuffers::new(cells, nk);
     for _ in 0..passes {
-        advect_pass(specimen, &east, &south, &outflow, &slots);
+        advect_pass(specimen, &east, &south, &outflow, &slots, &mut buffers);
     }
     // The mean change (round-off of a conserving solver, applied only above 1e-12 nm) at the
     // top of every column.
@@ -228,6 +229,28 @@ pub fn carry(specimen: &mut Specimen, spectral: &Spectral2d, before: &[f64], aft
         .retain(|(_, v)| v.iter().any(|x| *x > 0.0));
 }
 
+/// Work arrays of [`advect_pass`], allocated once per [`carry`] and reused by its passes (a
+/// pass over the record's 888² columns would otherwise allocate ~75 MB and one small vector
+/// per changing column).
+struct PassBuffers {
+    /// What each column gives away, by kind slot (cells × nk).
+    given: Vec<f64>,
+    /// What each column receives, by kind slot (cells × nk).
+    received: Vec<f64>,
+    /// Per column: [changed flag (1 or 0), surface, oxide, cover by slot …] (cells × (3 + nk)).
+    state: Vec<f64>,
+}
+
+impl PassBuffers {
+    fn new(cells: usize, nk: usize) -> Self {
+        PassBuffers {
+            given: vec![0.0; cells * nk],
+            received: vec![0.0; cells * nk],
+            state: vec![0.0; cells * (3 + nk)],
+        }
+    }
+}
+
 /// One donor-cell pass: every column gives away `outflow` from its top, split over its
 /// outgoing faces, and keeps what its incoming faces bring as cover.
 fn advect_pass(
@@ -236,13 +259,17 @@ fn advect_pass(
     south: &[f64],
     outflow: &[f64],
     slots: &[usize],
+    buffers: &mut PassBuffers,
 ) {
     let (nx, ny) = (specimen.grid.nx(), specimen.grid.ny());
-    let cells = nx * ny;
     let nk = slots.len();
     let west = |k: usize| (k / nx) * nx + (k % nx + nx - 1) % nx;
     let north = |k: usize| ((k / nx + ny - 1) % ny) * nx + k % nx;
-    let mut given = vec![0.0; cells * nk];
+    let PassBuffers {
+        given,
+        received,
+        state,
+    } = buffers;
     {
         let spec: &Specimen = specimen;
         given
@@ -252,11 +279,12 @@ fn advect_pass(
     }
     // Inflow per kind: each incoming face brings (face volume / donor outflow) of the donor's
     // composition.
-    let mut received = vec![0.0; cells * nk];
+    let given: &[f64] = given;
     received
         .par_chunks_mut(nk)
         .enumerate()
         .for_each(|(k, inc)| {
+            inc.iter_mut().for_each(|x| *x = 0.0);
             let faces = [
                 (west(k), east[west(k)]),
                 (north(k), south[north(k)]),
@@ -274,18 +302,25 @@ fn advect_pass(
         });
     // New (surface, oxide, cover by slot) of every column that changes, in parallel; then
     // written back.
+    let received: &[f64] = received;
     let spec: &Specimen = specimen;
-    let updates: Vec<Option<(f64, f64, Vec<f64>)>> = (0..cells)
-        .into_par_iter()
-        .map(|k| {
+    state
+        .par_chunks_mut(3 + nk)
+        .enumerate()
+        .for_each(|(k, out)| {
             let inc = &received[k * nk..(k + 1) * nk];
             if outflow[k] <= 0.0 && inc.iter().all(|x| *x <= 0.0) {
-                return None;
+                out[0] = 0.0;
+                return;
             }
+            out[0] = 1.0;
             let g = &spec.grid;
+            let (head, cover) = out.split_at_mut(3);
+            for (c, &sl) in cover.iter_mut().zip(slots) {
+                *c = g.cover_nm[sl].1[k];
+            }
             let mut surface = g.surface_nm[k];
             let mut oxide = g.oxide_nm[k];
-            let mut cover: Vec<f64> = slots.iter().map(|&sl| g.cover_nm[sl].1[k]).collect();
             // Peel: skin, then the cover in proportion, then the in-situ strata.
             let mut left = outflow[k];
             let take = oxide.min(left);
@@ -307,18 +342,34 @@ fn advect_pass(
                     surface += x;
                 }
             }
-            Some((surface, oxide, cover))
-        })
-        .collect();
+            head[1] = surface;
+            head[2] = oxide;
+        });
+    let state: &[f64] = state;
+    let width = 3 + nk;
     let g = &mut specimen.grid;
-    for (k, u) in updates.into_iter().enumerate() {
-        if let Some((surface, oxide, cover)) = u {
-            g.surface_nm[k] = surface;
-            g.oxide_nm[k] = oxide;
-            for (&sl, c) in slots.iter().zip(cover) {
-                g.cover_nm[sl].1[k] = c;
+    g.surface_nm
+        .par_iter_mut()
+        .zip(g.oxide_nm.par_iter_mut())
+        .enumerate()
+        .for_each(|(k, (surface, oxide))| {
+            let row = &state[k * width..(k + 1) * width];
+            if row[0] != 0.0 {
+                *surface = row[1];
+                *oxide = row[2];
             }
-        }
+        });
+    for (i, &sl) in slots.iter().enumerate() {
+        g.cover_nm[sl]
+            .1
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(k, c)| {
+                let row = &state[k * width..(k + 1) * width];
+                if row[0] != 0.0 {
+                    *c = row[3 + i];
+                }
+            });
     }
 }
 

@@ -837,7 +837,9 @@ mod tests {
                     .unwrap();
             (h, st)
         };
-        let (reference, _) = run(NonlinearScheme::Etd1, 1e-5);
+        // Reference: ETD1 at 1e-4 (its error ∝ tolerance: 0.12 nm at 1e-2, so ≈ 1e-3 nm here,
+        // far below the 0.064 nm compared; 1e-5 took 3 min of the suite).
+        let (reference, _) = run(NonlinearScheme::Etd1, 1e-4);
         let (h2, st2) = run(NonlinearScheme::Etd2rk, 0.01);
         let (h1, st1) = run(NonlinearScheme::Etd1, 0.01);
         let err2 = max_diff(&h2, &reference);

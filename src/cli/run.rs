@@ -31,13 +31,20 @@ pub struct RunArgs {
     /// else the bundled one).
     #[arg(long)]
     pub materials: Option<PathBuf>,
+    /// Skip the scenario's [lifetime] stage: write, image, decode at t = 0 and age the
+    /// [aging] snapshots only (a quick look at a scenario whose lifetime search takes minutes).
+    #[arg(long)]
+    pub no_lifetime: bool,
 }
 
 /// Runs `millage run`.
 pub fn run(args: &RunArgs) -> Result<()> {
     let t0 = Instant::now();
     let library = config::library_for(&args.scenario, args.materials.as_deref());
-    let scenario = config::load_scenario(&args.scenario, &library)?;
+    let mut scenario = config::load_scenario(&args.scenario, &library)?;
+    if args.no_lifetime {
+        scenario.lifetime = None;
+    }
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
     }

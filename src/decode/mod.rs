@@ -4,7 +4,7 @@
 //! - **real decoders** ([`decode_rxing`], [`decode_rqrr`]) on the grey image after the
 //!   reader-side preprocessing that `../shared/validation/decoders.md` found necessary
 //!   (Gaussian smoothing scaled to the module size, 1–99 % percentile stretch, both
-//!   polarities);
+//!   polarities; a second, lighter view when the first fails, [`READER_RETRY_SIGMA_MODULES`]);
 //! - a **decoder-independent information criterion** ([`information_criterion`]): with the
 //!   symbol's geometry known, sample every module, count module errors against the intended
 //!   matrix, map them to codewords and Reed–Solomon blocks, and compare with each block's
@@ -25,6 +25,17 @@ pub use locate::LocatedGrid;
 /// end is taken because the smoothing adds to the image's own blur in quadrature and rxing's
 /// limit with preprocessing is a total σ ≈ 0.40 module (decoders.md, blur row).
 pub const READER_BLUR_SIGMA_MODULES: f64 = 0.2;
+
+/// Smoothing σ in module units of the reader's second view, read when a decoder fails on the
+/// first: 1 px at 8 px/module, the sharper end of what decoders.md's shot-noise rows used
+/// (0.15 module). Why a second view: quirc (rqrr) locates the alignment pattern of a V ≥ 2
+/// symbol by a spiral search for a dark region of one module's area; on the record's t = 0
+/// micrographs at 0.2 module it takes a neighbouring region in 3 of 7 noise realizations
+/// (seeds 0–6 of `sims/record.toml`: the fourth corner of its perspective 8 px off, 52 module
+/// disagreements in the bottom-right quadrant, while the located grid has 0 module errors),
+/// and reads all 7 at 0.125 and 0.16 module. A lab reader that fails with one filter tries a
+/// lighter one; two fixed views keep the reader deterministic and cheap.
+pub const READER_RETRY_SIGMA_MODULES: f64 = 0.125;
 
 /// Below this σ [px] smoothing is skipped: a kernel narrower than half a pixel only
 /// resamples noise and softens the 2–3 px modules the decoders need sharp.
@@ -96,6 +107,9 @@ pub struct PreparedImage {
     pub located: Option<LocatedGrid>,
     /// Smoothing σ applied [px] (0 when skipped).
     pub smoothing_sigma_px: f64,
+    /// The second, lighter view ([`READER_RETRY_SIGMA_MODULES`] · located pitch, stretched),
+    /// read when a decoder fails on `grey`; `None` when nothing was located.
+    pub retry_grey: Option<GrayImage>,
     /// Pixel size of the image [nm] (the microscope's calibration, known to the reader).
     pub pixel_nm: f64,
 }
@@ -205,6 +219,7 @@ pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
             if unconfirmed.is_none() {
                 unconfirmed = Some(PreparedImage {
                     located: Some(grid),
+                    retry_grey: Some(retry_view(image, &grid)),
                     grey: prepared.0,
                     smoothing_sigma_px: prepared.1,
                     pixel_nm,
@@ -214,6 +229,7 @@ pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
         }
         let (grey, smoothing_sigma_px) = prepared;
         return PreparedImage {
+            retry_grey: Some(retry_view(image, &grid)),
             located: Some(grid),
             grey,
             smoothing_sigma_px,
@@ -228,8 +244,15 @@ pub fn reader_preprocess(image: &GrayImage, pixel_nm: f64) -> PreparedImage {
         grey,
         located: None,
         smoothing_sigma_px,
+        retry_grey: None,
         pixel_nm,
     }
+}
+
+/// The reader's second view of `image`: smoothed at [`READER_RETRY_SIGMA_MODULES`] of the
+/// located module pitch and stretched.
+fn retry_view(image: &GrayImage, grid: &LocatedGrid) -> GrayImage {
+    smooth_and_stretch(image, READER_RETRY_SIGMA_MODULES * grid.module_px()).0
 }
 
 /// Re-smoothing passes of [`reader_preprocess`] at most.
@@ -251,9 +274,9 @@ fn inverted_copy(image: &GrayImage) -> GrayImage {
 }
 
 /// Reads the image with rxing 0.9 (ZXing port): [`reader_preprocess`] (blind), then
-/// [`read_rxing`].
+/// [`read_rxing`] on its views ([`Decoder::read_prepared`]).
 pub fn decode_rxing(image: &GrayImage, pixel_nm: f64) -> DecoderReading {
-    read_rxing(&reader_preprocess(image, pixel_nm).grey)
+    Decoder::Rxing.read(image, pixel_nm)
 }
 
 /// rxing on an already prepared image: `detect_in_luma_with_hints` with `TryHarder`, QR Code
@@ -279,9 +302,9 @@ pub fn read_rxing(prepared: &GrayImage) -> DecoderReading {
 }
 
 /// Reads the image with rqrr 0.11 (quirc port): [`reader_preprocess`] (blind), then
-/// [`read_rqrr`].
+/// [`read_rqrr`] on its views ([`Decoder::read_prepared`]).
 pub fn decode_rqrr(image: &GrayImage, pixel_nm: f64) -> DecoderReading {
-    read_rqrr(&reader_preprocess(image, pixel_nm).grey)
+    Decoder::Rqrr.read(image, pixel_nm)
 }
 
 /// rqrr on an already prepared image: quirc's detector and decoder; normal polarity first,
@@ -330,11 +353,21 @@ impl Decoder {
         self.read_prepared(&reader_preprocess(image, pixel_nm))
     }
 
-    /// Reads an image the blind reader has already prepared ([`read_rxing`], [`read_rqrr`]).
+    /// Reads an image the blind reader has already prepared ([`read_rxing`], [`read_rqrr`]):
+    /// its main view, then, if that fails, its second view ([`READER_RETRY_SIGMA_MODULES`]);
+    /// a double failure reports the main view's errors.
     pub fn read_prepared(self, prepared: &PreparedImage) -> DecoderReading {
-        match self {
-            Decoder::Rxing => read_rxing(&prepared.grey),
-            Decoder::Rqrr => read_rqrr(&prepared.grey),
+        let read = |grey: &GrayImage| match self {
+            Decoder::Rxing => read_rxing(grey),
+            Decoder::Rqrr => read_rqrr(grey),
+        };
+        let first = read(&prepared.grey);
+        match &prepared.retry_grey {
+            Some(retry) if !first.decoded => {
+                let second = read(retry);
+                if second.decoded { second } else { first }
+            }
+            _ => first,
         }
     }
 }

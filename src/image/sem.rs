@@ -283,10 +283,11 @@ pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
         .collect();
 
     // Column-wise η_eff, range, SE escape depth and SE yield of the surface material.
+    let se_kinds = SeKinds::new(specimen, s.beam_energy_ev);
     let palette = Palette {
-        beam_energy_ev: s.beam_energy_ev,
         material_optics: &material_optics,
         oxide_optics: &oxide_optics,
+        se_kinds: &se_kinds,
     };
     let column = |k: usize| column_response(specimen, &palette, s, k);
     let columns: Vec<(f64, f64, f64, f64)> = (0..nx * ny).into_par_iter().map(column).collect();
@@ -455,9 +456,43 @@ fn surface_response(
 
 /// Per material of the palette: optics of the material and of its oxide, and SE yield.
 struct Palette<'a> {
-    beam_energy_ev: f64,
     material_optics: &'a [Optics],
     oxide_optics: &'a [Option<Optics>],
+    /// (δ, λ) per stratum kind ([`SeKinds`]).
+    se_kinds: &'a SeKinds,
+}
+
+/// (SE yield δ at the beam energy, SE escape depth λ [nm]) of every stratum kind of a
+/// specimen: material m at m, its oxide (`Specimen::record`) at n + m. Evaluated once per
+/// image instead of once per column and stratum (δ(E) is a power law with exponentials).
+pub struct SeKinds(Vec<(f64, f64)>);
+
+impl SeKinds {
+    /// The table of `specimen`'s kinds at `beam_energy_ev`.
+    pub fn new(specimen: &Specimen, beam_energy_ev: f64) -> Self {
+        let n = specimen.materials.len();
+        let of = |r: &Material| (r.se_yield(beam_energy_ev), r.se_escape_depth_nm.value);
+        SeKinds(
+            (0..2 * n)
+                .map(|slot| {
+                    let kind = if slot < n {
+                        Stratum::Material(slot)
+                    } else {
+                        Stratum::OxideOf(slot - n)
+                    };
+                    of(specimen.record(kind))
+                })
+                .collect(),
+        )
+    }
+
+    fn of(&self, kind: Stratum) -> (f64, f64) {
+        let n = self.0.len() / 2;
+        match kind {
+            Stratum::Material(m) => self.0[m],
+            Stratum::OxideOf(m) => self.0[n + m],
+        }
+    }
 }
 
 /// (η_eff, range, SE escape depth, SE yield) of column `k`: its oxide skin, the transported
@@ -523,7 +558,7 @@ fn column_response(
         eta,
         range,
         specimen.materials[top].se_escape_depth_nm.value,
-        column_se_yield(specimen, palette.beam_energy_ev, k),
+        column_se_yield_in(specimen, palette.se_kinds, k),
     )
 }
 
@@ -532,26 +567,30 @@ fn column_response(
 /// [`strata_se_yield`]. The cover is one mixed layer: volume-fraction mean δ, and optical depth
 /// additive, 1/λ = Σ f_i/λ_i.
 pub fn column_se_yield(specimen: &Specimen, beam_energy_ev: f64, k: usize) -> f64 {
+    column_se_yield_in(specimen, &SeKinds::new(specimen, beam_energy_ev), k)
+}
+
+/// [`column_se_yield`] with the kinds' (δ, λ) already evaluated.
+fn column_se_yield_in(specimen: &Specimen, kinds: &SeKinds, k: usize) -> f64 {
     let g = &specimen.grid;
-    let of = |r: &Material| (r.se_yield(beam_energy_ev), r.se_escape_depth_nm.value);
     let mut layers: Vec<(f64, f64, f64)> = Vec::with_capacity(4);
     let host = specimen.surface_material(k);
     if g.oxide_nm[k] > 0.0 {
-        let (d, l) = of(specimen.record(Stratum::OxideOf(host)));
+        let (d, l) = kinds.of(Stratum::OxideOf(host));
         layers.push((d, l, g.oxide_nm[k]));
     }
     let cover = g.cover_total_nm(k);
     if cover > 0.0 {
         let (mut d_mix, mut inv_l) = (0.0, 0.0);
         for (kind, v) in &g.cover_nm {
-            let (d, l) = of(specimen.record(*kind));
+            let (d, l) = kinds.of(*kind);
             d_mix += v[k] / cover * d;
             inv_l += v[k] / cover / l;
         }
         layers.push((d_mix, 1.0 / inv_l, cover));
     }
     for (m, t) in specimen.stack.remaining_below(g.in_situ_top_nm(k)) {
-        let (d, l) = of(&specimen.materials[m]);
+        let (d, l) = kinds.of(Stratum::Material(m));
         layers.push((d, l, t));
     }
     strata_se_yield(&layers)

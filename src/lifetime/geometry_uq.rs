@@ -49,6 +49,7 @@
 //! are fractions p of such specimens failed (ISO/IEC 10995 meaning) — for geometry only: write
 //! noise beyond these three factors and the readout are not in the population.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Criterion;
@@ -58,6 +59,7 @@ use super::stage::LifetimeStage;
 use crate::age::ModuleMap;
 use crate::error::Result;
 use crate::grid::Specimen;
+use crate::units::SECONDS_PER_YEAR;
 
 /// The default film-thickness spread (1σ) as a fraction of the film thickness: 0.05.
 /// Estimated: the ±5 % thickness uniformity commonly quoted for magnetron-sputtered films over a
@@ -595,10 +597,16 @@ impl LifetimeStage<'_> {
     /// The primary lifetime per temperature [yr] of a perturbed specimen, by the stage's own
     /// searches (surface, oxidation, real time) with the primary criterion only, and the probes
     /// that took.
+    ///
+    /// The real-time searches start from the nominal lifetime (`nominal_yr`,
+    /// [`super::search::HINT_BRACKET`]); where every searched temperature is a real-time one,
+    /// the surface and oxidation searches (which only place a real-time search's start) are
+    /// skipped.
     fn design_lifetimes(
         &self,
         specimen: &Specimen,
         searched: &[bool],
+        nominal_yr: &[Option<f64>],
     ) -> Result<(Vec<Option<f64>>, usize)> {
         let mut settings = self.settings.clone();
         settings.temperatures_k = self
@@ -623,8 +631,26 @@ impl LifetimeStage<'_> {
             self.map,
             self.seed,
         )?;
-        let surface = stage.surface_searches()?;
-        let oxidation = stage.oxidation_search()?;
+        stage.real_time_hints = self
+            .settings
+            .temperatures_k
+            .iter()
+            .zip(&self.paths)
+            .zip(nominal_yr)
+            .filter(|((_, path), _)| path.real_time())
+            .filter_map(|((&t_k, _), yr)| yr.map(|yr| (t_k, yr * SECONDS_PER_YEAR)))
+            .collect();
+        let all_hinted = stage.paths.iter().all(|p| {
+            stage
+                .real_time_hints
+                .iter()
+                .any(|(t, _)| *t == p.temperature_k)
+        });
+        let (surface, oxidation) = if all_hinted {
+            (Vec::new(), None)
+        } else {
+            (stage.surface_searches()?, stage.oxidation_search()?)
+        };
         let mut searches = Searches {
             surface,
             oxidation,
@@ -663,33 +689,52 @@ impl LifetimeStage<'_> {
         // Only temperatures whose nominal lifetime is found within the horizon are searched:
         // elsewhere the response is not determined (a censored nominal), whatever the points.
         let searched: Vec<bool> = nominal.iter().map(Option::is_some).collect();
-        let mut points = Vec::new();
         let any = searched.iter().any(|s| *s);
+        let mut jobs: Vec<(GeometryFactor, f64)> = Vec::new();
         for f in factors.iter().filter(|f| f.evaluated && any) {
             let steps: &[f64] = if central { &[1.0, -1.0] } else { &[1.0] };
             for &sign in steps {
-                let delta = sign * f.sigma;
-                let specimen = perturbed(self.specimen, &write, f.factor, delta);
-                let (lifetime_yr, probes) = self.design_lifetimes(&specimen, &searched)?;
-                points.push(DesignPoint {
-                    factor: f.factor,
-                    delta,
-                    lifetime_yr,
-                    probes,
-                });
+                jobs.push((f.factor, sign * f.sigma));
             }
         }
         // Forward differences need the centre searched the same way as the perturbed points
         // (same temperatures, primary criterion only): the found failure depends on the search
         // path by more than the tolerance where readability is not monotone near the failure.
-        let centre = if !central && !points.is_empty() {
-            let (lifetime_yr, probes) = self.design_lifetimes(self.specimen, &searched)?;
-            Some(CentrePoint {
+        let with_centre = !central && !jobs.is_empty();
+        // The design searches are independent (each its own stage, prober and cache): run in
+        // parallel, collected in design order, so the result does not depend on the threads.
+        let searched_ref = &searched;
+        let results: Vec<Result<(Vec<Option<f64>>, usize)>> = (0..jobs.len()
+            + usize::from(with_centre))
+            .into_par_iter()
+            .map(|i| match jobs.get(i) {
+                Some(&(factor, delta)) => {
+                    let specimen = perturbed(self.specimen, &write, factor, delta);
+                    self.design_lifetimes(&specimen, searched_ref, nominal)
+                }
+                None => self.design_lifetimes(self.specimen, searched_ref, nominal),
+            })
+            .collect();
+        let mut results = results.into_iter();
+        let mut points = Vec::new();
+        for &(factor, delta) in &jobs {
+            let (lifetime_yr, probes) = results.next().expect("one result per job")?;
+            points.push(DesignPoint {
+                factor,
+                delta,
                 lifetime_yr,
                 probes,
-            })
-        } else {
-            None
+            });
+        }
+        let centre = match results.next() {
+            Some(r) => {
+                let (lifetime_yr, probes) = r?;
+                Some(CentrePoint {
+                    lifetime_yr,
+                    probes,
+                })
+            }
+            None => None,
         };
         let reference = centre
             .as_ref()

@@ -222,6 +222,35 @@ impl<'a> Prober<'a> {
         }
     }
 
+    /// A prober of the same specimen, reader and model with an empty cache and no ladders, for
+    /// searches run in parallel (each on its own clocks); its probes come back with
+    /// [`Prober::absorb`]. A probe's reading does not depend on which probes ran before it
+    /// (the ladder's fixed rungs), so forking changes no number.
+    pub(crate) fn fork(&self) -> Prober<'a> {
+        Prober {
+            reader: Reader { ..self.reader },
+            specimen: self.specimen,
+            oxidized: self.oxidized.clone(),
+            map: self.map,
+            model: self.model,
+            rates: self.rates,
+            cache: BTreeMap::new(),
+            ladders: BTreeMap::new(),
+            runs: [0; 3],
+        }
+    }
+
+    /// Takes over the cached probes and run counts of a [`Prober::fork`] (its ladders are
+    /// dropped: they belong to clocks this prober does not run again).
+    pub(crate) fn absorb(&mut self, other: Prober<'a>) {
+        for (key, value) in other.cache {
+            if let std::collections::btree_map::Entry::Vacant(slot) = self.cache.entry(key) {
+                slot.insert(value);
+                self.runs[key.kind as usize] += 1;
+            }
+        }
+    }
+
     /// The ladder floor of `clock` (`None`: no ladder, the probe ages in one run).
     fn floor(&self, clock: Clock) -> Option<f64> {
         match clock {

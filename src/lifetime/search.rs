@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::frontier_stage::FRONTIER_TOLERANCE;
-use super::probe::{Clock, REAL_TIME_FLOOR_S, search_down, search_with};
+use super::probe::{Clock, Prober, REAL_TIME_FLOOR_S, search_down, search_with};
 use super::stage::LifetimeStage;
 use super::{Criterion, FailureSearch, SearchSettings};
 use crate::age;
@@ -15,6 +15,13 @@ use crate::units::SECONDS_PER_YEAR;
 /// Step of the real-time pre-scan from t = 0 (two decades per probe: from 10⁻² s to 10³ yr in
 /// seven probes).
 pub const PRESCAN_FACTOR: f64 = 100.0;
+
+/// Bracket factor of a real-time search started from a hint (a known nearby failure, as the
+/// nominal lifetime is for a geometry design point): the first probe at hint / 1.5, then ×1.5
+/// upward, bisection within the bracket; a failure at the first probe moves the start down
+/// ×30 as any search does ([`search_down`]). The pre-scan from t = 0 is skipped: a design
+/// point measures the local response of the nominal failure to a 1σ change of geometry.
+pub const HINT_BRACKET: f64 = 1.5;
 
 /// One search in equivalent time.
 #[derive(Debug, Clone, Serialize)]
@@ -203,76 +210,119 @@ impl LifetimeStage<'_> {
         &mut self,
         searches: &Searches,
     ) -> Result<Vec<RealTimeSearchRecord>> {
+        use rayon::prelude::*;
         let temps: Vec<f64> = self
             .paths
             .iter()
             .filter(|p| p.real_time())
             .map(|p| p.temperature_k)
             .collect();
+        // Each temperature runs on its own real-time clock: the searches are independent and
+        // run in parallel, each on a fork of the prober (same probes, same numbers), collected
+        // in temperature order.
+        let this: &Self = self;
+        let per_temperature: Vec<Result<(Vec<RealTimeSearchRecord>, Prober<'_>)>> = temps
+            .par_iter()
+            .map(|&t_k| {
+                let mut prober = this.prober.fork();
+                let records = this.real_time_searches_at(searches, t_k, &mut prober)?;
+                Ok((records, prober))
+            })
+            .collect();
         let mut records = Vec::new();
-        for t_k in temps {
-            for &criterion in &self.settings.criteria {
-                let clock_min = self.real_time_start_s(searches, t_k, criterion);
-                let mut settings = SearchSettings {
-                    clock_min,
-                    clock_max: self.settings.horizon_s,
-                    rel_tolerance: self.settings.rel_tolerance,
-                    bracket_factor: 3.0,
-                    max_probes: self.settings.max_probes,
-                };
-                // The pre-scan from t = 0 (probes shared between criteria through the cache).
-                let mut prescan_probes = 0;
-                let mut t = REAL_TIME_FLOOR_S;
-                let mut last_ok = None;
-                let mut floor_failed = false;
-                while t < clock_min && prescan_probes + 2 < settings.max_probes {
-                    prescan_probes += 1;
-                    if self.prober.probe(Clock::Real(t_k), t)?.failed(criterion) {
-                        floor_failed = last_ok.is_none();
-                        break;
-                    }
-                    last_ok = Some(t);
-                    t *= PRESCAN_FACTOR;
-                }
-                settings.max_probes -= prescan_probes;
-                // A later criterion starts from the probes already run at this temperature: the
-                // first probe (in time) that fails it and the probe just before (which, like
-                // every earlier one, passes it) bracket its first failure, so the search starts
-                // there (both served from the cache, still counted). The pre-scan's probes are
-                // among them.
-                if let Some((lo, hi)) = self.prober.cached_bracket(Clock::Real(t_k), criterion) {
-                    settings.clock_min = lo;
-                    settings.clock_max = hi;
-                    // The first step lands exactly on hi (min with clock_max).
-                    settings.bracket_factor = (hi / lo) * (1.0 + 1e-9);
-                } else if floor_failed {
-                    // Unreadable right after writing: the search reports it at its first probe.
-                    settings.clock_min = REAL_TIME_FLOOR_S;
-                } else if let Some(lo) = last_ok
-                    && lo >= clock_min
-                {
-                    settings.clock_min = lo;
-                }
-                let prober = &mut self.prober;
-                let search = search_down(
-                    &settings,
-                    REAL_TIME_FLOOR_S,
-                    30.0,
-                    |t| prober.probe(Clock::Real(t_k), t),
-                    criterion,
-                )?;
-                let search = FailureSearch {
-                    probes: search.probes + prescan_probes,
-                    ..search
-                };
-                records.push(RealTimeSearchRecord {
-                    temperature_k: t_k,
-                    criterion,
-                    search,
-                    t_fail_yr: search.failure_clock().map(|t| t / SECONDS_PER_YEAR),
-                    clock_min_s: clock_min,
-                });
+        let mut forks = Vec::new();
+        for r in per_temperature {
+            let (mut recs, prober) = r?;
+            records.append(&mut recs);
+            forks.push(prober);
+        }
+        for prober in forks {
+            self.prober.absorb(prober);
+        }
+        Ok(records)
+    }
+
+    /// The real-time searches at `t_k` (one per criterion, later criteria starting from the
+    /// probes of earlier ones) with `prober`.
+    fn real_time_searches_at(
+        &self,
+        searches: &Searches,
+        t_k: f64,
+        prober: &mut Prober<'_>,
+    ) -> Result<Vec<RealTimeSearchRecord>> {
+        let mut records = Vec::new();
+        let hint = self
+            .real_time_hints
+            .iter()
+            .find(|(t, _)| *t == t_k)
+            .map(|(_, t_fail_s)| *t_fail_s);
+        for &criterion in &self.settings.criteria {
+            let clock_min = match hint {
+                Some(t_fail_s) => (t_fail_s / HINT_BRACKET).max(REAL_TIME_FLOOR_S),
+                None => self.real_time_start_s(searches, t_k, criterion),
+            };
+            let mut settings = SearchSettings {
+                clock_min,
+                clock_max: self.settings.horizon_s,
+                rel_tolerance: self.settings.rel_tolerance,
+                bracket_factor: 3.0,
+                max_probes: self.settings.max_probes,
+            };
+            // The pre-scan from t = 0 (probes shared between criteria through the cache).
+            let mut prescan_probes = 0;
+            let mut t = REAL_TIME_FLOOR_S;
+            let mut last_ok = None;
+            let mut floor_failed = false;
+            if hint.is_some() {
+                settings.bracket_factor = HINT_BRACKET;
+                t = f64::INFINITY;
             }
+            while t < clock_min && prescan_probes + 2 < settings.max_probes {
+                prescan_probes += 1;
+                if prober.probe(Clock::Real(t_k), t)?.failed(criterion) {
+                    floor_failed = last_ok.is_none();
+                    break;
+                }
+                last_ok = Some(t);
+                t *= PRESCAN_FACTOR;
+            }
+            settings.max_probes -= prescan_probes;
+            // A later criterion starts from the probes already run at this temperature: the
+            // first probe (in time) that fails it and the probe just before (which, like
+            // every earlier one, passes it) bracket its first failure, so the search starts
+            // there (both served from the cache, still counted). The pre-scan's probes are
+            // among them.
+            if let Some((lo, hi)) = prober.cached_bracket(Clock::Real(t_k), criterion) {
+                settings.clock_min = lo;
+                settings.clock_max = hi;
+                // The first step lands exactly on hi (min with clock_max).
+                settings.bracket_factor = (hi / lo) * (1.0 + 1e-9);
+            } else if floor_failed {
+                // Unreadable right after writing: the search reports it at its first probe.
+                settings.clock_min = REAL_TIME_FLOOR_S;
+            } else if let Some(lo) = last_ok
+                && lo >= clock_min
+            {
+                settings.clock_min = lo;
+            }
+            let search = search_down(
+                &settings,
+                REAL_TIME_FLOOR_S,
+                30.0,
+                |t| prober.probe(Clock::Real(t_k), t),
+                criterion,
+            )?;
+            let search = FailureSearch {
+                probes: search.probes + prescan_probes,
+                ..search
+            };
+            records.push(RealTimeSearchRecord {
+                temperature_k: t_k,
+                criterion,
+                search,
+                t_fail_yr: search.failure_clock().map(|t| t / SECONDS_PER_YEAR),
+                clock_min_s: clock_min,
+            });
         }
         Ok(records)
     }

@@ -173,6 +173,10 @@ pub struct LifetimeStage<'a> {
     /// The criterion propagated to the uncertainty, the frontier and the test design.
     pub(super) primary: Criterion,
     pub(super) prober: Prober<'a>,
+    /// Real-time searches that start next to a known failure (temperature [K], time [s]):
+    /// the geometry design's searches start from the nominal lifetime
+    /// ([`super::search::HINT_BRACKET`]); empty for the nominal stage.
+    pub(super) real_time_hints: Vec<(f64, f64)>,
 }
 
 impl<'a> LifetimeStage<'a> {
@@ -240,6 +244,7 @@ impl<'a> LifetimeStage<'a> {
             paths,
             primary,
             prober,
+            real_time_hints: Vec::new(),
         })
     }
 

@@ -259,7 +259,16 @@ fn draw_degradation<DB: DrawingBackend>(
     let (_, h) = root.dim_in_pixel();
     let (top, bottom) = root.split_vertically(h / 2);
     let x_hi = d.horizon_yr.log10();
-    let x_lo = finite_range(d.curves.iter().flatten().map(|p| p.0))
+    // From the earliest curve point, or a decade before the earliest real-time probe that did
+    // not decode every realization (the real-time searches start at 0.01 s; their early,
+    // all-passing probes would squeeze the failures against the right edge).
+    let first_loss = d
+        .measured
+        .iter()
+        .flatten()
+        .filter(|p| p.1 < 1.0)
+        .map(|p| p.0 - 1.0);
+    let x_lo = finite_range(d.curves.iter().flatten().map(|p| p.0).chain(first_loss))
         .map_or(x_hi - 14.0, |(lo, _)| lo)
         .max(x_hi - 14.0)
         .min(x_hi - 1.0);

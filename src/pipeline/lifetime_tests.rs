@@ -17,7 +17,13 @@ use crate::lifetime::{Criterion, Mechanism, SearchPath, SearchSettings};
 use crate::pipeline;
 use crate::units::SECONDS_PER_YEAR;
 
+/// On the coarsest grid the scenario check allows (pitch/8: 9× fewer columns than the default
+/// pitch/24, which made these searches take minutes of the suite).
 fn scenario(aging: &str) -> Scenario {
+    scenario_on(aging, "[grid]\ncell_nm = 6.0")
+}
+
+fn scenario_on(aging: &str, grid: &str) -> Scenario {
     let text = format!(
         r#"
 [run]
@@ -32,6 +38,7 @@ substrate = "SiO2"
 [[film.layers]]
 material = "CrN"
 thickness_nm = 15.0
+{grid}
 [mill]
 depth_nm = 20.0
 [aging]
@@ -62,7 +69,10 @@ struct Written {
 }
 
 fn written(aging: &str) -> Written {
-    let sc = scenario(aging);
+    written_from(scenario(aging))
+}
+
+fn written_from(sc: Scenario) -> Written {
     let symbol = QrSymbol::encode(&sc.symbol).unwrap();
     let layout = pipeline::layout(&sc, &symbol);
     let mut specimen = pipeline::pristine_specimen(&sc, &layout);
@@ -199,7 +209,8 @@ fn two_mechanisms_are_searched_in_real_time_and_do_not_outlive_diffusion_alone()
 #[test]
 fn geometry_perturbations_move_the_factor_they_name() {
     use crate::lifetime::geometry_uq::{GeometryFactor, measure_write, perturbed};
-    let w = written("oxidation = false");
+    // The default grid (pitch/24): a 1σ wall-angle change must be resolved by the cells.
+    let w = written_from(scenario_on("oxidation = false", ""));
     let g = measure_write(&w.specimen, &w.map);
     assert!((g.mean_depth_nm - 20.0).abs() < 0.05, "{g:?}");
     assert!(g.module_depth_sigma_nm < 1e-9, "ideal pits: {g:?}");
