@@ -906,6 +906,40 @@ mod tests {
         )
     }
 
+    /// The reader's second view is read only when the main view fails, and a double failure
+    /// reports the main view's errors: a blank main view with the symbol in the second view
+    /// decodes (both decoders); the symbol in the main view is read there; nothing in either
+    /// fails with the main view's message.
+    #[test]
+    fn the_second_view_is_read_when_the_main_view_fails() {
+        let symbol = symbol(EcLevel::M);
+        let good = clean_image(&symbol, 6.0, (LIGHT_GREY, DARK_GREY));
+        let blank = GrayImage::from_pixel(good.width(), good.height(), Luma([LIGHT_GREY]));
+        let prepared = reader_preprocess(&good, PIXEL_NM);
+        assert!(
+            prepared.retry_grey.is_some(),
+            "a located symbol has a second view"
+        );
+        let view = |grey: &GrayImage, retry: Option<&GrayImage>| PreparedImage {
+            grey: grey.clone(),
+            retry_grey: retry.cloned(),
+            ..prepared.clone()
+        };
+        for decoder in <Decoder as crate::choice::Choice>::VARIANTS {
+            let rescued = decoder.read_prepared(&view(&blank, Some(&good)));
+            assert_eq!(rescued.payload.as_deref(), Some(PAYLOAD), "{decoder:?}");
+            let main = decoder.read_prepared(&view(&good, Some(&blank)));
+            assert_eq!(main.payload.as_deref(), Some(PAYLOAD), "{decoder:?}");
+            let none = decoder.read_prepared(&view(&blank, None));
+            let both = decoder.read_prepared(&view(&blank, Some(&blank)));
+            assert!(!none.decoded && !both.decoded, "{decoder:?}");
+            assert_eq!(
+                none.error, both.error,
+                "{decoder:?}: the main view's errors"
+            );
+        }
+    }
+
     #[test]
     fn clean_symbol_round_trips_in_both_polarities() {
         let symbol = symbol(EcLevel::M);
