@@ -75,6 +75,7 @@ impl ProbeKey {
 }
 
 /// Images and decodes aged specimens of one symbol (the readout half of a probe).
+#[derive(Clone, Copy)]
 pub(crate) struct Reader<'a> {
     pub(crate) plan: &'a ReadoutPlan,
     pub(crate) symbol: &'a QrSymbol,
@@ -228,7 +229,7 @@ impl<'a> Prober<'a> {
     /// (the ladder's fixed rungs), so forking changes no number.
     pub(crate) fn fork(&self) -> Prober<'a> {
         Prober {
-            reader: Reader { ..self.reader },
+            reader: self.reader,
             specimen: self.specimen,
             oxidized: self.oxidized.clone(),
             map: self.map,

@@ -265,19 +265,16 @@ impl LifetimeStage<'_> {
                 clock_min,
                 clock_max: self.settings.horizon_s,
                 rel_tolerance: self.settings.rel_tolerance,
-                bracket_factor: 3.0,
+                bracket_factor: if hint.is_some() { HINT_BRACKET } else { 3.0 },
                 max_probes: self.settings.max_probes,
             };
-            // The pre-scan from t = 0 (probes shared between criteria through the cache).
+            // The pre-scan from t = 0 (probes shared between criteria through the cache); none
+            // from a hint.
             let mut prescan_probes = 0;
             let mut t = REAL_TIME_FLOOR_S;
             let mut last_ok = None;
             let mut floor_failed = false;
-            if hint.is_some() {
-                settings.bracket_factor = HINT_BRACKET;
-                t = f64::INFINITY;
-            }
-            while t < clock_min && prescan_probes + 2 < settings.max_probes {
+            while hint.is_none() && t < clock_min && prescan_probes + 2 < settings.max_probes {
                 prescan_probes += 1;
                 if prober.probe(Clock::Real(t_k), t)?.failed(criterion) {
                     floor_failed = last_ok.is_none();
