@@ -54,5 +54,6 @@ pub fn height_image(
         pixel_nm: s.pixel_nm,
         signal: heights,
         grey,
+        frame: super::FrameGeometry::field(width, height, s.pixel_nm),
     }
 }

@@ -27,7 +27,9 @@
 //! - **scan rotation and placement** (not imperfections but the user's framing): the raster is
 //!   rotated by θ about the field centre and shifted by the offset, so the specimen point
 //!   imaged is c + o + R(θ)·(x', y') + drift; outside the written field the surface continues as
-//!   the field's edge (unwritten quiet zone).
+//!   the field's edge (unwritten quiet zone). A rotated frame is the bounding box of the rotated
+//!   field ([`Microscope::frame_px`]): the operator keeps the whole symbol and its quiet zone in
+//!   view, so a rotation never crops a finder pattern.
 //!
 //! **Signal chain.**
 //! - **line gain noise**: every line's signal is multiplied by 1 + g_v, g_v ~ N(0, σ_g²): the
@@ -179,6 +181,25 @@ impl Microscope {
             offset_y_nm: self.offset_y_nm,
             ..Microscope::ideal()
         }
+    }
+
+    /// Frame size [px] for a field of `field_w_px` × `field_h_px` pixels: the field itself
+    /// without rotation, else the bounding box of the rotated field, W' = W|cos θ| + H|sin θ|,
+    /// H' = W|sin θ| + H|cos θ| (rounded up), so the whole symbol with its quiet zone stays in
+    /// the frame at any rotation, as an operator frames a rotated scan.
+    pub fn frame_px(&self, field_w_px: usize, field_h_px: usize) -> (usize, usize) {
+        let turn = self.rotation_deg.rem_euclid(360.0);
+        if turn == 0.0 {
+            return (field_w_px, field_h_px);
+        }
+        let (sin_t, cos_t) = turn.to_radians().sin_cos();
+        let (w, h) = (field_w_px as f64, field_h_px as f64);
+        // The 1e-9 keeps 90° from growing by one pixel through cos 90° ≈ 6e-17.
+        let fit = |a: f64| ((a - 1e-9).ceil() as usize).max(1);
+        (
+            fit(w * cos_t.abs() + h * sin_t.abs()),
+            fit(w * sin_t.abs() + h * cos_t.abs()),
+        )
     }
 
     /// Whether the raster maps pixels exactly onto the field (no rotation, offset, drift,
@@ -425,6 +446,88 @@ mod tests {
             (x - 1.5).abs() < 1e-12 && (y - 1.5).abs() < 1e-12,
             "{x} {y}"
         );
+    }
+
+    #[test]
+    fn rotated_frame_holds_the_whole_field() {
+        let field = (100usize, 60usize);
+        for deg in [0.0, 90.0, 180.0, 270.0, 360.0, -90.0] {
+            let m = Microscope {
+                rotation_deg: deg,
+                ..Microscope::ideal()
+            };
+            let quarter = (deg / 90.0f64).round() as i64 % 2 != 0;
+            let expect = if quarter { (60, 100) } else { (100, 60) };
+            assert_eq!(m.frame_px(field.0, field.1), expect, "{deg}°");
+        }
+        // At any angle the frame's rotated raster covers every corner of the field.
+        for deg in [15.0, 30.0, 45.0, 137.0, 333.0] {
+            let m = Microscope {
+                rotation_deg: deg,
+                ..Microscope::ideal()
+            };
+            let (w, h) = m.frame_px(field.0, field.1);
+            let geometry = crate::image::FrameGeometry {
+                field_nm: (field.0 as f64, field.1 as f64),
+                frame_px: (w, h),
+                pixel_nm: 1.0,
+                rotation_deg: deg,
+                offset_nm: (0.0, 0.0),
+            };
+            for (a, b) in [(0.0, 0.0), (100.0, 0.0), (0.0, 60.0), (100.0, 60.0)] {
+                let (u, v) = geometry.field_px_to_frame(a, b);
+                assert!(
+                    (-1e-9..=w as f64 + 1e-9).contains(&u)
+                        && (-1e-9..=h as f64 + 1e-9).contains(&v),
+                    "{deg}°: corner ({a}, {b}) at ({u}, {v}) outside {w}×{h}"
+                );
+            }
+            // Tight: one pixel less would cut a corner.
+            let area = |deg: f64| {
+                let (s, c) = deg.to_radians().sin_cos();
+                100.0 * c.abs() + 60.0 * s.abs()
+            };
+            assert!((w as f64) < area(deg) + 1.0, "{deg}°: {w}");
+        }
+    }
+
+    #[test]
+    fn frame_geometry_inverts_the_nominal_scan() {
+        let m = Microscope {
+            rotation_deg: 37.0,
+            offset_x_nm: 3.0,
+            offset_y_nm: -2.0,
+            ..Microscope::ideal()
+        };
+        let (fw, fh) = (40usize, 30usize);
+        let (w, h) = m.frame_px(fw, fh);
+        let pixel_nm = 2.0;
+        let mut r = rng::stream(1, Stream::ScanNoise, 0);
+        let pos = m.scan_positions(
+            w,
+            h,
+            pixel_nm,
+            fw as f64 * pixel_nm,
+            fh as f64 * pixel_nm,
+            1e-6,
+            &mut r,
+        );
+        let geometry = crate::image::FrameGeometry {
+            field_nm: (fw as f64 * pixel_nm, fh as f64 * pixel_nm),
+            frame_px: (w, h),
+            pixel_nm,
+            rotation_deg: 37.0,
+            offset_nm: (3.0, -2.0),
+        };
+        for &k in &[0usize, 7, w * h / 2 + 3, w * h - 1] {
+            let (x, y) = pos[k];
+            let (u, v) = geometry.field_px_to_frame(x / pixel_nm, y / pixel_nm);
+            let (u0, v0) = ((k % w) as f64 + 0.5, (k / w) as f64 + 0.5);
+            assert!(
+                (u - u0).abs() < 1e-9 && (v - v0).abs() < 1e-9,
+                "{k}: ({u}, {v})"
+            );
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!
 //! Image pixel (u, v) has its centre at ((u + ½)·p, (v + ½)·p) in the grid's field coordinates
 //! (p = pixel size), so the image covers the same field as the grid: the symbol plus its quiet
-//! zone, x to the right and y downward.
+//! zone, x to the right and y downward. A rotated or shifted SEM raster maps its pixels onto the
+//! field as [`FrameGeometry`] says (the frame then grows to hold the whole rotated field).
 
 pub mod height;
 pub mod microscope;
@@ -29,6 +30,68 @@ pub struct Micrograph {
     pub signal: Vec<f64>,
     /// The displayed 8-bit image (auto brightness/contrast), what a user saves and decodes.
     pub grey: ::image::GrayImage,
+    /// Where the written field lies in the frame (nominal raster, without drift, distortion
+    /// or jitter).
+    pub frame: FrameGeometry,
+}
+
+/// The nominal map from field coordinates [nm] to frame pixel coordinates (continuous: pixel
+/// (u, v) covers [u, u + 1) × [v, v + 1)): the raster of `frame_px` pixels of `pixel_nm`,
+/// centred on the field centre plus `offset_nm` and rotated by `rotation_deg`
+/// ([`Microscope::scan_positions`] without drift, distortion or jitter).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameGeometry {
+    /// Field size [nm].
+    pub field_nm: (f64, f64),
+    /// Frame size [px].
+    pub frame_px: (usize, usize),
+    /// Pixel size [nm].
+    pub pixel_nm: f64,
+    /// Scan rotation [deg].
+    pub rotation_deg: f64,
+    /// Raster centre minus field centre [nm].
+    pub offset_nm: (f64, f64),
+}
+
+impl FrameGeometry {
+    /// The unrotated frame that is the field (height maps, ideal rasters).
+    pub fn field(width_px: usize, height_px: usize, pixel_nm: f64) -> Self {
+        FrameGeometry {
+            field_nm: (width_px as f64 * pixel_nm, height_px as f64 * pixel_nm),
+            frame_px: (width_px, height_px),
+            pixel_nm,
+            rotation_deg: 0.0,
+            offset_nm: (0.0, 0.0),
+        }
+    }
+
+    /// Whether the frame is the field itself (unrotated, unshifted, same size).
+    pub fn is_field(&self) -> bool {
+        self.rotation_deg == 0.0
+            && self.offset_nm == (0.0, 0.0)
+            && self.field_nm
+                == (
+                    self.frame_px.0 as f64 * self.pixel_nm,
+                    self.frame_px.1 as f64 * self.pixel_nm,
+                )
+    }
+
+    /// Frame pixel coordinates of the point at field pixel coordinates (`a`, `b`) (the field
+    /// point (a·p, b·p)); the identity, exactly, when the frame is the field.
+    pub fn field_px_to_frame(&self, a: f64, b: f64) -> (f64, f64) {
+        if self.is_field() {
+            return (a, b);
+        }
+        let dx = a * self.pixel_nm - 0.5 * self.field_nm.0 - self.offset_nm.0;
+        let dy = b * self.pixel_nm - 0.5 * self.field_nm.1 - self.offset_nm.1;
+        let (sin_t, cos_t) = self.rotation_deg.to_radians().sin_cos();
+        // Inverse rotation of the raster's p = c + o + R(θ)·x'.
+        let (xr, yr) = (cos_t * dx + sin_t * dy, -sin_t * dx + cos_t * dy);
+        (
+            xr / self.pixel_nm + 0.5 * self.frame_px.0 as f64,
+            yr / self.pixel_nm + 0.5 * self.frame_px.1 as f64,
+        )
+    }
 }
 
 impl Micrograph {
@@ -124,8 +187,10 @@ pub struct ModuleContrast {
     pub pixel_snr: f64,
 }
 
-/// Measures [`ModuleContrast`]. `origin_px` is the symbol's top-left corner in pixels,
-/// `milled(col, row)` says which modules were written.
+/// Measures [`ModuleContrast`]. `origin_px` is the symbol's top-left corner and `module_px`
+/// its module pitch in field pixel coordinates; module centres are placed in the frame by
+/// `image.frame` (so a rotated raster is measured on its rotated modules); `milled(col, row)`
+/// says which modules were written.
 pub fn module_contrast(
     image: &Micrograph,
     origin_px: (f64, f64),
@@ -140,8 +205,10 @@ pub fn module_contrast(
     let mut within_n = 0.0;
     for row in 0..modules_per_side {
         for col in 0..modules_per_side {
-            let cx = origin_px.0 + (col as f64 + 0.5) * module_px;
-            let cy = origin_px.1 + (row as f64 + 0.5) * module_px;
+            let (cx, cy) = image.frame.field_px_to_frame(
+                origin_px.0 + (col as f64 + 0.5) * module_px,
+                origin_px.1 + (row as f64 + 0.5) * module_px,
+            );
             let half = 0.25 * module_px;
             let (u0, u1) = (
                 (cx - half).ceil().max(0.0) as usize,

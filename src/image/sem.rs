@@ -656,15 +656,15 @@ pub fn sem_realize(
     seed: u64,
     realization: u64,
 ) -> (Micrograph, SemReport) {
-    let (width, height) = (e.width, e.height);
     let m = &s.microscope;
+    let (width, height) = m.frame_px(e.width, e.height);
     let mut scan = rng::stream(seed, Stream::ScanNoise, realization);
     let positions = m.scan_positions(
         width,
         height,
         s.pixel_nm,
-        width as f64 * s.pixel_nm,
-        height as f64 * s.pixel_nm,
+        e.width as f64 * s.pixel_nm,
+        e.height as f64 * s.pixel_nm,
         s.dwell_s,
         &mut scan,
     );
@@ -706,6 +706,13 @@ pub fn sem_realize(
             pixel_nm: s.pixel_nm,
             signal: counts,
             grey,
+            frame: crate::image::FrameGeometry {
+                field_nm: (e.width as f64 * s.pixel_nm, e.height as f64 * s.pixel_nm),
+                frame_px: (width, height),
+                pixel_nm: s.pixel_nm,
+                rotation_deg: m.rotation_deg,
+                offset_nm: (m.offset_x_nm, m.offset_y_nm),
+            },
         },
         SemReport {
             primary_electrons_per_pixel: primaries,
