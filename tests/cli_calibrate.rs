@@ -16,15 +16,21 @@ fn setup() -> (Setup, millage::pipeline::Scenario) {
     setup_with_cell("4.0")
 }
 
-/// [`setup`] with the example's grid cell replaced by `cell_nm` (the coverage study's cheaper
-/// forward model: data and fit share it, so the coverage it measures is the sampler's).
-fn setup_with_cell(cell_nm: &str) -> (Setup, millage::pipeline::Scenario) {
+/// The example's base scenario text with its grid cell replaced by `cell_nm`, parsed.
+fn scenario_with_cell(cell_nm: &str) -> (String, millage::pipeline::Scenario) {
     let path = repo_path("sims/calibration/scenario.toml");
     let library = config::library_for(&path, None);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("cell_nm = 4.0"));
     let text = text.replace("cell_nm = 4.0", &format!("cell_nm = {cell_nm}"));
     let sc = config::parse_scenario(&text, &path, &library).unwrap();
+    (text, sc)
+}
+
+/// [`setup`] with the example's grid cell replaced by `cell_nm` (the coverage study's cheaper
+/// forward model: data and fit share it, so the coverage it measures is the sampler's).
+fn setup_with_cell(cell_nm: &str) -> (Setup, millage::pipeline::Scenario) {
+    let (_, sc) = scenario_with_cell(cell_nm);
     let written =
         millage::pipeline::write_stage(&sc, sc.seed, &vec![None; sc.materials.len()]).unwrap();
     // The scenario's [aging] switches (vacuum bake: surface diffusion of bare CrN), as
@@ -85,7 +91,9 @@ fn synthesize(
 }
 
 fn settings(obs: Vec<Observation>, samples: usize, seed: u64) -> CalibrationSettings {
+    let (_, sc) = scenario_with_cell("6.0");
     CalibrationSettings {
+        prediction: config::calibration_file::prediction_settings(&sc).unwrap(),
         parameters: vec![calibrate::CalibratedParameter {
             parameter: millage::material::parameter::Parameter {
                 material: "CrN".into(),
@@ -138,6 +146,110 @@ fn recovery_truth_inside_the_90_percent_interval() {
     // The data inform: the interval is far narrower than the prior's ±0.82 eV.
     assert!(p.ci90[1] - p.ci90[0] < 0.3, "{:?}", p.ci90);
     assert!(out.record.sampler.effective_sample_size > 8.0);
+}
+
+/// A calibrated oxidation constant reaches the lifetime prediction (issue 18: before, the
+/// prediction had surface diffusion only and an oxidation parameter's posterior was not
+/// propagated). The example's V1 symbol at 6 nm cells baked in air (surface diffusion + CrN
+/// oxidation from the native oxide): pit depths at 450 °C after 10 and 100 h made with CrN's
+/// oxidation Ea = 1.80 eV, then Ea calibrated from the prior N(1.63, 0.42²). At 300 °C the
+/// film oxidizes within the horizon, so the posterior-mean lifetime comes from a real-time
+/// search and the samples from the anchored competing-risks surrogate; the interval must have
+/// a width (a point if the Ea posterior were not propagated) and contain the posterior-mean
+/// lifetime.
+#[test]
+fn calibrated_oxidation_constant_reaches_the_lifetime() {
+    let (text, _) = scenario_with_cell("6.0");
+    let path = repo_path("sims/calibration/scenario.toml");
+    let library = config::library_for(&path, None);
+    assert!(text.contains("oxidation = false") && text.contains("native_oxide = false"));
+    let air = text
+        .replace("oxidation = false", "oxidation = true")
+        .replace("native_oxide = false", "native_oxide = true");
+    let sc = config::parse_scenario(&air, &path, &library).unwrap();
+    let written =
+        millage::pipeline::write_stage(&sc, sc.seed, &vec![None; sc.materials.len()]).unwrap();
+    let model = config::scenario::probe_aging_model(sc.aging.as_ref());
+    assert!(model.mechanisms.oxidation && model.native_oxide);
+    let setup = Setup::new(&sc, written, model, 1);
+    let parameter = millage::material::parameter::Parameter {
+        material: "CrN".into(),
+        key: millage::material::parameter::KineticKey::OxidationEa,
+    };
+    let mut obs: Vec<Observation> = [10.0, 100.0]
+        .iter()
+        .enumerate()
+        .map(|(i, &h)| Observation {
+            temperature_k: 450.0 + 273.15,
+            time_s: h * 3600.0,
+            metric: Metric::PitDepth,
+            value: 0.0,
+            stderr: 0.3,
+            line: i + 2,
+        })
+        .collect();
+    let mut truth = sc.materials.clone();
+    parameter.set_in(&mut truth, 1.80).unwrap();
+    let fm = setup.forward();
+    let f = fm
+        .predict(&truth, &calibrate::likelihood::groups(&obs), &obs)
+        .unwrap();
+    for (o, v) in obs.iter_mut().zip(f) {
+        o.value = v;
+    }
+    let settings = CalibrationSettings {
+        parameters: vec![calibrate::CalibratedParameter {
+            parameter,
+            prior: calibrate::Prior::Normal {
+                mean: 1.63,
+                sd: 0.42,
+            },
+        }],
+        observations: obs,
+        predict_temperatures_k: vec![573.15],
+        samples: 8,
+        mode_evaluations: 12,
+        horizon_s: 1.0e6 * 3.15576e7,
+        seed: 5,
+        prediction: config::calibration_file::prediction_settings(&sc).unwrap(),
+    };
+    let out = calibrate::calibrate(&fm, &sc.materials, &settings, &|_| {}).unwrap();
+    let row = &out.record.lifetime[0];
+    let p = &out.record.parameters["CrN"]["activation_ev"];
+    println!(
+        "oxidation Ea mean {:.4} ci90 [{:.4}, {:.4}]; 300 °C: median {:?}, ci90 {:?}, at mean {:?}, {:?}, {:?}",
+        p.mean,
+        p.ci90[0],
+        p.ci90[1],
+        row.decoder_failure_yr_median,
+        row.ci90,
+        row.decoder_failure_yr_at_mean,
+        row.search_path,
+        row.basis
+    );
+    assert!(p.ci90[0] < p.ci90[1]);
+    assert_eq!(
+        row.basis,
+        millage::lifetime::UncertaintyMethod::CompetingRisks
+    );
+    let yr = |y: &calibrate::Years| match y {
+        calibrate::Years::Value(v) => *v,
+        calibrate::Years::BeyondHorizon => f64::INFINITY,
+    };
+    let (lo, hi, at_mean) = (
+        yr(&row.ci90[0]),
+        yr(&row.ci90[1]),
+        yr(&row.decoder_failure_yr_at_mean),
+    );
+    assert!(
+        at_mean.is_finite(),
+        "the film oxidizes within the horizon at 300 °C"
+    );
+    assert!(
+        lo < hi,
+        "the oxidation Ea posterior does not reach the lifetime: {lo} {hi}"
+    );
+    assert!(lo <= at_mean && at_mean <= hi, "{lo} ≤ {at_mean} ≤ {hi}");
 }
 
 /// ≥ 20 seeded repeats: coverage of the 90 % interval (expected 80–97 %). The forward model is

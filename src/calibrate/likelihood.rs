@@ -23,8 +23,8 @@ use super::{Metric, Observation};
 use crate::age::{self, AgeObserver, ModuleMap, SnapshotMetrics};
 use crate::error::{Error, Result};
 use crate::grid::Specimen;
+use crate::lifetime::ProbeAgingModel;
 use crate::lifetime::readout::{self, ReadoutPlan};
-use crate::lifetime::{ProbeAgingModel, median};
 use crate::material::Material;
 use crate::mill::ModuleLayout;
 use crate::qr::QrSymbol;
@@ -225,52 +225,6 @@ impl ForwardModel<'_> {
             }
         }
         Ok(out)
-    }
-
-    /// Decode fraction of the specimen aged with surface diffusion alone for `t_s` at
-    /// `temperature_k` (the probe of the rescaled lifetime search), from `start` (written, plus
-    /// native oxide where the model grows one).
-    pub fn surface_probe(
-        &self,
-        start: &Specimen,
-        temperature_k: f64,
-        t_s: f64,
-    ) -> Result<(f64, f64)> {
-        let mut aged = start.clone();
-        if t_s > 0.0 {
-            let settings = age::AgingSettings {
-                history: age::TemperatureHistory::constant(temperature_k, t_s)
-                    .map_err(|e| Error::Numerical(format!("{e:?}")))?,
-                horizon_s: t_s,
-                snapshots_s: vec![t_s],
-                mechanisms: age::Mechanisms {
-                    surface_diffusion: true,
-                    oxidation: false,
-                    bulk_diffusion: false,
-                },
-                solver: age::SurfaceSolver::Linear,
-                surface_rule: self.surface_rule,
-                splitting_steps: 1,
-                nonlinear: age::NonlinearSettings::default(),
-                native_oxide: false,
-            };
-            age::age(&mut aged, &settings, self.map, &mut ())?;
-        }
-        let reads = readout::read_realizations(
-            self.plan,
-            self.symbol,
-            self.layout,
-            &aged,
-            self.seed,
-            self.realizations,
-        );
-        let n = reads.len().max(1) as f64;
-        let d = reads.iter().filter(|(_, r)| r.payload.is_some()).count() as f64 / n;
-        let ratios: Vec<f64> = reads
-            .iter()
-            .map(|(_, r)| r.information.max_block_error_ratio)
-            .collect();
-        Ok((d, median(&ratios)))
     }
 }
 

@@ -18,8 +18,7 @@ use rand_distr::Distribution;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::lifetime::rate::SurfaceRateModel;
-use crate::lifetime::{FailureOutcome, SearchSettings, find_failure};
+use crate::lifetime::{Criterion, LifetimeStage, LifetimeStatus, stats};
 use crate::material::Material;
 use crate::material::parameter::Parameter;
 pub use likelihood::{ForwardModel, TemperatureGroup};
@@ -158,6 +157,9 @@ pub struct CalibrationSettings {
     pub horizon_s: f64,
     /// Master seed.
     pub seed: u64,
+    /// Settings of the lifetime prediction's stage (search tolerance and budget; temperatures,
+    /// horizon, aging model and realizations are set from the calibration).
+    pub prediction: crate::lifetime::LifetimeSettings,
 }
 
 /// Stage of a calibration, for progress.
@@ -546,7 +548,6 @@ pub fn calibrate(
     //    for every weighted sample.
     let lifetime = predict_lifetimes(
         fm,
-        &post.groups,
         &mean_materials,
         settings,
         &thetas,
@@ -589,13 +590,12 @@ pub fn calibrate(
 }
 
 /// What [`records::LifetimePrediction`] computes, for the record.
-pub const LIFETIME_PHYSICS: &str = "surface diffusion alone (linear small-slope Mullins, area-weighted B_eff of the surface after the native oxide), one decoder-failure search in s = ∫B dt at the posterior mean, t = s_fail / B_eff(T; θ) per sample; oxidation is not in the prediction (millage run's lifetime has it)";
+pub const LIFETIME_PHYSICS: &str = "the lifetime stage of millage run with the posterior-mean parameters (decoder-failure searches in s = ∫B dt, in the oxidation clock, and in real time with every mechanism of the aging model where oxidation acts within the horizon), then ln t_i = ln A(T) + min(ln s_fail − ln B(T; θ_i), ln u_fail − ln r(T; θ_i)) per importance sample (exact rescaling where surface diffusion alone acts; A anchors the competing-risks minimum to the simulated real-time lifetime)";
 
 /// The lifetime prediction (see [`records::LifetimePrediction`]).
 #[allow(clippy::too_many_arguments)]
 fn predict_lifetimes(
     fm: &ForwardModel,
-    groups: &[TemperatureGroup],
     mean_materials: &[Material],
     settings: &CalibrationSettings,
     thetas: &[Vec<f64>],
@@ -603,109 +603,118 @@ fn predict_lifetimes(
     base: &[Material],
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<records::LifetimePrediction> {
-    let mut start = fm.specimen.clone();
-    start.materials = mean_materials.to_vec();
-    if fm.model.mechanisms.oxidation && fm.model.native_oxide {
-        crate::age::grow_native_oxide(&mut start);
-    }
-    let reference_k = groups
-        .last()
-        .map(|g| g.temperature_k)
-        .expect("observations exist");
-    let rate = SurfaceRateModel::from_specimen(&start)
-        .ok_or_else(|| Error::Numerical("no surface material has surface-diffusion data".into()))?;
-    let ln_b_ref = rate.ln_b(reference_k);
-    let search = SearchSettings {
-        clock_min: 1.0e-2,
-        clock_max: 1.0e14,
-        rel_tolerance: 0.02,
-        bracket_factor: 10.0,
-        max_probes: 40,
-    };
-    let mut error = None;
-    let mut probes = 0usize;
-    let result = find_failure(&search, |s| {
-        probes += 1;
-        progress(Progress {
-            stage: Stage::Prediction,
-            done: probes,
-            total: 24,
-        });
-        match fm.surface_probe(&start, reference_k, s / ln_b_ref.exp()) {
-            Ok((decoded, _)) => decoded < 0.5,
-            Err(e) => {
-                error.get_or_insert(e);
-                true
-            }
-        }
+    let mut specimen = fm.specimen.clone();
+    specimen.materials = mean_materials.to_vec();
+    let mut lifetime = settings.prediction.clone();
+    lifetime.temperatures_k = settings.predict_temperatures_k.clone();
+    lifetime.horizon_s = settings.horizon_s;
+    lifetime.aging_model = fm.model;
+    lifetime.realizations = fm.realizations;
+    progress(Progress {
+        stage: Stage::Prediction,
+        done: 0,
+        total: 1,
     });
-    if let Some(e) = error {
-        return Err(e);
+    let stage = LifetimeStage::new(
+        fm.plan, &lifetime, fm.symbol, fm.layout, &specimen, fm.map, fm.seed,
+    )?;
+    let nominal = stage.nominal()?;
+    progress(Progress {
+        stage: Stage::Prediction,
+        done: 1,
+        total: 1,
+    });
+    let primary = nominal.primary;
+    if nominal.rows.iter().any(|r| {
+        let status = match primary {
+            Criterion::DecoderFailure => r.decoder_status,
+            Criterion::InformationFailure => r.information_status,
+        };
+        matches!(
+            status,
+            LifetimeStatus::FailsAsWritten | LifetimeStatus::FailsAtFirstProbe
+        )
+    }) {
+        return Err(Error::Numerical(
+            "the written code does not decode (or not after its native oxide): no lifetime to predict".into(),
+        ));
     }
-    let s_fail = match result.outcome {
-        FailureOutcome::Found { .. } => result.failure_clock(),
-        FailureOutcome::FailedAtStart { .. } => {
-            return Err(Error::Numerical(
-                "the written code does not decode: no lifetime to predict".into(),
-            ));
-        }
-        FailureOutcome::BeyondHorizon { .. } => None,
-        FailureOutcome::BudgetExhausted { .. } => {
-            return Err(Error::Numerical(
-                "the failure search ran out of probes before bracketing the failure: raise the probe budget".into(),
-            ));
-        }
-    };
-    let ln_b: Vec<Vec<f64>> = thetas
+    // ln B(T; θᵢ) and ln r(T; θᵢ) of every sample at every prediction temperature.
+    let model = fm.model;
+    #[allow(clippy::type_complexity)]
+    let rates: Vec<Vec<(f64, Option<f64>)>> = thetas
         .par_iter()
         .map(|t| {
-            let mut s = start.clone();
+            let mut s = fm.specimen.clone();
             if let Some(m) = materials_with(base, &settings.parameters, t) {
                 s.materials = m;
             }
-            let r = SurfaceRateModel::from_specimen(&s);
+            let (surface, oxidation) = crate::lifetime::rate_models(&s, &model);
             settings
                 .predict_temperatures_k
                 .iter()
-                .map(|&tk| r.as_ref().map_or(f64::NAN, |r| r.ln_b(tk)))
+                .map(|&tk| {
+                    (
+                        surface.as_ref().map_or(f64::NAN, |r| r.ln_b(tk)),
+                        oxidation.as_ref().map(|o| o.ln_rate(tk)),
+                    )
+                })
                 .collect()
         })
         .collect();
     let year = crate::units::SECONDS_PER_YEAR;
+    let horizon_yr = settings.horizon_s / year;
     let rows = settings
         .predict_temperatures_k
         .iter()
         .enumerate()
         .map(|(k, &tk)| {
-            let t_yr: Vec<f64> = ln_b
+            let spec = &nominal.specs[k];
+            let t_yr: Vec<f64> = rates
                 .iter()
-                .map(|l| match s_fail {
-                    Some(s) => (s.ln() - l[k]).exp() / year,
-                    None => f64::INFINITY,
+                .map(|r| {
+                    let (ln_b, ln_r) = r[k];
+                    stats::competing_ln_time(spec, nominal.ln_s_fail, nominal.ln_u_fail, ln_b, ln_r)
+                        .exp()
+                        / year
                 })
                 .collect();
-            let horizon_yr = settings.horizon_s / year;
             let q = |p: f64| Years::of(sampler::weighted_quantile(&t_yr, weights, p), horizon_yr);
+            let row = nominal
+                .rows
+                .iter()
+                .find(|r| r.temperature_k == tk)
+                .expect("a row per stage temperature");
+            let at_mean = match primary {
+                Criterion::DecoderFailure => row.decoder_failure_yr,
+                Criterion::InformationFailure => row.information_failure_yr,
+            };
             records::LifetimeRow {
                 temperature_c: crate::units::kelvin_to_celsius(tk),
                 decoder_failure_yr_median: q(0.5),
                 ci90: [q(0.05), q(0.95)],
+                decoder_failure_yr_at_mean: at_mean
+                    .map_or(Years::BeyondHorizon, |v| Years::of(v, horizon_yr)),
+                basis: nominal.bases[k].basis,
+                search_path: row.search_path,
             }
         })
         .collect();
     Ok(records::LifetimePrediction {
         rows,
-        failure_clock_nm4: s_fail,
-        reference_temperature_c: crate::units::kelvin_to_celsius(reference_k),
-        search_probes: result.probes,
-        search_converged: result.converged,
+        failure_clock_nm4: nominal
+            .ln_s_fail
+            .is_finite()
+            .then(|| nominal.ln_s_fail.exp()),
+        reference_temperature_c: crate::units::kelvin_to_celsius(
+            settings
+                .predict_temperatures_k
+                .iter()
+                .cloned()
+                .fold(f64::NEG_INFINITY, f64::max),
+        ),
+        search_probes: nominal.unique_probes,
         physics: LIFETIME_PHYSICS,
-        parameters_not_propagated: settings
-            .parameters
-            .iter()
-            .filter(|p| p.parameter.key.table() == "oxidation")
-            .map(|p| p.parameter.label())
-            .collect(),
     })
 }
 

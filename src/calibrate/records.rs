@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::lifetime::{SearchPath, UncertaintyMethod};
+
 use super::{CalibrationSettings, Prior};
 use crate::choice::Choice;
 
@@ -120,14 +122,22 @@ pub struct LifetimeRow {
     pub decoder_failure_yr_median: Years,
     /// 90 % credible interval of it [yr].
     pub ci90: [Years; 2],
+    /// The decoder-failure time simulated with the posterior-mean parameters [yr].
+    pub decoder_failure_yr_at_mean: Years,
+    /// How the samples' lifetimes are formed here (exact rescaling in s, or the anchored
+    /// competing-risks surrogate where oxidation acts).
+    pub basis: UncertaintyMethod,
+    /// Which search gave the posterior-mean lifetime (rescaled in s, or real time).
+    pub search_path: SearchPath,
 }
 
-/// The lifetime prediction: one failure search in the equivalent time s = ∫B dt of surface
-/// diffusion alone, at the posterior mean and the highest observed temperature, then for each
-/// importance sample t_fail(T) = s_fail / B_eff(T; θ) (the exact rescaling of the lifetime
-/// stage; exact for surface diffusion alone on one surface material, first order where the
-/// area weights of several materials change as the surface evolves). Oxidation does not enter
-/// this prediction (it shortens the record's diffusion lifetime by 10–15 %, README).
+/// The lifetime prediction: the lifetime stage of `millage run` (its failure searches: in the
+/// surface-diffusion equivalent time s = ∫B dt, in the oxidation clock, and in real time with
+/// every mechanism of the aging model where oxidation acts within the horizon) with the
+/// posterior-mean parameters, then for every importance sample θᵢ
+/// ln tᵢ(T) = ln A(T) + min(ln s_fail − ln B(T; θᵢ), ln u_fail − ln r(T; θᵢ)), the
+/// uncertainty surrogate of `millage run` (exact rescaling where surface diffusion alone acts;
+/// A anchors the competing-risks minimum to the simulated real-time lifetime).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LifetimePrediction {
     /// Rows per prediction temperature (in `calibration.json` as `lifetime`).
@@ -135,18 +145,12 @@ pub struct LifetimePrediction {
     pub rows: Vec<LifetimeRow>,
     /// s_fail [nm⁴] (null: beyond the search's range).
     pub failure_clock_nm4: Option<f64>,
-    /// Temperature of the search's probes [°C].
+    /// Temperature of the equivalent-clock probes [°C] (the highest prediction temperature).
     pub reference_temperature_c: f64,
-    /// Probes of the search.
+    /// Distinct age + image + decode probes of the searches.
     pub search_probes: usize,
-    /// Whether the search bracket reached its tolerance.
-    pub search_converged: bool,
-    /// The physics of the prediction, in words (it is not yet `millage run`'s: no oxidation).
+    /// The physics of the prediction, in words.
     pub physics: &'static str,
-    /// Calibrated parameters that do not enter this prediction (oxidation constants): their
-    /// posterior is not propagated to the lifetime, whose interval then reflects the other
-    /// parameters only (a point when there are none).
-    pub parameters_not_propagated: Vec<String>,
 }
 
 /// One observation with the prediction at the posterior mean.

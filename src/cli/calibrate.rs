@@ -150,18 +150,14 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
     }
     for row in &r.lifetime {
         println!(
-            "  {:>7.1} °C: decoder failure median {}, 90 % CI [{}, {}]",
+            "  {:>7.1} °C: decoder failure median {}, 90 % CI [{}, {}]; at the posterior mean {} [{}; {}]",
             row.temperature_c,
             years(&row.decoder_failure_yr_median),
             years(&row.ci90[0]),
-            years(&row.ci90[1])
-        );
-    }
-    let skipped = &r.lifetime_method.parameters_not_propagated;
-    if !skipped.is_empty() {
-        println!(
-            "  note: the lifetime prediction has no oxidation, so {} is not propagated to it",
-            skipped.join(", ")
+            years(&row.ci90[1]),
+            years(&row.decoder_failure_yr_at_mean),
+            row.search_path.name(),
+            row.basis.name()
         );
     }
     println!(

@@ -100,6 +100,45 @@ fn aging_model(sc: &Scenario) -> crate::lifetime::ProbeAgingModel {
     super::scenario::probe_aging_model(sc.aging.as_ref())
 }
 
+/// The lifetime stage settings of the prediction: the scenario's `[lifetime]` search settings
+/// (tolerance, probe budget) if it has that section, else the `[lifetime]` key defaults; the
+/// decoder criterion only, no uncertainty samples, frontier or geometry design (the
+/// calibration sets temperatures, horizon, aging model and realizations).
+pub fn prediction_settings(sc: &Scenario) -> Result<crate::lifetime::LifetimeSettings> {
+    let default = |key: &str| -> Result<f64> {
+        match super::keys::lookup(key).map(|k| &k.default) {
+            Some(super::keys::KeyDefault::Value(v)) => v
+                .parse::<f64>()
+                .map_err(|e| Error::Numerical(format!("default of {key} ({v}): {e}"))),
+            _ => Err(Error::Numerical(format!("{key} has no default value"))),
+        }
+    };
+    let (rel_tolerance, max_probes) = match &sc.lifetime {
+        Some(l) => (l.rel_tolerance, l.max_probes),
+        None => (
+            default("lifetime.tolerance")?,
+            default("lifetime.max_probes")? as usize,
+        ),
+    };
+    Ok(crate::lifetime::LifetimeSettings {
+        temperatures_k: Vec::new(),
+        horizon_s: 0.0,
+        target_s: 0.0,
+        use_temperature_k: 0.0,
+        test_duration_s: 0.0,
+        realizations: 1,
+        uq_samples: 0,
+        criteria: vec![crate::lifetime::Criterion::DecoderFailure],
+        frontier_pitches_nm: Vec::new(),
+        curve_points: 0,
+        rel_tolerance,
+        max_probes,
+        frontier_materials: Vec::new(),
+        aging_model: aging_model(sc),
+        geometry: crate::lifetime::GeometryUqSettings::off(),
+    })
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     1 + text[..offset.min(text.len())].matches('\n').count()
 }
@@ -261,6 +300,7 @@ pub fn load(
         mode_evaluations: s.mode_evaluations.unwrap_or(16 + 8 * d),
         horizon_s: horizon_yr * crate::units::SECONDS_PER_YEAR,
         seed: scenario.seed,
+        prediction: prediction_settings(&scenario)?,
     };
     Ok((
         CalibrationFile {

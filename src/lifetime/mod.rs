@@ -57,7 +57,8 @@ pub use readout::ReadoutPlan;
 pub use rows::{LifetimeRow, LifetimeStatus};
 pub use search::{OxidationSearchRecord, RealTimeSearchRecord, SearchRecord};
 pub use stage::{
-    CurvePoint, LifetimeAnalysis, LifetimeProducts, LifetimeStage, MethodFacts, RealTimePoint,
+    CurvePoint, LifetimeAnalysis, LifetimeProducts, LifetimeStage, MethodFacts, NominalLifetimes,
+    RealTimePoint, rate_models,
 };
 pub use uncertainty::{
     GeometryPopulation, PopulationModel, UncertaintyBasis, UncertaintyKind, UncertaintyMethod,

@@ -32,8 +32,9 @@ use super::rate::{OxidationRateModel, SurfaceRateModel};
 use super::readout::ReadoutPlan;
 use super::rows::LifetimeRow;
 use super::search::{OxidationSearchRecord, RealTimeSearchRecord, SearchRecord, Searches};
+use super::stats;
 use super::uncertainty::{UncertaintyBasis, UncertaintyRow};
-use super::{Criterion, LifetimeSettings, ProbeReading, SearchSettings};
+use super::{Criterion, LifetimeSettings, ProbeAgingModel, ProbeReading, SearchSettings};
 use crate::age::{self, ModuleMap};
 use crate::error::{Error, Result};
 use crate::grid::Specimen;
@@ -146,6 +147,50 @@ pub struct LifetimeProducts {
     pub strip: Vec<(f64, Micrograph)>,
 }
 
+/// The specimen as the probes start from it: as written plus the native oxide where `model`
+/// grows one.
+fn with_native_oxide(specimen: &Specimen, model: &ProbeAgingModel) -> Specimen {
+    let mut oxidized = specimen.clone();
+    if model.mechanisms.oxidation && model.native_oxide {
+        age::grow_native_oxide(&mut oxidized);
+    }
+    oxidized
+}
+
+/// The rate models a lifetime stage of `specimen` under `model` would use: B_eff(T) of the
+/// surface after the native oxide (None without surface kinetics) and the rate of the one
+/// oxidizing stack material, if exactly one oxidizes and oxidation is on.
+pub fn rate_models(
+    specimen: &Specimen,
+    model: &ProbeAgingModel,
+) -> (Option<SurfaceRateModel>, Option<OxidationRateModel>) {
+    let surface = SurfaceRateModel::from_specimen(&with_native_oxide(specimen, model));
+    let (_, oxidation) = classify::single_oxidizer(specimen, model.mechanisms);
+    (surface, oxidation)
+}
+
+/// What [`LifetimeStage::nominal`] returns: the lifetimes of the nominal parameters and, per
+/// temperature, how [`stats::competing_ln_time`] carries them to another parameter sample,
+/// ln t = ln A(T) + min(ln s_fail − ln B(T), ln u_fail − ln r(T)) (the uncertainty's
+/// surrogate, module [`super::uncertainty`]).
+#[derive(Debug, Clone)]
+pub struct NominalLifetimes {
+    /// Lifetime rows of the nominal parameters (temperature × criterion).
+    pub rows: Vec<LifetimeRow>,
+    /// How the samples' lifetimes are formed per temperature.
+    pub bases: Vec<UncertaintyBasis>,
+    /// The surrogate per temperature (stage temperature order).
+    pub specs: Vec<stats::CompetingSpec>,
+    /// ln s_fail of the primary criterion [ln nm⁴] (+∞: beyond the search's range).
+    pub ln_s_fail: f64,
+    /// ln u_fail of the oxidation clock, if searched.
+    pub ln_u_fail: Option<f64>,
+    /// The criterion the surrogate carries.
+    pub primary: Criterion,
+    /// Distinct age + image + decode probes run.
+    pub unique_probes: usize,
+}
+
 /// The lifetime stage of one milled specimen (module documentation); [`LifetimeStage::run`]
 /// runs every step.
 pub struct LifetimeStage<'a> {
@@ -192,10 +237,7 @@ impl<'a> LifetimeStage<'a> {
         seed: u64,
     ) -> Result<Self> {
         let aging_model = settings.aging_model;
-        let mut oxidized = specimen.clone();
-        if aging_model.mechanisms.oxidation && aging_model.native_oxide {
-            age::grow_native_oxide(&mut oxidized);
-        }
+        let oxidized = with_native_oxide(specimen, &aging_model);
         let rate_model = SurfaceRateModel::from_specimen(&oxidized).ok_or_else(|| {
             Error::Numerical("no surface material with [surface] kinetics".into())
         })?;
@@ -271,8 +313,9 @@ impl<'a> LifetimeStage<'a> {
         }
     }
 
-    /// Runs every step.
-    pub fn run(mut self) -> Result<LifetimeProducts> {
+    /// The failure searches of the nominal parameters: in s, in the oxidation clock, and in
+    /// real time where the classification asks for it.
+    fn searches(&mut self) -> Result<Searches> {
         let surface = self.surface_searches()?;
         let oxidation = self.oxidation_search()?;
         let mut searches = Searches {
@@ -281,6 +324,32 @@ impl<'a> LifetimeStage<'a> {
             real_time: Vec::new(),
         };
         searches.real_time = self.real_time_searches(&searches)?;
+        Ok(searches)
+    }
+
+    /// The nominal lifetimes and the surrogate that carries them to other parameter values
+    /// (the first steps of [`LifetimeStage::run`], for a caller with its own parameter
+    /// samples, e.g. a calibration's posterior).
+    pub fn nominal(mut self) -> Result<NominalLifetimes> {
+        let searches = self.searches()?;
+        let rows = self.rows(&searches);
+        let (bases, specs) = self.uncertainty_specs(&searches);
+        Ok(NominalLifetimes {
+            rows,
+            bases,
+            specs,
+            ln_s_fail: searches
+                .s_primary(self.primary)
+                .map_or(f64::INFINITY, f64::ln),
+            ln_u_fail: searches.u_fail().map(f64::ln),
+            primary: self.primary,
+            unique_probes: self.prober.unique_probes(),
+        })
+    }
+
+    /// Runs every step.
+    pub fn run(mut self) -> Result<LifetimeProducts> {
+        let searches = self.searches()?;
         let rows = self.rows(&searches);
         let (curve, strip) = self.curve(&searches)?;
         let arrhenius = self.arrhenius(&rows, &searches);

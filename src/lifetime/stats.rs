@@ -701,6 +701,24 @@ pub fn propagate_competing(
     )
 }
 
+/// ln t of one parameter sample at `spec`'s temperature, given its ln B(T) and (where it
+/// oxidizes) its ln r(T): ln A + min(ln s_fail − ln B, ln u_fail − ln r), the oxidation term
+/// only where `spec.with_oxidation` and `ln_u_fail` is known ([`propagate_competing`]).
+pub fn competing_ln_time(
+    spec: &CompetingSpec,
+    ln_s_fail: f64,
+    ln_u_fail: Option<f64>,
+    ln_b: f64,
+    ln_r: Option<f64>,
+) -> f64 {
+    let d = ln_s_fail - ln_b;
+    let ox = match (spec.with_oxidation, ln_r, ln_u_fail) {
+        (true, Some(r), Some(u)) => u - r,
+        _ => f64::INFINITY,
+    };
+    spec.ln_anchor + d.min(ox)
+}
+
 /// The geometry terms of a propagation ([`super::geometry_uq`]): per factor a label and, per
 /// spec (temperature, in spec order), the shift of ln t per unit z, β_g(T)·σ_g.
 #[derive(Debug, Clone, PartialEq)]
@@ -777,12 +795,13 @@ pub fn propagate_with_geometry(
             let ln_t: Vec<f64> = draws
                 .iter()
                 .map(|(z, m, o)| {
-                    let d = ln_s_fail - m.ln_b(t_k);
-                    let ox = match (spec.with_oxidation, o, ln_u_fail) {
-                        (true, Some(o), Some(u)) => u - o.ln_rate(t_k),
-                        _ => f64::INFINITY,
-                    };
-                    let ln_t = spec.ln_anchor + d.min(ox);
+                    let ln_t = competing_ln_time(
+                        spec,
+                        ln_s_fail,
+                        ln_u_fail,
+                        m.ln_b(t_k),
+                        o.as_ref().map(|o| o.ln_rate(t_k)),
+                    );
                     match coef {
                         Some(c) => {
                             ln_t + c

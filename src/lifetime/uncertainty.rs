@@ -214,7 +214,7 @@ pub struct UncertaintyRow {
 
 impl LifetimeStage<'_> {
     /// The basis and surrogate spec of every temperature (module documentation).
-    fn uncertainty_specs(
+    pub(super) fn uncertainty_specs(
         &self,
         searches: &Searches,
     ) -> (Vec<UncertaintyBasis>, Vec<stats::CompetingSpec>) {
