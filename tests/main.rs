@@ -16,6 +16,7 @@ mod examples;
 mod golden;
 mod layers;
 mod lifetime_rescaling;
+mod sem_grid;
 
 mod validation {
     mod bca;
