@@ -143,10 +143,11 @@ fn face_flows(spectral: &Spectral2d, dh: &[f64], nx: usize, ny: usize) -> (Vec<f
         let s = (std::f64::consts::PI * i as f64 / n as f64).sin();
         4.0 * s * s
     };
+    let ly: Vec<f64> = (0..ny).map(|iy| lambda(iy, ny)).collect();
     spec.par_chunks_mut(ny).enumerate().for_each(|(ix, row)| {
         let lx = lambda(ix, nx);
-        for (iy, c) in row.iter_mut().enumerate() {
-            let l = lx + lambda(iy, ny);
+        for (c, &l_y) in row.iter_mut().zip(&ly) {
+            let l = lx + l_y;
             *c = if l > 1e-300 {
                 *c / Complex64::new(-l, 0.0)
             } else {
@@ -176,7 +177,13 @@ fn face_flows(spectral: &Spectral2d, dh: &[f64], nx: usize, ny: usize) -> (Vec<f
 /// of their strata, receivers gain it as cover. The outer surface afterwards equals `after` to
 /// FFT round-off; the residual mean change (zero for the volume-conserving solvers, kept for
 /// safety) is applied to every column's top as before issue 17 item 4.
-pub fn carry(specimen: &mut Specimen, spectral: &Spectral2d, before: &[f64], after: &[f64]) {
+pub fn carry(
+    specimen: &mut Specimen,
+    spectral: &Spectral2d,
+    before: &[f64],
+    after: &[f64],
+    work: &mut CarryWork,
+) {
     let (nx, ny) = (specimen.grid.nx(), specimen.grid.ny());
     let cells = nx * ny;
     let dh: Vec<f64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
@@ -209,9 +216,9 @@ pub fn carry(specimen: &mut Specimen, spectral: &Spectral2d, before: &[f64], aft
     let slots: Vec<usize> = (0..nk)
         .map(|s| specimen.grid.cover_slot(kind_of_slot(s, n)))
         .collect();
-    let mut buffers = PassBuffers::new(cells, nk);
+    let buffers = work.buffers(cells, nk);
     for _ in 0..passes {
-        advect_pass(specimen, &east, &south, &outflow, &slots, &mut buffers);
+        advect_pass(specimen, &east, &south, &outflow, &slots, buffers);
     }
     // The mean change (round-off of a conserving solver, applied only above 1e-12 nm) at the
     // top of every column.
@@ -229,9 +236,33 @@ pub fn carry(specimen: &mut Specimen, spectral: &Spectral2d, before: &[f64], aft
         .retain(|(_, v)| v.iter().any(|x| *x > 0.0));
 }
 
-/// Work arrays of [`advect_pass`], allocated once per [`carry`] and reused by its passes (a
-/// pass over the record's 888² columns would otherwise allocate ~75 MB and one small vector
-/// per changing column).
+/// Work arrays of [`carry`], kept by the caller across transport steps: allocating and
+/// zeroing them per step (≈ 95 MB on the record's 888² columns) took 15–18 % of an aging run
+/// (page faults and memset, `perf` on the record calibration). Every entry a pass reads is
+/// written earlier in the same pass, so reuse changes no number.
+#[derive(Debug, Default)]
+pub struct CarryWork {
+    buffers: Option<PassBuffers>,
+}
+
+impl CarryWork {
+    /// The pass buffers for `cells` columns and `nk` kind slots (reallocated on a new shape).
+    fn buffers(&mut self, cells: usize, nk: usize) -> &mut PassBuffers {
+        let fits = self
+            .buffers
+            .as_ref()
+            .is_some_and(|b| b.given.len() == cells * nk && b.state.len() == cells * (3 + nk));
+        if !fits {
+            self.buffers = Some(PassBuffers::new(cells, nk));
+        }
+        self.buffers.as_mut().expect("just set")
+    }
+}
+
+/// Work arrays of [`advect_pass`], reused by every pass of every [`carry`] of a run (a pass over
+/// the record's 888² columns would otherwise allocate ~75 MB and one small vector per changing
+/// column).
+#[derive(Debug)]
 struct PassBuffers {
     /// What each column gives away, by kind slot (cells × nk).
     given: Vec<f64>,
@@ -428,7 +459,7 @@ mod tests {
             s.grid.cell_nm(),
             &Capillary::surface_only(b_nm4),
         );
-        carry(s, spectral, &before, &after);
+        carry(s, spectral, &before, &after, &mut CarryWork::default());
         let outer = crate::age::metrics::outer_surface_nm(s);
         for (o, a) in outer.iter().zip(&after) {
             assert!((o - a).abs() < 1e-9, "outer {o} vs solver {a}");

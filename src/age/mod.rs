@@ -325,6 +325,7 @@ pub fn age(
         ga_d,
         stats: NonlinearStats::default(),
         first_step: settings.nonlinear.initial_step_nm4,
+        carry_work: composition::CarryWork::default(),
     };
     if mech.oxidation && settings.native_oxide {
         grow_native_oxide(specimen);
@@ -378,6 +379,8 @@ struct Run<'a> {
     acc: Accumulators,
     stats: NonlinearStats,
     first_step: f64,
+    /// Work arrays of the composition transport, kept across steps.
+    carry_work: composition::CarryWork,
 }
 
 impl Run<'_> {
@@ -400,6 +403,7 @@ impl Run<'_> {
                 b,
                 &mut self.stats,
                 &mut self.first_step,
+                &mut self.carry_work,
             )?;
         }
         if mech.bulk_diffusion
@@ -739,6 +743,7 @@ fn diffuse(
     b: f64,
     stats: &mut NonlinearStats,
     first_step: &mut f64,
+    carry_work: &mut composition::CarryWork,
 ) -> crate::error::Result<()> {
     let cell = specimen.grid.cell_nm();
     let (nx, ny) = (specimen.grid.nx(), specimen.grid.ny());
@@ -859,7 +864,7 @@ fn diffuse(
     }
     // The material that moves: donors give the top of their strata, receivers keep it as a
     // covering layer ([`composition::carry`]).
-    composition::carry(specimen, spectral, &before, &h);
+    composition::carry(specimen, spectral, &before, &h, carry_work);
     Ok(())
 }
 
