@@ -81,18 +81,38 @@ impl FilmStack {
     /// redeposited above z = 0 is counted as the top layer's material.
     pub fn remaining_below(&self, surface_nm: f64) -> Vec<(MaterialIndex, f64)> {
         let mut out = Vec::with_capacity(self.layers.len() + 1);
+        self.for_each_remaining(surface_nm, |m, t| {
+            out.push((m, t));
+            true
+        });
+        out
+    }
+
+    /// The first (top) entry of [`FilmStack::remaining_below`], without allocating (the
+    /// per-column, per-step query of oxidation).
+    pub fn top_remaining(&self, surface_nm: f64) -> (MaterialIndex, f64) {
+        let mut first = (self.substrate, f64::INFINITY);
+        self.for_each_remaining(surface_nm, |m, t| {
+            first = (m, t);
+            false
+        });
+        first
+    }
+
+    /// Calls `f(material, thickness)` for the strata of [`FilmStack::remaining_below`] from the
+    /// top down, ending with the substrate, until `f` returns false.
+    fn for_each_remaining(&self, surface_nm: f64, mut f: impl FnMut(MaterialIndex, f64) -> bool) {
         let mut top = f64::INFINITY; // layer 0 extends upward over any redeposit
         let mut bottom = 0.0;
         for layer in &self.layers {
             bottom -= layer.thickness_nm;
             let t = surface_nm.min(top) - bottom;
-            if t > 0.0 {
-                out.push((layer.material, t));
+            if t > 0.0 && !f(layer.material, t) {
+                return;
             }
             top = bottom;
         }
-        out.push((self.substrate, f64::INFINITY));
-        out
+        f(self.substrate, f64::INFINITY);
     }
 }
 
@@ -388,6 +408,7 @@ mod tests {
         assert_eq!(s.remaining_below(0.0)[0], (0, 15.0));
         for z in [3.0, 0.0, -7.5, -15.0, -15.01, -40.0] {
             assert_eq!(s.top_material(z), s.remaining_below(z)[0].0, "z = {z}");
+            assert_eq!(s.top_remaining(z), s.remaining_below(z)[0], "z = {z}");
         }
         assert_eq!(s.remaining_below(-5.0)[0], (0, 10.0));
         let through = s.remaining_below(-20.0);

@@ -588,8 +588,7 @@ pub fn grow_native_oxide(specimen: &mut Specimen) {
         .zip(grid.oxide_nm.par_iter_mut())
         .for_each(|(surface, oxide)| {
             // At writing no column carries a transported cover: the in-situ top is the surface.
-            let below = stack.remaining_below(*surface);
-            let (host, available) = below[0];
+            let (host, available) = stack.top_remaining(*surface);
             if let Some(ox) = &materials[host].oxidation {
                 let target = ox.native_oxide_nm.value;
                 if matches!(ox.law, OxidationLaw::Inert) || *oxide >= target {
@@ -636,8 +635,7 @@ fn oxidize(
         .zip(cover.par_iter())
         .for_each(|((surface, oxide), c)| {
             let base = *surface - c;
-            let below = stack.remaining_below(base);
-            let (host, available) = below[0];
+            let (host, available) = stack.top_remaining(base);
             if let Some(ox) = &materials[host].oxidation {
                 let r = oxidation::oxidize_column(ox, base, *oxide, available, per_material[host]);
                 *surface += r.surface_nm - base;
