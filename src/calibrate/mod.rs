@@ -544,8 +544,8 @@ pub fn calibrate(
         })?;
     let predicted = fm.predict(&mean_materials, &post.groups, &settings.observations)?;
 
-    // 5. Lifetime: one rescaled failure search at the posterior mean, then t = s_fail / B(T; θᵢ)
-    //    for every weighted sample.
+    // 5. Lifetime: the lifetime stage's searches at the posterior mean, carried to every
+    //    weighted sample by the run's competing-risks surrogate.
     let lifetime = predict_lifetimes(
         fm,
         &mean_materials,
@@ -593,7 +593,6 @@ pub fn calibrate(
 pub const LIFETIME_PHYSICS: &str = "the lifetime stage of millage run with the posterior-mean parameters (decoder-failure searches in s = ∫B dt, in the oxidation clock, and in real time with every mechanism of the aging model where oxidation acts within the horizon), then ln t_i = ln A(T) + min(ln s_fail − ln B(T; θ_i), ln u_fail − ln r(T; θ_i)) per importance sample (exact rescaling where surface diffusion alone acts; A anchors the competing-risks minimum to the simulated real-time lifetime)";
 
 /// The lifetime prediction (see [`records::LifetimePrediction`]).
-#[allow(clippy::too_many_arguments)]
 fn predict_lifetimes(
     fm: &ForwardModel,
     mean_materials: &[Material],
@@ -685,9 +684,11 @@ fn predict_lifetimes(
                 .iter()
                 .find(|r| r.temperature_k == tk)
                 .expect("a row per stage temperature");
-            let at_mean = match primary {
-                Criterion::DecoderFailure => row.decoder_failure_yr,
-                Criterion::InformationFailure => row.information_failure_yr,
+            let (at_mean, status_at_mean) = match primary {
+                Criterion::DecoderFailure => (row.decoder_failure_yr, row.decoder_status),
+                Criterion::InformationFailure => {
+                    (row.information_failure_yr, row.information_status)
+                }
             };
             records::LifetimeRow {
                 temperature_c: crate::units::kelvin_to_celsius(tk),
@@ -695,6 +696,7 @@ fn predict_lifetimes(
                 ci90: [q(0.05), q(0.95)],
                 decoder_failure_yr_at_mean: at_mean
                     .map_or(Years::BeyondHorizon, |v| Years::of(v, horizon_yr)),
+                status_at_mean,
                 basis: nominal.bases[k].basis,
                 search_path: row.search_path,
             }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::lifetime::{SearchPath, UncertaintyMethod};
+use crate::lifetime::{LifetimeStatus, SearchPath, UncertaintyMethod};
 
 use super::{CalibrationSettings, Prior};
 use crate::choice::Choice;
@@ -122,8 +122,12 @@ pub struct LifetimeRow {
     pub decoder_failure_yr_median: Years,
     /// 90 % credible interval of it [yr].
     pub ci90: [Years; 2],
-    /// The decoder-failure time simulated with the posterior-mean parameters [yr].
+    /// The decoder-failure time simulated with the posterior-mean parameters [yr] (a number
+    /// only where `status_at_mean` is "found"; "beyond_horizon" otherwise).
     pub decoder_failure_yr_at_mean: Years,
+    /// Why `decoder_failure_yr_at_mean` has its value (the lifetime row's status: found,
+    /// beyond horizon, budget exhausted, undetermined).
+    pub status_at_mean: LifetimeStatus,
     /// How the samples' lifetimes are formed here (exact rescaling in s, or the anchored
     /// competing-risks surrogate where oxidation acts).
     pub basis: UncertaintyMethod,

@@ -150,12 +150,13 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
     }
     for row in &r.lifetime {
         println!(
-            "  {:>7.1} °C: decoder failure median {}, 90 % CI [{}, {}]; at the posterior mean {} [{}; {}]",
+            "  {:>7.1} °C: decoder failure median {}, 90 % CI [{}, {}]; at the posterior mean {} ({}) [{}; {}]",
             row.temperature_c,
             years(&row.decoder_failure_yr_median),
             years(&row.ci90[0]),
             years(&row.ci90[1]),
             years(&row.decoder_failure_yr_at_mean),
+            row.status_at_mean.name(),
             row.search_path.name(),
             row.basis.name()
         );

@@ -527,7 +527,8 @@ pub enum CriterionGrid {
     #[default]
     Located,
     /// The exactly known grid of the written symbol (origin and pitch from the layout): an
-    /// upper bound on readability, kept as a labelled diagnostic.
+    /// upper bound on readability, kept as a labelled diagnostic. Axis-aligned: it is the
+    /// symbol's grid only in an unrotated, unshifted frame (`readout.rotation_deg` = 0).
     Oracle,
 }
 crate::choices!(CriterionGrid { CriterionGrid::Located => "located", CriterionGrid::Oracle => "oracle" });
