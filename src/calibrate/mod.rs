@@ -157,9 +157,18 @@ pub struct CalibrationSettings {
     pub horizon_s: f64,
     /// Master seed.
     pub seed: u64,
-    /// Settings of the lifetime prediction's stage (search tolerance and budget; temperatures,
-    /// horizon, aging model and realizations are set from the calibration).
-    pub prediction: crate::lifetime::LifetimeSettings,
+    /// Failure-search settings of the lifetime prediction.
+    pub prediction: PredictionSearch,
+}
+
+/// The failure-search settings of the lifetime prediction (as `lifetime.tolerance` and
+/// `lifetime.max_probes`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PredictionSearch {
+    /// Relative bracket width at which bisection stops.
+    pub rel_tolerance: f64,
+    /// Probe limit per search.
+    pub max_probes: usize,
 }
 
 /// Stage of a calibration, for progress.
@@ -604,11 +613,26 @@ fn predict_lifetimes(
 ) -> Result<records::LifetimePrediction> {
     let mut specimen = fm.specimen.clone();
     specimen.materials = mean_materials.to_vec();
-    let mut lifetime = settings.prediction.clone();
-    lifetime.temperatures_k = settings.predict_temperatures_k.clone();
-    lifetime.horizon_s = settings.horizon_s;
-    lifetime.aging_model = fm.model;
-    lifetime.realizations = fm.realizations;
+    // The stage's nominal searches read the temperatures, horizon, criteria, search settings,
+    // realizations and aging model; target, use temperature, test duration, curve, frontier and
+    // geometry design belong to steps `nominal` does not run.
+    let lifetime = crate::lifetime::LifetimeSettings {
+        temperatures_k: settings.predict_temperatures_k.clone(),
+        horizon_s: settings.horizon_s,
+        target_s: settings.horizon_s,
+        use_temperature_k: settings.predict_temperatures_k[0],
+        test_duration_s: 0.0,
+        realizations: fm.realizations,
+        uq_samples: 0,
+        criteria: vec![Criterion::DecoderFailure],
+        frontier_pitches_nm: Vec::new(),
+        curve_points: 0,
+        rel_tolerance: settings.prediction.rel_tolerance,
+        max_probes: settings.prediction.max_probes,
+        frontier_materials: Vec::new(),
+        aging_model: fm.model,
+        geometry: crate::lifetime::GeometryUqSettings::off(),
+    };
     progress(Progress {
         stage: Stage::Prediction,
         done: 0,

@@ -100,11 +100,9 @@ fn aging_model(sc: &Scenario) -> crate::lifetime::ProbeAgingModel {
     super::scenario::probe_aging_model(sc.aging.as_ref())
 }
 
-/// The lifetime stage settings of the prediction: the scenario's `[lifetime]` search settings
-/// (tolerance, probe budget) if it has that section, else the `[lifetime]` key defaults; the
-/// decoder criterion only, no uncertainty samples, frontier or geometry design (the
-/// calibration sets temperatures, horizon, aging model and realizations).
-pub fn prediction_settings(sc: &Scenario) -> Result<crate::lifetime::LifetimeSettings> {
+/// The failure-search settings of the lifetime prediction: the scenario's `[lifetime]`
+/// tolerance and probe budget if it has that section, else the `[lifetime]` key defaults.
+pub fn prediction_settings(sc: &Scenario) -> Result<crate::calibrate::PredictionSearch> {
     let default = |key: &str| -> Result<f64> {
         match super::keys::lookup(key).map(|k| &k.default) {
             Some(super::keys::KeyDefault::Value(v)) => v
@@ -120,22 +118,9 @@ pub fn prediction_settings(sc: &Scenario) -> Result<crate::lifetime::LifetimeSet
             default("lifetime.max_probes")? as usize,
         ),
     };
-    Ok(crate::lifetime::LifetimeSettings {
-        temperatures_k: Vec::new(),
-        horizon_s: 0.0,
-        target_s: 0.0,
-        use_temperature_k: 0.0,
-        test_duration_s: 0.0,
-        realizations: 1,
-        uq_samples: 0,
-        criteria: vec![crate::lifetime::Criterion::DecoderFailure],
-        frontier_pitches_nm: Vec::new(),
-        curve_points: 0,
+    Ok(crate::calibrate::PredictionSearch {
         rel_tolerance,
         max_probes,
-        frontier_materials: Vec::new(),
-        aging_model: aging_model(sc),
-        geometry: crate::lifetime::GeometryUqSettings::off(),
     })
 }
 
