@@ -46,6 +46,8 @@ pub enum Stream {
     ScanNoise = 10,
     /// The phone photo of the SEM screen: sensor noise (index = image realization).
     ScreenPhoto = 11,
+    /// Sub-pixel registration of an SEM frame on the specimen (index = image realization).
+    FrameRegistration = 12,
 }
 
 /// The random stream for one unit of work.

@@ -54,6 +54,7 @@ enum Command {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    silence_contained_decoder_panics();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -69,6 +70,19 @@ pub fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// rqrr's panics are caught by the reader and recorded as failed reads
+/// (`decode::rqrr_guarded`); the default hook would still print each one to stderr. Every other
+/// panic is reported as usual.
+fn silence_contained_decoder_panics() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_rqrr = info.location().is_some_and(|l| l.file().contains("/rqrr-"));
+        if !in_rqrr {
+            default_hook(info);
+        }
+    }));
 }
 
 fn dispatch(cli: Cli) -> Result<()> {

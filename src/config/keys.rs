@@ -6,7 +6,9 @@ use crate::age::{NonlinearScheme, SurfaceRule, SurfaceSolver};
 use crate::beam::ScanOrder;
 use crate::choice::Choice;
 use crate::decode::{CriterionGrid, Decoder};
-use crate::image::{Capture, Charging, Contrast, Imperfections, ReadoutMode, SeEscape};
+use crate::image::{
+    Capture, Charging, Contrast, Imperfections, ReadoutMode, Registration, SeEscape,
+};
 use crate::lifetime::Criterion;
 use crate::mill::MillModelKind;
 use crate::qr::{EcLevel, MilledModules};
@@ -535,6 +537,13 @@ pub const KEYS: &[KeyDef] = &[
         unit: "nm",
         default: KeyDefault::Value("0"),
         doc: "Placement of the symbol in the frame along y.",
+    },
+    KeyDef {
+        path: "readout.registration",
+        kind: KeyKind::Choice(Registration::NAMES),
+        unit: "",
+        default: KeyDefault::Value("random"),
+        doc: "Sub-pixel placement of each frame on the specimen: random (every realization lands at an independent uniform offset within ±½ pixel, as no stage or beam shift places a specimen to a fraction of a nanometre: the phase of the pixels against the modules is arbitrary; imperfections = \"ideal\" makes it exact) or exact (the pixel grid where the framing puts it: at 8 px per module every module edge on a pixel edge, the reader's best case).",
     },
     KeyDef {
         path: "readout.drift_nm_per_s",

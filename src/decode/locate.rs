@@ -164,8 +164,8 @@ pub fn locate_rqrr(luma: &GrayImage, inverted: bool) -> Vec<LocatedGrid> {
         luma.height() as usize,
         |x, y| luma.get_pixel(x as u32, y as u32)[0],
     );
-    prepared
-        .detect_grids()
+    super::rqrr_guarded(|| prepared.detect_grids())
+        .unwrap_or_default()
         .iter()
         .filter_map(|grid| {
             use rqrr::BitGrid;

@@ -317,20 +317,33 @@ pub fn read_rqrr(prepared: &GrayImage) -> DecoderReading {
             luma.height() as usize,
             |x, y| luma.get_pixel(x as u32, y as u32)[0],
         );
-        let grids = prepared_image.detect_grids();
+        let grids = rqrr_guarded(|| prepared_image.detect_grids()).ok_or(RQRR_PANICKED)?;
         if grids.is_empty() {
             return Err("no QR symbol found".into());
         }
         let mut errors = Vec::new();
         for grid in &grids {
-            match grid.decode() {
-                Ok((_, text)) => return Ok(text),
-                Err(error) => errors.push(error.to_string()),
+            match rqrr_guarded(|| grid.decode()) {
+                Some(Ok((_, text))) => return Ok(text),
+                Some(Err(error)) => errors.push(error.to_string()),
+                None => errors.push(RQRR_PANICKED.into()),
             }
         }
         Err(errors.join(", "))
     };
     read_both_polarities(prepared, attempt)
+}
+
+/// What a read reports when rqrr panicked on the image.
+const RQRR_PANICKED: &str =
+    "rqrr panicked on this image (a degenerate perspective, rqrr issue #54): not read";
+
+/// Runs an rqrr call, turning its panic into `None`. rqrr 0.11 asserts inside
+/// `Perspective::map` when a degenerate capstone group gives a non-finite perspective
+/// (WanzenBug/rqrr issues #15 and #54, open for 0.10–0.11) — on ordinary noisy micrographs
+/// too. For a reader that is "no symbol found", not the end of the run.
+pub(crate) fn rqrr_guarded<T>(call: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).ok()
 }
 
 /// A real QR decoder the reader can use. Adding one is a variant here, its word in the

@@ -76,6 +76,7 @@
 //! line gain) and the image-noise stream (counts), so frames are reproducible and independent
 //! of the thread count.
 
+use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 
 use crate::rng::StreamRng;
@@ -108,6 +109,19 @@ pub enum Charging {
 }
 crate::choices!(Charging { Charging::SteadyState => "steady-state", Charging::Off => "off" });
 
+/// How the raster sits on the specimen below one pixel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// Each frame lands at an independent uniform sub-pixel offset: no stage or beam shift
+    /// places a specimen to a fraction of a nanometre, so the phase of the pixel grid against
+    /// the module grid is arbitrary from frame to frame.
+    Random,
+    /// The pixel grid sits exactly where the framing puts it (a module edge on a pixel edge
+    /// at 8 px per module: the best case for the reader).
+    Exact,
+}
+crate::choices!(Registration { Registration::Random => "random", Registration::Exact => "exact" });
+
 /// Which imperfections apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Imperfections {
@@ -127,6 +141,8 @@ pub struct Microscope {
     pub offset_x_nm: f64,
     /// Placement of the field centre in the frame, y [nm].
     pub offset_y_nm: f64,
+    /// Sub-pixel registration of each frame on the specimen.
+    pub registration: Registration,
     /// Drift speed v_d [nm/s].
     pub drift_nm_per_s: f64,
     /// Drift direction φ from +x towards +y [deg].
@@ -159,6 +175,7 @@ impl Microscope {
             rotation_deg: 0.0,
             offset_x_nm: 0.0,
             offset_y_nm: 0.0,
+            registration: Registration::Exact,
             drift_nm_per_s: 0.0,
             drift_direction_deg: 0.0,
             scan_distortion_fraction: 0.0,
@@ -200,6 +217,26 @@ impl Microscope {
             fit(w * cos_t.abs() + h * sin_t.abs()),
             fit(w * sin_t.abs() + h * cos_t.abs()),
         )
+    }
+
+    /// This framing displaced by the frame's registration offset: with
+    /// [`Registration::Random`] a uniform (δx, δy) ∈ [−p/2, p/2)² for pixel size p, drawn from
+    /// `rng` (two numbers); with [`Registration::Exact`] the framing itself, drawing nothing.
+    pub fn registered(&self, pixel_nm: f64, rng: &mut StreamRng) -> Microscope {
+        match self.registration {
+            Registration::Exact => self.clone(),
+            Registration::Random => {
+                let half = 0.5 * pixel_nm;
+                let dx = (rng.random::<f64>() - 0.5) * 2.0 * half;
+                let dy = (rng.random::<f64>() - 0.5) * 2.0 * half;
+                Microscope {
+                    offset_x_nm: self.offset_x_nm + dx,
+                    offset_y_nm: self.offset_y_nm + dy,
+                    registration: Registration::Exact,
+                    ..self.clone()
+                }
+            }
+        }
     }
 
     /// Whether the raster maps pixels exactly onto the field (no rotation, offset, drift,
@@ -421,6 +458,50 @@ mod tests {
         };
         let numeric = integrate(v) / integrate(0.0);
         assert!((numeric - f2).abs() < 1e-3, "{numeric} vs {f2}");
+    }
+
+    #[test]
+    fn random_registration_lands_within_half_a_pixel_and_differs_by_frame() {
+        let lab = Microscope {
+            offset_x_nm: 3.0,
+            offset_y_nm: -2.0,
+            registration: Registration::Random,
+            ..Microscope::ideal()
+        };
+        let pixel_nm = 6.0;
+        let frame =
+            |r: u64| lab.registered(pixel_nm, &mut rng::stream(5, Stream::FrameRegistration, r));
+        let offsets: Vec<(f64, f64)> = (0..200)
+            .map(|r| {
+                let m = frame(r);
+                assert_eq!(
+                    m.registration,
+                    Registration::Exact,
+                    "a registered frame is placed"
+                );
+                (m.offset_x_nm - 3.0, m.offset_y_nm + 2.0)
+            })
+            .collect();
+        for &(dx, dy) in &offsets {
+            assert!(dx.abs() <= 3.0 && dy.abs() <= 3.0, "({dx}, {dy})");
+        }
+        // Uniform over the pixel: mean ≈ 0 (σ of the mean 6/√12/√200 = 0.12 nm), both halves hit.
+        let mean_x = offsets.iter().map(|o| o.0).sum::<f64>() / 200.0;
+        assert!(mean_x.abs() < 0.5, "{mean_x}");
+        assert!(offsets.iter().any(|o| o.0 > 1.5) && offsets.iter().any(|o| o.0 < -1.5));
+        assert_eq!(frame(7), frame(7), "reproducible per realization");
+        assert_ne!(frame(7), frame(8));
+        // Exact registration draws nothing and keeps the framing.
+        let exact = Microscope {
+            registration: Registration::Exact,
+            ..lab.clone()
+        };
+        let mut r = rng::stream(5, Stream::FrameRegistration, 0);
+        assert_eq!(exact.registered(pixel_nm, &mut r), exact);
+        assert_eq!(
+            r.random::<u64>(),
+            rng::stream(5, Stream::FrameRegistration, 0).random::<u64>()
+        );
     }
 
     #[test]

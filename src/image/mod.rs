@@ -14,7 +14,7 @@ pub mod screen;
 pub mod sem;
 
 pub use height::{HeightSettings, height_image};
-pub use microscope::{Charging, Imperfections, Microscope};
+pub use microscope::{Charging, Imperfections, Microscope, Registration};
 pub use readout::*;
 pub use screen::Capture;
 pub use sem::{Contrast, SeEscape, SemSettings, sem_image};

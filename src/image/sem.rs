@@ -226,6 +226,9 @@ pub struct SemReport {
     pub max_charging_potential_v: f64,
     /// Hydrocarbon contamination thickness at the frame's mean dose [nm].
     pub contamination_nm: f64,
+    /// This frame's sub-pixel registration offset (x, y) [nm] on top of the framing (0 with
+    /// exact registration; filled in by [`sem_realize`]).
+    pub registration_offset_nm: (f64, f64),
 }
 
 /// Records a secondary-electron image of `specimen`. `realization` selects the shot-noise
@@ -391,6 +394,7 @@ pub fn sem_expected(specimen: &Specimen, s: &SemSettings) -> SemExpected {
             frame_dose_c_per_cm2: surface.frame_dose_c_per_cm2,
             max_charging_potential_v: surface.max_potential_v,
             contamination_nm: surface.contamination_nm,
+            registration_offset_nm: (0.0, 0.0),
         },
     }
 }
@@ -656,7 +660,13 @@ pub fn sem_realize(
     seed: u64,
     realization: u64,
 ) -> (Micrograph, SemReport) {
-    let m = &s.microscope;
+    // The frame's sub-pixel registration has its own stream, so the scan noise of a
+    // realization is the same with either registration.
+    let registered = s.microscope.registered(
+        s.pixel_nm,
+        &mut rng::stream(seed, Stream::FrameRegistration, realization),
+    );
+    let m = &registered;
     let (width, height) = m.frame_px(e.width, e.height);
     let mut scan = rng::stream(seed, Stream::ScanNoise, realization);
     let positions = m.scan_positions(
@@ -717,6 +727,10 @@ pub fn sem_realize(
         SemReport {
             primary_electrons_per_pixel: primaries,
             mean_counts_per_pixel: mean_counts,
+            registration_offset_nm: (
+                m.offset_x_nm - s.microscope.offset_x_nm,
+                m.offset_y_nm - s.microscope.offset_y_nm,
+            ),
             ..e.report.clone()
         },
     )

@@ -293,9 +293,13 @@ pub fn read_micrograph(
     let pixel_nm = micrograph.pixel_nm;
     let module_px = layout.module_pitch_nm / pixel_nm;
     let origin_px = layout.quiet_zone_modules as f64 * module_px;
+    // The oracle knows where the symbol landed in the frame (its registration included); its
+    // grid stays axis-aligned, so it is exact for unrotated frames only.
+    let (frame_origin_x_px, frame_origin_y_px) =
+        micrograph.frame.field_px_to_frame(origin_px, origin_px);
     let placement = SymbolPlacement {
-        origin_x_px: origin_px,
-        origin_y_px: origin_px,
+        origin_x_px: frame_origin_x_px,
+        origin_y_px: frame_origin_y_px,
         module_px,
     };
     let expected = symbol.payload();

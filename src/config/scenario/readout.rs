@@ -6,7 +6,7 @@ use crate::config::engine::Parsed;
 use crate::error::Result;
 use crate::image::{
     Capture, Charging, Contrast, HeightSettings, Imperfections, Microscope, Readout, ReadoutMode,
-    SeEscape, SemSettings,
+    Registration, SeEscape, SemSettings,
 };
 use crate::units;
 
@@ -77,6 +77,7 @@ fn microscope(p: &mut Parsed<'_>) -> Result<Microscope> {
         rotation_deg: p.float("readout.rotation_deg")?,
         offset_x_nm: p.float("readout.offset_x_nm")?,
         offset_y_nm: p.float("readout.offset_y_nm")?,
+        registration: p.choice::<Registration>("readout.registration")?,
         drift_nm_per_s: p.float("readout.drift_nm_per_s")?,
         drift_direction_deg: p.float("readout.drift_direction_deg")?,
         scan_distortion_fraction: p.float("readout.scan_distortion_fraction")?,

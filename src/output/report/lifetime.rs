@@ -282,7 +282,7 @@ fn path_label(a: &LifetimeAnalysis, r: &LifetimeRow) -> String {
         .unwrap_or_default();
     if r.search_path == SearchPath::RealTime {
         format!(
-            "real time: {active}; {}/{} probes",
+            "real time: {active}; probes: decoder {}, information {}",
             r.decoder_probes, r.information_probes
         )
     } else {
