@@ -128,16 +128,23 @@ fn an_unresolved_ideal_wall_is_flagged() {
     );
 }
 
-/// The oracle criterion samples the symbol where each frame's random sub-pixel registration put
-/// it: on the as-written record every frame has 0 module errors, its offsets spread over the
-/// pixel.
+/// The oracle criterion samples the symbol where the frame put it — the framing's offset plus
+/// each frame's random sub-pixel registration: on the as-written record, framed 1.5 modules
+/// right and one module up, every frame has 0 module errors, its registration offsets spread
+/// over the pixel. (The registration alone, at most half a pixel = 1/16 module, would not
+/// move the oracle's central-50 % samples off their modules; the framing offset does: an
+/// oracle that ignored the frame would sample the wrong modules.)
 #[test]
 fn oracle_grid_follows_the_frame_registration() {
     let path = repo_path("sims/record_ideal.toml");
     let library = config::library_for(&path, None);
     let text = std::fs::read_to_string(&path)
         .unwrap()
-        .replace("[decode]\n", "[decode]\ncriterion_grid = \"oracle\"\n");
+        .replace("[decode]\n", "[decode]\ncriterion_grid = \"oracle\"\n")
+        .replace(
+            "[readout]\n",
+            "[readout]\noffset_x_nm = 72.7\noffset_y_nm = -48.5\n",
+        );
     let sc = config::parse_scenario(&text, &path, &library).unwrap();
     let written =
         millage::pipeline::write_stage(&sc, sc.seed, &vec![None; sc.materials.len()]).unwrap();

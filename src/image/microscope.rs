@@ -219,22 +219,23 @@ impl Microscope {
         )
     }
 
-    /// This framing displaced by the frame's registration offset: with
-    /// [`Registration::Random`] a uniform (δx, δy) ∈ [−p/2, p/2)² for pixel size p, drawn from
-    /// `rng` (two numbers); with [`Registration::Exact`] the framing itself, drawing nothing.
-    pub fn registered(&self, pixel_nm: f64, rng: &mut StreamRng) -> Microscope {
+    /// This framing displaced by the frame's registration offset, and that offset (δx, δy)
+    /// [nm]: with [`Registration::Random`] uniform in [−p/2, p/2)² for pixel size p, drawn
+    /// from `rng` (two numbers); with [`Registration::Exact`] the framing itself and (0, 0),
+    /// drawing nothing.
+    pub fn registered(&self, pixel_nm: f64, rng: &mut StreamRng) -> (Microscope, (f64, f64)) {
         match self.registration {
-            Registration::Exact => self.clone(),
+            Registration::Exact => (self.clone(), (0.0, 0.0)),
             Registration::Random => {
-                let half = 0.5 * pixel_nm;
-                let dx = (rng.random::<f64>() - 0.5) * 2.0 * half;
-                let dy = (rng.random::<f64>() - 0.5) * 2.0 * half;
-                Microscope {
+                let dx = (rng.random::<f64>() - 0.5) * pixel_nm;
+                let dy = (rng.random::<f64>() - 0.5) * pixel_nm;
+                let placed = Microscope {
                     offset_x_nm: self.offset_x_nm + dx,
                     offset_y_nm: self.offset_y_nm + dy,
                     registration: Registration::Exact,
                     ..self.clone()
-                }
+                };
+                (placed, (dx, dy))
             }
         }
     }
@@ -473,13 +474,17 @@ mod tests {
             |r: u64| lab.registered(pixel_nm, &mut rng::stream(5, Stream::FrameRegistration, r));
         let offsets: Vec<(f64, f64)> = (0..200)
             .map(|r| {
-                let m = frame(r);
+                let (m, offset) = frame(r);
                 assert_eq!(
                     m.registration,
                     Registration::Exact,
                     "a registered frame is placed"
                 );
-                (m.offset_x_nm - 3.0, m.offset_y_nm + 2.0)
+                assert_eq!(
+                    (m.offset_x_nm, m.offset_y_nm),
+                    (3.0 + offset.0, -2.0 + offset.1)
+                );
+                offset
             })
             .collect();
         for &(dx, dy) in &offsets {
@@ -497,7 +502,10 @@ mod tests {
             ..lab.clone()
         };
         let mut r = rng::stream(5, Stream::FrameRegistration, 0);
-        assert_eq!(exact.registered(pixel_nm, &mut r), exact);
+        assert_eq!(
+            exact.registered(pixel_nm, &mut r),
+            (exact.clone(), (0.0, 0.0))
+        );
         assert_eq!(
             r.random::<u64>(),
             rng::stream(5, Stream::FrameRegistration, 0).random::<u64>()

@@ -662,7 +662,7 @@ pub fn sem_realize(
 ) -> (Micrograph, SemReport) {
     // The frame's sub-pixel registration has its own stream, so the scan noise of a
     // realization is the same with either registration.
-    let registered = s.microscope.registered(
+    let (registered, registration_offset_nm) = s.microscope.registered(
         s.pixel_nm,
         &mut rng::stream(seed, Stream::FrameRegistration, realization),
     );
@@ -727,10 +727,7 @@ pub fn sem_realize(
         SemReport {
             primary_electrons_per_pixel: primaries,
             mean_counts_per_pixel: mean_counts,
-            registration_offset_nm: (
-                m.offset_x_nm - s.microscope.offset_x_nm,
-                m.offset_y_nm - s.microscope.offset_y_nm,
-            ),
+            registration_offset_nm,
             ..e.report.clone()
         },
     )
